@@ -1,0 +1,304 @@
+//! `config.json`: what the page needs to know about its tenant, read from
+//! the page's own origin at start-up, so that one build serves any tenant.
+
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// Where the page looks for its configuration, relative to itself.
+pub const CONFIG_PATH: &str = "config.json";
+
+/// The validated configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// The tenant's base URL, without a trailing slash (`https://x.auth0.com`).
+    pub domain: String,
+    pub client_id: String,
+    /// The Management API audience (`https://x.auth0.com/api/v2/`).
+    pub audience: String,
+    /// Path on this origin that the tenant redirects back to (`/`).
+    pub redirect_path: String,
+    /// The connections a person may link, in the order they are offered.
+    pub connections: Vec<Connection>,
+}
+
+/// A connection that can be linked: its tenant name and its label for people.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Connection {
+    pub name: String,
+    pub label: String,
+}
+
+impl Config {
+    /// The issuer the tenant's tokens must carry: the domain with a trailing slash.
+    pub fn issuer(&self) -> String {
+        format!("{}/", self.domain)
+    }
+
+    /// The label of a connection by its name, or the name itself.
+    pub fn label_of<'a>(&'a self, connection: &'a str) -> &'a str {
+        self.connections
+            .iter()
+            .find(|c| c.name == connection)
+            .map_or(connection, |c| c.label.as_str())
+    }
+
+    /// Parses and validates the text of `config.json`.
+    pub fn parse(text: &str) -> Result<Config, ConfigError> {
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| ConfigError::Json(e.to_string()))?;
+        let Value::Object(root) = value else {
+            return Err(ConfigError::field("(top level)", "must be a JSON object"));
+        };
+        let domain = tenant_url(&root, "domain")?;
+        let client_id = string(&root, "client_id")?;
+        let audience = tenant_url(&root, "audience")?;
+        let redirect_path = string(&root, "redirect_path")?;
+        if !redirect_path.starts_with('/') {
+            return Err(ConfigError::field(
+                "redirect_path",
+                "must be a path on this site that starts with \"/\"",
+            ));
+        }
+        let Some(list) = root.get("connections") else {
+            return Err(ConfigError::field("connections", "is missing"));
+        };
+        let Value::Array(list) = list else {
+            return Err(ConfigError::field("connections", "must be a list"));
+        };
+        let mut connections = Vec::with_capacity(list.len());
+        for (i, item) in list.iter().enumerate() {
+            let Value::Object(item) = item else {
+                return Err(ConfigError::field(
+                    format!("connections[{i}]"),
+                    "must be an object with \"name\" and \"label\"",
+                ));
+            };
+            let name = string(item, "name").map_err(|e| e.within(&format!("connections[{i}]")))?;
+            let label =
+                string(item, "label").map_err(|e| e.within(&format!("connections[{i}]")))?;
+            connections.push(Connection { name, label });
+        }
+        Ok(Config {
+            domain: domain.trim_end_matches('/').to_owned(),
+            client_id,
+            audience,
+            redirect_path,
+            connections,
+        })
+    }
+}
+
+fn string(obj: &Map<String, Value>, field: &str) -> Result<String, ConfigError> {
+    match obj.get(field) {
+        None => Err(ConfigError::field(field, "is missing")),
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
+        Some(Value::String(_)) => Err(ConfigError::field(field, "is empty")),
+        Some(_) => Err(ConfigError::field(field, "must be a string")),
+    }
+}
+
+/// A URL of the tenant: `https://`, or `http://` for a loopback host only.
+fn tenant_url(obj: &Map<String, Value>, field: &str) -> Result<String, ConfigError> {
+    let url = string(obj, field)?;
+    let rest = if let Some(rest) = url.strip_prefix("https://") {
+        rest
+    } else if let Some(rest) = url.strip_prefix("http://") {
+        if !is_loopback(host_of(rest)) {
+            return Err(ConfigError::field(
+                field,
+                "must use https:// (http:// is allowed only for 127.0.0.1, localhost or [::1])",
+            ));
+        }
+        rest
+    } else {
+        return Err(ConfigError::field(
+            field,
+            "must be a URL starting with https://",
+        ));
+    };
+    let host = host_of(rest);
+    if host.is_empty() || rest.contains(['?', '#', ' ']) {
+        return Err(ConfigError::field(
+            field,
+            "must be a URL like https://example.auth0.com",
+        ));
+    }
+    Ok(url)
+}
+
+/// The host part of `host[:port][/path]`, brackets kept for IPv6.
+fn host_of(rest: &str) -> &str {
+    let authority = rest.split('/').next().unwrap_or_default();
+    if authority.starts_with('[') {
+        authority.split_inclusive(']').next().unwrap_or_default()
+    } else {
+        authority.split(':').next().unwrap_or_default()
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host == "[::1]"
+        || host.strip_prefix("127.").is_some_and(|r| {
+            r.split('.').count() == 3 && r.split('.').all(|p| p.parse::<u8>().is_ok())
+        })
+}
+
+/// Why the configuration could not be used; each names the file and the field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfigError {
+    /// The file could not be fetched (network failure).
+    Unreachable(String),
+    /// The server answered with an HTTP error status (404 when it is missing).
+    Status(u16),
+    /// The file is not JSON.
+    Json(String),
+    /// A field is missing or has a bad value.
+    Field { field: String, problem: String },
+}
+
+impl ConfigError {
+    fn field(field: impl Into<String>, problem: &str) -> Self {
+        ConfigError::Field {
+            field: field.into(),
+            problem: problem.to_owned(),
+        }
+    }
+
+    fn within(self, parent: &str) -> Self {
+        match self {
+            ConfigError::Field { field, problem } => ConfigError::Field {
+                field: format!("{parent}.{field}"),
+                problem,
+            },
+            other => other,
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::Unreachable(cause) => {
+                write!(f, "{CONFIG_PATH} could not be loaded: {cause}.")
+            }
+            ConfigError::Status(404) => write!(
+                f,
+                "{CONFIG_PATH} was not found next to this page. Put the tenant's settings there."
+            ),
+            ConfigError::Status(status) => {
+                write!(
+                    f,
+                    "{CONFIG_PATH} could not be loaded: the server answered {status}."
+                )
+            }
+            ConfigError::Json(cause) => write!(f, "{CONFIG_PATH} is not valid JSON: {cause}."),
+            ConfigError::Field { field, problem } => {
+                write!(f, "In {CONFIG_PATH}, the field \"{field}\" {problem}.")
+            }
+        }
+    }
+}
+
+/// Fetches and validates `config.json` from this page's origin.
+pub async fn load() -> Result<Config, ConfigError> {
+    let response = gloo_net::http::Request::get(CONFIG_PATH)
+        .cache(web_sys::RequestCache::NoCache)
+        .send()
+        .await
+        .map_err(|e| ConfigError::Unreachable(e.to_string()))?;
+    if !response.ok() {
+        return Err(ConfigError::Status(response.status()));
+    }
+    let text = response
+        .text()
+        .await
+        .map_err(|e| ConfigError::Unreachable(e.to_string()))?;
+    Config::parse(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"{
+        "domain": "https://example.eu.auth0.com/",
+        "client_id": "abc",
+        "audience": "https://example.eu.auth0.com/api/v2/",
+        "redirect_path": "/",
+        "connections": [{"name": "github", "label": "GitHub"}]
+    }"#;
+
+    fn with(field: &str, value: Value) -> String {
+        let mut v: Value = serde_json::from_str(GOOD).unwrap();
+        v[field] = value;
+        v.to_string()
+    }
+
+    fn field_error(text: &str) -> String {
+        match Config::parse(text) {
+            Err(ConfigError::Field { field, .. }) => field,
+            other => panic!("expected a field error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn parses_a_good_file_and_trims_the_domain() {
+        let c = Config::parse(GOOD).unwrap();
+        assert_eq!(c.domain, "https://example.eu.auth0.com");
+        assert_eq!(c.issuer(), "https://example.eu.auth0.com/");
+        assert_eq!(c.label_of("github"), "GitHub");
+        assert_eq!(c.label_of("sms"), "sms");
+    }
+
+    #[test]
+    fn names_a_missing_field() {
+        let mut v: Value = serde_json::from_str(GOOD).unwrap();
+        v.as_object_mut().unwrap().remove("client_id");
+        assert_eq!(field_error(&v.to_string()), "client_id");
+    }
+
+    #[test]
+    fn refuses_plain_http_except_on_loopback() {
+        assert_eq!(
+            field_error(&with("domain", "http://example.com".into())),
+            "domain"
+        );
+        for ok in [
+            "http://127.0.0.1:4000",
+            "http://localhost:4000/",
+            "http://[::1]:4000",
+        ] {
+            assert!(Config::parse(&with("domain", ok.into())).is_ok(), "{ok}");
+        }
+        assert_eq!(
+            field_error(&with("domain", "http://127.0.0.1.evil.com".into())),
+            "domain"
+        );
+        assert_eq!(field_error(&with("domain", "ftp://x".into())), "domain");
+    }
+
+    #[test]
+    fn names_the_connection_that_is_wrong() {
+        let text = with(
+            "connections",
+            serde_json::json!([{"name": "a", "label": "A"}, {"name": "b"}]),
+        );
+        assert_eq!(field_error(&text), "connections[1].label");
+    }
+
+    #[test]
+    fn refuses_a_redirect_path_that_is_not_a_path() {
+        assert_eq!(
+            field_error(&with("redirect_path", "https://x/".into())),
+            "redirect_path"
+        );
+    }
+
+    #[test]
+    fn says_when_the_file_is_not_json() {
+        assert!(matches!(Config::parse("{"), Err(ConfigError::Json(_))));
+        let message = ConfigError::Status(404).to_string();
+        assert!(message.contains("config.json"), "{message}");
+    }
+}

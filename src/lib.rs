@@ -1,0 +1,14 @@
+//! link-accounts: the settings page where a signed-in person links and
+//! unlinks their other sign-in accounts on an Auth0 tenant.
+//!
+//! Data flows one way: a component in [`ui`] calls a flow; flows use
+//! [`auth`] and [`tenant`]; the result comes back as a value a signal holds.
+//! Nothing outside [`ui`] knows about Leptos.
+
+pub mod config;
+pub mod ui;
+
+/// Mounts the page on `<body>`.
+pub fn start() {
+    leptos::mount::mount_to_body(ui::App);
+}

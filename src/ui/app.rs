@@ -1,0 +1,25 @@
+use leptos::prelude::*;
+
+use crate::config;
+use crate::ui::{ConfigErrorPage, SettingsPage};
+
+/// The whole page: loads `config.json`, then shows the settings page, or a
+/// page that says what is wrong with the configuration.
+#[component]
+pub fn App() -> impl IntoView {
+    let loaded = LocalResource::new(config::load);
+    view! {
+        <Suspense fallback=|| {
+            view! { <p class="status" role="status">"Loading…"</p> }
+        }>
+            {move || {
+                loaded
+                    .get()
+                    .map(|result| match result {
+                        Ok(config) => view! { <SettingsPage config /> }.into_any(),
+                        Err(error) => view! { <ConfigErrorPage error /> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}

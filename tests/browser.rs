@@ -1,0 +1,80 @@
+//! Tests that need a browser: run by wasm-bindgen-test in headless Chromium
+//! (`cargo xtask test`).
+#![cfg(target_arch = "wasm32")]
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use link_accounts::config::ConfigError;
+use link_accounts::ui::{App, ConfigErrorPage};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const DEADLINE: Duration = Duration::from_secs(10);
+
+/// A fresh element on the page to mount into.
+fn container() -> web_sys::HtmlElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let div = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&div).unwrap();
+    div.unchecked_into()
+}
+
+/// Resolves after `ms` milliseconds (one poll step, not a blind wait).
+async fn pause(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+/// Polls until `root`'s text contains `needle`, failing after [`DEADLINE`].
+async fn wait_for_text(root: &web_sys::HtmlElement, needle: &str) -> String {
+    let started = js_sys::Date::now();
+    loop {
+        leptos::task::tick().await;
+        let text = root.text_content().unwrap_or_default();
+        if text.contains(needle) {
+            return text;
+        }
+        assert!(
+            js_sys::Date::now() - started < DEADLINE.as_millis() as f64,
+            "page never showed {needle:?}; it shows {text:?}"
+        );
+        pause(20).await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn without_a_config_file_the_page_says_so() {
+    // The test runner's origin serves no config.json: a real 404.
+    let root = container();
+    let _mounted = leptos::mount::mount_to(root.clone(), App);
+    let text = wait_for_text(&root, "config.json was not found").await;
+    assert!(text.contains("not set up correctly"), "{text}");
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_field_is_named_as_text() {
+    let root = container();
+    let error = ConfigError::Field {
+        field: "<b>domain</b>".into(),
+        problem: "is missing".into(),
+    };
+    let _mounted =
+        leptos::mount::mount_to(root.clone(), move || view! { <ConfigErrorPage error /> });
+    let text = wait_for_text(&root, "is missing").await;
+    assert!(
+        text.contains("\"<b>domain</b>\""),
+        "rendered as text: {text}"
+    );
+    assert!(
+        root.query_selector("b").unwrap().is_none(),
+        "no markup was rendered"
+    );
+}

@@ -1,0 +1,43 @@
+//! `cargo xtask <task>`: the project's tasks, so that a fresh machine needs
+//! nothing but cargo.
+
+mod bench;
+mod dev;
+mod run;
+mod test;
+mod tools;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <task>
+
+tasks:
+  dev     build the app, start the dev tenant, serve the app, print the URL
+          [--port 8080] [--tenant-port 4000]
+  test    install what is missing, then run every check
+  bench   build the release app and print what a browser downloads";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("dev") => dev::run(&args[1..]),
+        Some("test") => test::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
+        Some("-h" | "--help") => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

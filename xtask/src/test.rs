@@ -1,0 +1,204 @@
+//! `cargo xtask test`: every check, in order, stopping at the first failure.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use crate::run::{Result, cmd, root, show};
+use crate::tools::{self, CHROMEDRIVER, Need};
+
+/// Where the end-to-end suite finds the release build it serves.
+const E2E_DIST: &str = "target/e2e-dist";
+
+struct Stage {
+    name: &'static str,
+    command: Command,
+}
+
+fn stage(name: &'static str, command: Command) -> Stage {
+    Stage { name, command }
+}
+
+pub fn run(args: &[String]) -> Result {
+    if let Some(a) = args.first() {
+        return Err(format!("xtask test takes no arguments (got {a})"));
+    }
+    let started = Instant::now();
+    tools::ensure(Need::BuildAndBrowser)?;
+
+    let mut wasm_tests = cmd(
+        "cargo",
+        &[
+            "test",
+            "--locked",
+            "-p",
+            "link-accounts",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--test",
+            "*",
+        ],
+    );
+    wasm_tests
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
+        .env("CHROMEDRIVER", CHROMEDRIVER);
+    let mut e2e = cmd(
+        "cargo",
+        &["test", "--locked", "-p", "e2e", "--", "--test-threads=2"],
+    );
+    e2e.env("LINK_ACCOUNTS_DIST", root().join(E2E_DIST))
+        .env("CHROMEDRIVER", CHROMEDRIVER);
+
+    let stages = vec![
+        stage("format", cmd("cargo", &["fmt", "--all", "--check"])),
+        stage(
+            "clippy (native)",
+            cmd(
+                "cargo",
+                &[
+                    "clippy",
+                    "--locked",
+                    "--workspace",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
+            ),
+        ),
+        stage(
+            "clippy (wasm32)",
+            cmd(
+                "cargo",
+                &[
+                    "clippy",
+                    "--locked",
+                    "-p",
+                    "link-accounts",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
+            ),
+        ),
+        stage(
+            "native tests",
+            cmd(
+                "cargo",
+                &["test", "--locked", "--workspace", "--exclude", "e2e"],
+            ),
+        ),
+        stage("browser tests (wasm-bindgen-test)", wasm_tests),
+        stage(
+            "release build for end-to-end",
+            cmd(
+                "trunk",
+                &["build", "--release", "--offline", "--dist", E2E_DIST],
+            ),
+        ),
+        stage("end-to-end tests", e2e),
+    ];
+
+    let (mut passed, mut failed) = (0, 0);
+    let mut failure = None;
+    for Stage { name, command } in stages {
+        println!("\n== {name}: {}", show(&command));
+        let stage_started = Instant::now();
+        let outcome = run_counting(command);
+        passed += outcome.passed;
+        failed += outcome.failed;
+        println!(
+            "== {name}: {} in {:.0?}",
+            if outcome.ok { "ok" } else { "FAILED" },
+            stage_started.elapsed()
+        );
+        if !outcome.ok {
+            failed += usize::from(outcome.failed == 0);
+            failure = Some(name);
+            break;
+        }
+    }
+    println!("\ntotal time {:.0?}", started.elapsed());
+    println!("{passed} passed, {failed} failed");
+    match failure {
+        None => Ok(()),
+        Some(name) => Err(format!("stage \"{name}\" failed")),
+    }
+}
+
+struct Outcome {
+    ok: bool,
+    passed: usize,
+    failed: usize,
+}
+
+/// Runs a command, echoing its stdout, and adds up libtest's result lines.
+fn run_counting(mut command: Command) -> Outcome {
+    let shown = show(&command);
+    let mut child = match command.stdout(Stdio::piped()).spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("cannot run {shown}: {e}");
+            return Outcome {
+                ok: false,
+                passed: 0,
+                failed: 0,
+            };
+        }
+    };
+    let (mut passed, mut failed) = (0, 0);
+    let stdout = child.stdout.take().expect("stdout was piped");
+    let mut out = std::io::stdout();
+    for line in BufReader::new(stdout)
+        .lines()
+        .map_while(std::io::Result::ok)
+    {
+        let _ = writeln!(out, "{line}");
+        if let Some((p, f)) = libtest_counts(&line) {
+            passed += p;
+            failed += f;
+        }
+    }
+    let ok = child.wait().is_ok_and(|s| s.success());
+    Outcome { ok, passed, failed }
+}
+
+/// `test result: ok. 3 passed; 0 failed; ...` → `(3, 0)`.
+fn libtest_counts(line: &str) -> Option<(usize, usize)> {
+    let rest = line.trim().strip_prefix("test result: ")?;
+    let mut passed = None;
+    let mut failed = None;
+    for part in rest.split(';') {
+        let mut words = part.split_whitespace().rev();
+        let label = words.next()?;
+        let number = words.next().and_then(|n| n.parse().ok());
+        match label {
+            "passed" => passed = number,
+            "failed" => failed = number,
+            _ => {}
+        }
+    }
+    Some((passed?, failed?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::libtest_counts;
+
+    #[test]
+    fn reads_libtest_result_lines() {
+        let line = "test result: ok. 12 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s";
+        assert_eq!(libtest_counts(line), Some((12, 0)));
+        assert_eq!(
+            libtest_counts("test result: FAILED. 1 passed; 2 failed; 0 ignored"),
+            Some((1, 2))
+        );
+        assert_eq!(libtest_counts("running 3 tests"), None);
+    }
+}
