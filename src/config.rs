@@ -200,9 +200,10 @@ impl fmt::Display for ConfigError {
     }
 }
 
-/// Fetches and validates `config.json` from this page's origin.
-pub async fn load() -> Result<Config, ConfigError> {
-    let response = gloo_net::http::Request::get(CONFIG_PATH)
+/// Fetches and validates the configuration at `path` on this page's origin
+/// (normally [`CONFIG_PATH`]).
+pub async fn load(path: &str) -> Result<Config, ConfigError> {
+    let response = gloo_net::http::Request::get(path)
         .cache(web_sys::RequestCache::NoCache)
         .send()
         .await

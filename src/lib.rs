@@ -10,5 +10,5 @@ pub mod ui;
 
 /// Mounts the page on `<body>`.
 pub fn start() {
-    leptos::mount::mount_to_body(ui::App);
+    leptos::mount::mount_to_body(|| leptos::view! { <ui::App /> });
 }

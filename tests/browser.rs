@@ -52,11 +52,23 @@ async fn wait_for_text(root: &web_sys::HtmlElement, needle: &str) -> String {
 
 #[wasm_bindgen_test]
 async fn without_a_config_file_the_page_says_so() {
-    // The test runner's origin serves no config.json: a real 404.
+    // Nothing is served at this path on the test runner's origin: a real 404.
     let root = container();
-    let _mounted = leptos::mount::mount_to(root.clone(), App);
+    let _mounted = leptos::mount::mount_to(
+        root.clone(),
+        || view! { <App config_path="no-such-folder/config.json" /> },
+    );
     let text = wait_for_text(&root, "config.json was not found").await;
     assert!(text.contains("not set up correctly"), "{text}");
+}
+
+#[wasm_bindgen_test]
+async fn the_committed_config_file_loads_and_names_the_tenant() {
+    // The test runner serves the crate root, so this is the real config.json.
+    let root = container();
+    let _mounted = leptos::mount::mount_to(root.clone(), || view! { <App /> });
+    let text = wait_for_text(&root, "Tenant: http://127.0.0.1:4000").await;
+    assert!(!text.contains("not set up correctly"), "{text}");
 }
 
 #[wasm_bindgen_test]

@@ -6,8 +6,12 @@ use crate::ui::{ConfigErrorPage, SettingsPage};
 /// The whole page: loads `config.json`, then shows the settings page, or a
 /// page that says what is wrong with the configuration.
 #[component]
-pub fn App() -> impl IntoView {
-    let loaded = LocalResource::new(config::load);
+pub fn App(
+    /// Where the configuration is, on this page's origin.
+    #[prop(default = config::CONFIG_PATH)]
+    config_path: &'static str,
+) -> impl IntoView {
+    let loaded = LocalResource::new(move || config::load(config_path));
     view! {
         <Suspense fallback=|| {
             view! { <p class="status" role="status">"Loading…"</p> }

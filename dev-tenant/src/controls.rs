@@ -1,0 +1,255 @@
+//! Test controls: faults on routes, defects in the next ID token, a log of
+//! every request, and a clock that tests can move. Reachable in-process
+//! through [`crate::AppState::controls`] always, and over HTTP under
+//! `/__controls/` only when started with `--test-controls` (never with CORS).
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::AppState;
+
+/// The log keeps at most this many requests.
+const LOG_LIMIT: usize = 10_000;
+
+/// Make the next `times` requests whose path starts with `path` (and whose
+/// method is `method`, when given) fail as `action` says.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct Fault {
+    pub method: Option<String>,
+    pub path: String,
+    #[serde(default = "one")]
+    pub times: u32,
+    pub action: FaultAction,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FaultAction {
+    /// Answer this status, body and headers instead of the route.
+    Status {
+        status: u16,
+        #[serde(default)]
+        body: Value,
+        #[serde(default)]
+        headers: BTreeMap<String, String>,
+    },
+    /// Answer as usual, after a delay.
+    Delay { ms: u64 },
+    /// Close the connection without an answer.
+    Drop,
+}
+
+/// One defect for the next ID token the tenant issues.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Defect {
+    WrongNonce,
+    WrongAud,
+    WrongIss,
+    Expired,
+    AlgNone,
+    Hs256,
+    UnknownKid,
+    BadSignature,
+    EmailNotVerified,
+    NoSub,
+}
+
+/// One request the tenant answered.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LogEntry {
+    pub method: String,
+    pub path: String,
+    /// 0 when the connection was dropped.
+    pub status: u16,
+}
+
+#[derive(Default)]
+pub struct Controls {
+    faults: Mutex<Vec<Fault>>,
+    defect: Mutex<Option<Defect>>,
+    log: Mutex<Vec<LogEntry>>,
+    clock_offset: AtomicI64,
+    last_code: Mutex<Option<String>>,
+}
+
+impl Controls {
+    pub fn add_fault(&self, fault: Fault) {
+        self.faults.lock().expect("faults lock").push(fault);
+    }
+
+    pub fn set_defect(&self, defect: Defect) {
+        *self.defect.lock().expect("defect lock") = Some(defect);
+    }
+
+    /// The defect for the ID token being issued now, used up.
+    pub fn take_defect(&self) -> Option<Defect> {
+        self.defect.lock().expect("defect lock").take()
+    }
+
+    pub fn log(&self) -> Vec<LogEntry> {
+        self.log.lock().expect("log lock").clone()
+    }
+
+    pub fn clear_log(&self) {
+        self.log.lock().expect("log lock").clear();
+    }
+
+    /// Moves the tenant's clock (seconds, may be negative).
+    pub fn advance_clock(&self, seconds: i64) {
+        self.clock_offset.fetch_add(seconds, Ordering::SeqCst);
+    }
+
+    pub fn clock_offset(&self) -> i64 {
+        self.clock_offset.load(Ordering::SeqCst)
+    }
+
+    /// The last one-time code a passwordless login page sent.
+    pub fn last_code(&self) -> Option<String> {
+        self.last_code.lock().expect("code lock").clone()
+    }
+
+    pub(crate) fn record_code(&self, code: &str) {
+        *self.last_code.lock().expect("code lock") = Some(code.to_owned());
+    }
+
+    fn take_fault(&self, method: &str, path: &str) -> Option<FaultAction> {
+        let mut faults = self.faults.lock().expect("faults lock");
+        let i = faults.iter().position(|f| {
+            path.starts_with(&f.path)
+                && f.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+        })?;
+        let action = faults[i].action.clone();
+        faults[i].times -= 1;
+        if faults[i].times == 0 {
+            faults.remove(i);
+        }
+        Some(action)
+    }
+
+    fn record(&self, method: &str, path: &str, status: u16) {
+        let mut log = self.log.lock().expect("log lock");
+        if log.len() == LOG_LIMIT {
+            log.remove(0);
+        }
+        log.push(LogEntry { method: method.to_owned(), path: path.to_owned(), status });
+    }
+}
+
+/// Middleware on every route: applies faults, then records the request.
+pub async fn intercept(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let method = request.method().as_str().to_owned();
+    let path = request.uri().path().to_owned();
+    if path.starts_with("/__controls") {
+        return next.run(request).await;
+    }
+    let controls = state.controls();
+    let response = match controls.take_fault(&method, &path) {
+        None => next.run(request).await,
+        Some(FaultAction::Delay { ms }) => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            next.run(request).await
+        }
+        Some(FaultAction::Status { status, body, headers }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut response = if body.is_null() {
+                status.into_response()
+            } else {
+                (status, Json(body)).into_response()
+            };
+            for (k, v) in headers {
+                if let (Ok(k), Ok(v)) = (HeaderName::try_from(k), HeaderValue::try_from(v)) {
+                    response.headers_mut().insert(k, v);
+                }
+            }
+            cors_like_the_route(&state, &path, &mut response);
+            response
+        }
+        Some(FaultAction::Drop) => {
+            controls.record(&method, &path, 0);
+            // Unwinding out of the connection's task closes the socket with
+            // no answer. resume_unwind runs no panic hook, so nothing prints.
+            std::panic::resume_unwind(Box::new("dev-tenant: connection dropped by a test fault"));
+        }
+    };
+    controls.record(&method, &path, response.status().as_u16());
+    response
+}
+
+/// A faked answer on a CORS route carries the CORS headers the route would,
+/// so that the browser lets the page read it, as it could a real error.
+fn cors_like_the_route(state: &AppState, path: &str, response: &mut Response<Body>) {
+    if crate::is_cors_route(path)
+        && let Some(origin) = state.web_origins().into_iter().next()
+        && let Ok(v) = HeaderValue::try_from(origin)
+    {
+        let h = response.headers_mut();
+        h.insert("access-control-allow-origin", v);
+        h.insert("access-control-expose-headers", HeaderValue::from_static("*"));
+        h.insert("vary", HeaderValue::from_static("origin"));
+    }
+}
+
+/// `/__controls/…`, mounted only with `--test-controls`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/__controls/faults", post(faults_add))
+        .route("/__controls/id-token-defect", post(defect_set))
+        .route("/__controls/log", get(log_get).delete(log_clear))
+        .route("/__controls/clock", post(clock_advance))
+        .route("/__controls/last-code", get(last_code_get))
+}
+
+async fn faults_add(State(state): State<AppState>, Json(fault): Json<Fault>) -> StatusCode {
+    state.controls().add_fault(fault);
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+struct DefectBody {
+    defect: Defect,
+}
+
+async fn defect_set(State(state): State<AppState>, Json(body): Json<DefectBody>) -> StatusCode {
+    state.controls().set_defect(body.defect);
+    StatusCode::NO_CONTENT
+}
+
+async fn log_get(State(state): State<AppState>) -> Json<Vec<LogEntry>> {
+    Json(state.controls().log())
+}
+
+async fn log_clear(State(state): State<AppState>) -> StatusCode {
+    state.controls().clear_log();
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+struct ClockBody {
+    advance_seconds: i64,
+}
+
+async fn clock_advance(State(state): State<AppState>, Json(body): Json<ClockBody>) -> StatusCode {
+    state.controls().advance_clock(body.advance_seconds);
+    StatusCode::NO_CONTENT
+}
+
+async fn last_code_get(State(state): State<AppState>) -> Json<Option<String>> {
+    Json(state.controls().last_code())
+}

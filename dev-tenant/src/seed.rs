@@ -1,0 +1,72 @@
+//! The seed file: clients and users the tenant starts with.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+/// The cast that ships with the repository.
+pub const DEFAULT_SEED: &str = include_str!("../seed.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seed {
+    #[serde(default)]
+    pub clients: Vec<SeedClient>,
+    #[serde(default)]
+    pub users: Vec<SeedUser>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedClient {
+    pub client_id: String,
+    pub name: String,
+    pub callbacks: Vec<String>,
+    pub logout_urls: Vec<String>,
+    pub web_origins: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedUser {
+    pub user_id: String,
+    pub connection: String,
+    pub email: Option<String>,
+    pub email_verified: Option<bool>,
+    pub phone_number: Option<String>,
+    pub phone_verified: Option<bool>,
+    pub name: Option<String>,
+    pub nickname: Option<String>,
+    pub picture: Option<String>,
+    pub password: Option<String>,
+    #[serde(default)]
+    pub user_metadata: Map<String, Value>,
+    #[serde(default)]
+    pub app_metadata: Map<String, Value>,
+    /// Other seeded users' ids that start out linked to this one.
+    #[serde(default)]
+    pub linked: Vec<String>,
+}
+
+impl SeedUser {
+    /// The profile as the tenant stores it.
+    pub fn profile(&self) -> Map<String, Value> {
+        let mut p = Map::new();
+        let mut put = |k: &str, v: Option<Value>| {
+            if let Some(v) = v {
+                p.insert(k.to_owned(), v);
+            }
+        };
+        put("email", self.email.clone().map(Value::from));
+        put("email_verified", self.email_verified.map(Value::from));
+        put("phone_number", self.phone_number.clone().map(Value::from));
+        put("phone_verified", self.phone_verified.map(Value::from));
+        put("name", self.name.clone().map(Value::from));
+        put("nickname", self.nickname.clone().map(Value::from));
+        put("picture", self.picture.clone().map(Value::from));
+        p
+    }
+}
+
+pub fn parse(text: &str) -> Result<Seed, String> {
+    toml::from_str(text).map_err(|e| format!("the seed file is not valid: {e}"))
+}
