@@ -133,7 +133,9 @@ impl Controls {
         let mut faults = self.faults.lock().expect("faults lock");
         let i = faults.iter().position(|f| {
             path.starts_with(&f.path)
-                && f.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+                && f.method
+                    .as_deref()
+                    .is_none_or(|m| m.eq_ignore_ascii_case(method))
         })?;
         let action = faults[i].action.clone();
         faults[i].times -= 1;
@@ -148,7 +150,11 @@ impl Controls {
         if log.len() == LOG_LIMIT {
             log.remove(0);
         }
-        log.push(LogEntry { method: method.to_owned(), path: path.to_owned(), status });
+        log.push(LogEntry {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            status,
+        });
     }
 }
 
@@ -166,7 +172,11 @@ pub async fn intercept(State(state): State<AppState>, request: Request, next: Ne
             tokio::time::sleep(Duration::from_millis(ms)).await;
             next.run(request).await
         }
-        Some(FaultAction::Status { status, body, headers }) => {
+        Some(FaultAction::Status {
+            status,
+            body,
+            headers,
+        }) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let mut response = if body.is_null() {
                 status.into_response()
@@ -201,7 +211,10 @@ fn cors_like_the_route(state: &AppState, path: &str, response: &mut Response<Bod
     {
         let h = response.headers_mut();
         h.insert("access-control-allow-origin", v);
-        h.insert("access-control-expose-headers", HeaderValue::from_static("*"));
+        h.insert(
+            "access-control-expose-headers",
+            HeaderValue::from_static("*"),
+        );
         h.insert("vary", HeaderValue::from_static("origin"));
     }
 }

@@ -5,8 +5,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken_rustcrypto::{Algorithm, DecodingKey, EncodingKey, Header};
+use rsa::PublicKeyParts;
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
-use rsa::traits::PublicKeyParts;
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -41,11 +41,16 @@ impl SigningKey {
     }
 
     pub fn from_pem(pem: &str) -> Option<SigningKey> {
-        RsaPrivateKey::from_pkcs8_pem(pem).ok().map(SigningKey::from_private)
+        RsaPrivateKey::from_pkcs8_pem(pem)
+            .ok()
+            .map(SigningKey::from_private)
     }
 
     pub fn to_pem(&self) -> String {
-        self.private.to_pkcs8_pem(LineEnding::LF).expect("an encodable key").to_string()
+        self.private
+            .to_pkcs8_pem(LineEnding::LF)
+            .expect("an encodable key")
+            .to_string()
     }
 
     pub fn public(&self) -> RsaPublicKey {
@@ -82,7 +87,9 @@ pub struct KeySet {
 
 impl KeySet {
     pub fn active(&self) -> &SigningKey {
-        self.published.last().expect("a key set has at least one key")
+        self.published
+            .last()
+            .expect("a key set has at least one key")
     }
 
     pub fn jwks(&self) -> Value {
@@ -92,7 +99,8 @@ impl KeySet {
     /// Verifies an RS256 JWT of this tenant and returns its claims, or why not.
     pub fn verify(&self, token: &str) -> Result<Value, TokenProblem> {
         let mut parts = token.split('.');
-        let (Some(h), Some(c), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(h), Some(c), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(TokenProblem::Malformed);
         };
@@ -101,7 +109,11 @@ impl KeySet {
             return Err(TokenProblem::Algorithm);
         }
         let kid = header["kid"].as_str().ok_or(TokenProblem::UnknownKey)?;
-        let key = self.published.iter().find(|k| k.kid == kid).ok_or(TokenProblem::UnknownKey)?;
+        let key = self
+            .published
+            .iter()
+            .find(|k| k.kid == kid)
+            .ok_or(TokenProblem::UnknownKey)?;
         let decoding = DecodingKey::from_rsa(key.public()).map_err(|_| TokenProblem::Malformed)?;
         let message = &token[..h.len() + 1 + c.len()];
         match jsonwebtoken_rustcrypto::crypto::verify(s, message, &decoding, Algorithm::RS256) {

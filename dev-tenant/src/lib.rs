@@ -4,12 +4,46 @@
 //! [`app`] builds the whole router from an [`AppState`], so tests call it
 //! in-process; [`serve`] runs it on a listener until told to stop.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Router;
+use axum::http::{HeaderName, Method};
 use tokio::net::TcpListener;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::TraceLayer;
 
+pub mod controls;
+pub mod keys;
+pub mod management;
 pub mod oidc;
+mod pages;
+pub mod seed;
+pub mod store;
+
+use controls::Controls;
+use keys::{KeySet, SigningKey, TOKEN_LIFETIME};
+use store::Store;
+
+/// How the tenant starts.
+#[derive(Default)]
+pub struct Options {
+    /// The SQLite file; `None` keeps everything in memory.
+    pub db: Option<PathBuf>,
+    /// Seed text (TOML); `None` uses the cast that ships in `seed.toml`.
+    pub seed: Option<String>,
+    /// Replace every client's callback, logout and web-origin URLs with these
+    /// app origins (`http://127.0.0.1:8080`).
+    pub app_origins: Vec<String>,
+    /// Mount `/__controls/` over HTTP.
+    pub test_controls: bool,
+    /// Forget every client, user, code and token, and seed again.
+    pub reset: bool,
+    /// Sign with this key instead of the stored (or a new) one.
+    pub key: Option<SigningKey>,
+}
 
 /// Everything a handler can reach. Cheap to clone.
 #[derive(Clone)]
@@ -18,18 +52,64 @@ pub struct AppState {
 }
 
 struct Inner {
-    /// `http://<host>:<port>/`, with the trailing slash, as Auth0's.
     issuer: String,
+    store: Mutex<Store>,
+    keys: RwLock<KeySet>,
+    controls: Controls,
+    test_controls: bool,
+    logins: Mutex<HashMap<String, oidc::LoginTx>>,
+    sessions: Mutex<HashMap<String, oidc::TenantSession>>,
 }
 
 impl AppState {
-    /// A tenant whose issuer is `http://<addr>/`.
+    /// A tenant in memory, seeded with the shipped cast, as tests want it.
     pub fn new(addr: std::net::SocketAddr) -> Self {
-        AppState {
+        AppState::open(
+            addr,
+            Options {
+                key: Some(SigningKey::for_tests()),
+                ..Options::default()
+            },
+        )
+        .expect("an in-memory tenant opens")
+    }
+
+    /// Opens the store, seeds it on first start, loads or makes the keys.
+    pub fn open(addr: std::net::SocketAddr, options: Options) -> Result<Self, String> {
+        let mut store = Store::open(options.db.as_deref()).map_err(|e| e.to_string())?;
+        let now = unix_now();
+        if options.reset {
+            store.reset().map_err(|e| e.to_string())?;
+        }
+        if store.is_empty().map_err(|e| e.to_string())? {
+            let text = options.seed.as_deref().unwrap_or(seed::DEFAULT_SEED);
+            let seed = seed::parse(text)?;
+            store
+                .seed(&seed, &rfc3339(now))
+                .map_err(|e| e.to_string())?;
+        }
+        if !options.app_origins.is_empty() {
+            store
+                .set_app_origins(&options.app_origins)
+                .map_err(|e| e.to_string())?;
+        }
+        let keys = match options.key {
+            Some(key) => KeySet {
+                published: vec![key],
+            },
+            None => load_keys(&mut store, now)?,
+        };
+        Ok(AppState {
             inner: Arc::new(Inner {
                 issuer: format!("http://{addr}/"),
+                store: Mutex::new(store),
+                keys: RwLock::new(keys),
+                controls: Controls::default(),
+                test_controls: options.test_controls,
+                logins: Mutex::default(),
+                sessions: Mutex::default(),
             }),
-        }
+        })
     }
 
     /// The issuer, with its trailing slash.
@@ -41,11 +121,155 @@ impl AppState {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.inner.issuer)
     }
+
+    /// The Management API's audience: `http://<addr>/api/v2/`.
+    pub fn management_audience(&self) -> String {
+        self.url("api/v2/")
+    }
+
+    pub fn controls(&self) -> &Controls {
+        &self.inner.controls
+    }
+
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.inner.store.lock().expect("store lock")
+    }
+
+    pub fn keys(&self) -> KeySet {
+        self.inner.keys.read().expect("keys lock").clone()
+    }
+
+    pub(crate) fn logins(&self) -> MutexGuard<'_, HashMap<String, oidc::LoginTx>> {
+        self.inner.logins.lock().expect("logins lock")
+    }
+
+    pub(crate) fn sessions(&self) -> MutexGuard<'_, HashMap<String, oidc::TenantSession>> {
+        self.inner.sessions.lock().expect("sessions lock")
+    }
+
+    /// The tenant's clock, in UNIX seconds (tests may move it).
+    pub fn now(&self) -> i64 {
+        unix_now() + self.inner.controls.clock_offset()
+    }
+
+    /// The tenant's clock as Auth0 writes dates.
+    pub fn now_text(&self) -> String {
+        rfc3339(self.now())
+    }
+
+    /// The web origins of every client.
+    pub fn web_origins(&self) -> Vec<String> {
+        self.store().web_origins().unwrap_or_default()
+    }
+}
+
+/// The stored keys still published, or a new key on first start.
+fn load_keys(store: &mut Store, now: i64) -> Result<KeySet, String> {
+    let stored = store.keys().map_err(|e| e.to_string())?;
+    let published: Vec<SigningKey> = stored
+        .iter()
+        .filter(|k| k.retired_at.is_none_or(|r| r + TOKEN_LIFETIME > now))
+        .filter_map(|k| SigningKey::from_pem(&k.pem))
+        .collect();
+    if stored.last().is_some_and(|k| k.retired_at.is_none()) && !published.is_empty() {
+        return Ok(KeySet { published });
+    }
+    let key = SigningKey::generate();
+    store
+        .add_key(&key.kid, &key.to_pem(), now)
+        .map_err(|e| e.to_string())?;
+    let mut published = published;
+    published.push(key);
+    Ok(KeySet { published })
+}
+
+/// Adds a new signing key to the store at `db`; the old ones stay published
+/// until their tokens have expired. Returns the new `kid`.
+pub fn rotate_keys(db: &std::path::Path) -> Result<String, String> {
+    let mut store = Store::open(Some(db)).map_err(|e| e.to_string())?;
+    let key = SigningKey::generate();
+    store
+        .add_key(&key.kid, &key.to_pem(), unix_now())
+        .map_err(|e| e.to_string())?;
+    Ok(key.kid)
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// `2026-11-22T02:19:43.000Z` from UNIX seconds.
+pub fn rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.000Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Routes a browser page may call across origins (Auth0 allows these from a
+/// client's Allowed Web Origins). `/authorize` and the login pages are not.
+pub fn is_cors_route(path: &str) -> bool {
+    path.starts_with("/api/v2/")
+        || path == "/oauth/token"
+        || path == "/userinfo"
+        || path.starts_with("/.well-known/")
+}
+
+fn cors(state: &AppState) -> CorsLayer {
+    let state = state.clone();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin, _| {
+            origin
+                .to_str()
+                .is_ok_and(|o| state.web_origins().iter().any(|w| w == o))
+        }))
+        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+        .allow_headers([
+            HeaderName::from_static("authorization"),
+            HeaderName::from_static("content-type"),
+            HeaderName::from_static("auth0-client"),
+        ])
+        .expose_headers([
+            HeaderName::from_static("x-ratelimit-limit"),
+            HeaderName::from_static("x-ratelimit-remaining"),
+            HeaderName::from_static("x-ratelimit-reset"),
+        ])
+        .max_age(std::time::Duration::from_secs(600))
 }
 
 /// The tenant's routes.
 pub fn app(state: AppState) -> Router {
-    Router::new().merge(oidc::router()).with_state(state)
+    let cross_origin = Router::new()
+        .merge(oidc::api_router())
+        .merge(management::router())
+        .layer(cors(&state));
+    let mut router = Router::new().merge(oidc::router()).merge(cross_origin);
+    if state.inner.test_controls {
+        router = router.merge(controls::router());
+    }
+    router
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            controls::intercept,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
 }
 
 /// Serves the tenant on `listener` until `shutdown` completes.
@@ -57,4 +281,14 @@ pub async fn serve(
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dates_are_written_as_auth0_writes_them() {
+        assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(super::rfc3339(1_795_314_383), "2026-11-22T02:26:23.000Z");
+        assert_eq!(super::rfc3339(951_782_400), "2000-02-29T00:00:00.000Z");
+    }
 }

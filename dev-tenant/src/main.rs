@@ -1,11 +1,27 @@
-//! `dev-tenant --listen 127.0.0.1:4000`: runs the tenant until Ctrl-C or SIGTERM.
+//! `dev-tenant --listen 127.0.0.1:4000 --db <file> [--seed <file>]
+//! [--app-origin <url>]... [--test-controls] [--reset]`: runs the tenant
+//! until Ctrl-C or SIGTERM. `dev-tenant keys rotate --db <file>` adds a
+//! signing key.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use dev_tenant::Options;
 use tokio::net::TcpListener;
 
-const USAGE: &str = "usage: dev-tenant [--listen 127.0.0.1:4000]";
+const USAGE: &str = "\
+usage: dev-tenant [--listen 127.0.0.1:4000] [--db FILE] [--seed FILE]
+                  [--app-origin URL]... [--test-controls] [--reset]
+       dev-tenant keys rotate --db FILE
+
+  --listen        address to listen on (default 127.0.0.1:4000)
+  --db            SQLite file (default: in memory, gone when it stops)
+  --seed          seed file for the first start (default: the shipped cast)
+  --app-origin    the app's origin; sets the client's callback, logout and
+                  web-origin URLs (repeatable)
+  --test-controls mount /__controls/ (faults, token defects, request log)
+  --reset         forget every user, code and token, and seed again";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -16,14 +32,36 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("keys") {
+        return keys(&args[1..]);
+    }
     let mut listen: SocketAddr = "127.0.0.1:4000".parse().expect("a valid default address");
-    let mut args = std::env::args().skip(1);
+    let mut options = Options::default();
+    let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--listen" => match args.next().map(|a| a.parse()) {
                 Some(Ok(addr)) => listen = addr,
                 _ => return usage("--listen takes an address such as 127.0.0.1:4000"),
             },
+            "--db" => match args.next() {
+                Some(p) => options.db = Some(PathBuf::from(p)),
+                None => return usage("--db takes a file"),
+            },
+            "--seed" => match args.next().map(std::fs::read_to_string) {
+                Some(Ok(text)) => options.seed = Some(text),
+                Some(Err(e)) => return usage(&format!("cannot read the seed file: {e}")),
+                None => return usage("--seed takes a file"),
+            },
+            "--app-origin" => match args.next() {
+                Some(o) if o.starts_with("http://") || o.starts_with("https://") => {
+                    options.app_origins.push(o.trim_end_matches('/').to_owned());
+                }
+                _ => return usage("--app-origin takes a URL such as http://127.0.0.1:8080"),
+            },
+            "--test-controls" => options.test_controls = true,
+            "--reset" => options.reset = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;
@@ -41,7 +79,13 @@ async fn main() -> ExitCode {
     let addr = listener
         .local_addr()
         .expect("a bound listener has an address");
-    let state = dev_tenant::AppState::new(addr);
+    let state = match dev_tenant::AppState::open(addr, options) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("dev-tenant: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     println!("listening on http://{addr}");
     match dev_tenant::serve(listener, state, shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -49,6 +93,26 @@ async fn main() -> ExitCode {
             eprintln!("dev-tenant: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+fn keys(args: &[String]) -> ExitCode {
+    match args {
+        [rotate, db_flag, db] if rotate == "rotate" && db_flag == "--db" => {
+            match dev_tenant::rotate_keys(std::path::Path::new(db)) {
+                Ok(kid) => {
+                    println!(
+                        "new signing key {kid}; the old ones stay published until their tokens expire"
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("dev-tenant: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        _ => usage("usage: dev-tenant keys rotate --db FILE"),
     }
 }
 

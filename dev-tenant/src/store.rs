@@ -106,8 +106,14 @@ impl User {
             "identities".into(),
             Value::Array(self.identities.iter().map(|i| i.to_json(issuer)).collect()),
         );
-        v.insert("user_metadata".into(), Value::Object(self.user_metadata.clone()));
-        v.insert("app_metadata".into(), Value::Object(self.app_metadata.clone()));
+        v.insert(
+            "user_metadata".into(),
+            Value::Object(self.user_metadata.clone()),
+        );
+        v.insert(
+            "app_metadata".into(),
+            Value::Object(self.app_metadata.clone()),
+        );
         Value::Object(v)
     }
 }
@@ -124,7 +130,8 @@ pub fn resolve_picture(mut profile: Map<String, Value>, issuer: &str) -> Map<Str
 
 /// `provider|rest` → `(provider, rest)`; the rest may hold more `|`.
 pub fn split_user_id(id: &str) -> Option<(&str, &str)> {
-    id.split_once('|').filter(|(p, r)| !p.is_empty() && !r.is_empty())
+    id.split_once('|')
+        .filter(|(p, r)| !p.is_empty() && !r.is_empty())
 }
 
 fn is_social(provider: &str) -> bool {
@@ -221,7 +228,9 @@ impl Store {
 
     /// True when nothing was ever seeded.
     pub fn is_empty(&self) -> Result<bool> {
-        let n: i64 = self.conn.query_row("SELECT count(*) FROM clients", [], |r| r.get(0))?;
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM clients", [], |r| r.get(0))?;
         Ok(n == 0)
     }
 
@@ -379,7 +388,9 @@ impl Store {
     /// The user that owns an identity `provider|user_id` (itself, or the
     /// user it is linked to).
     pub fn owner_of(&self, full_id: &str) -> Result<Option<String>> {
-        let Some((provider, rest)) = split_user_id(full_id) else { return Ok(None) };
+        let Some((provider, rest)) = split_user_id(full_id) else {
+            return Ok(None);
+        };
         Ok(self
             .conn
             .query_row(
@@ -404,8 +415,14 @@ impl Store {
             Ok(Login {
                 identity: format!("{}|{}", r.get::<_, String>(0)?, r.get::<_, String>(1)?),
                 owner: r.get(2)?,
-                email: profile.get("email").and_then(Value::as_str).map(str::to_owned),
-                phone: profile.get("phone_number").and_then(Value::as_str).map(str::to_owned),
+                email: profile
+                    .get("email")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                phone: profile
+                    .get("phone_number")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
                 password_hash: r.get(4)?,
             })
         })?;
@@ -420,7 +437,9 @@ impl Store {
         patch: &Map<String, Value>,
         now: &str,
     ) -> Result<Option<User>> {
-        let Some(user) = self.user(user_id)? else { return Ok(None) };
+        let Some(user) = self.user(user_id)? else {
+            return Ok(None);
+        };
         let mut merged = user.user_metadata;
         for (k, v) in patch {
             if v.is_null() {
@@ -459,8 +478,8 @@ impl Store {
             return Err(LinkOutcome::Refused(LinkError::PrimaryNotFound));
         }
         if !exists(secondary)? {
-            let (provider, rest) =
-                split_user_id(secondary).ok_or(LinkOutcome::Refused(LinkError::SecondaryNotFound))?;
+            let (provider, rest) = split_user_id(secondary)
+                .ok_or(LinkOutcome::Refused(LinkError::SecondaryNotFound))?;
             let linked = tx
                 .query_row(
                     "SELECT 1 FROM identities WHERE provider = ?1 AND user_id = ?2",
@@ -477,7 +496,11 @@ impl Store {
             }));
         }
         let profile: String = tx
-            .query_row("SELECT profile FROM users WHERE user_id = ?1", [secondary], |r| r.get(0))
+            .query_row(
+                "SELECT profile FROM users WHERE user_id = ?1",
+                [secondary],
+                |r| r.get(0),
+            )
             .map_err(LinkOutcome::store)?;
         let next: i64 = tx
             .query_row(
@@ -495,9 +518,13 @@ impl Store {
             params![primary, next, profile, secondary],
         )
         .map_err(LinkOutcome::store)?;
-        tx.execute("DELETE FROM users WHERE user_id = ?1", [secondary]).map_err(LinkOutcome::store)?;
-        tx.execute("UPDATE users SET updated_at = ?2 WHERE user_id = ?1", params![primary, now])
+        tx.execute("DELETE FROM users WHERE user_id = ?1", [secondary])
             .map_err(LinkOutcome::store)?;
+        tx.execute(
+            "UPDATE users SET updated_at = ?2 WHERE user_id = ?1",
+            params![primary, now],
+        )
+        .map_err(LinkOutcome::store)?;
         tx.commit().map_err(LinkOutcome::store)?;
         self.identities_of(primary).map_err(LinkOutcome::Store)
     }
@@ -540,7 +567,12 @@ impl Store {
             let new_id = format!("{provider}|{identity_user_id}");
             tx.execute(
                 "INSERT INTO users VALUES (?1, ?2, ?3, '{}', '{}', NULL, ?4, ?4)",
-                params![new_id, connection, profile.unwrap_or_else(|| "{}".into()), now],
+                params![
+                    new_id,
+                    connection,
+                    profile.unwrap_or_else(|| "{}".into()),
+                    now
+                ],
             )
             .map_err(UnlinkOutcome::store)?;
             tx.execute(
@@ -549,8 +581,11 @@ impl Store {
                 params![new_id, provider, identity_user_id],
             )
             .map_err(UnlinkOutcome::store)?;
-            tx.execute("UPDATE users SET updated_at = ?2 WHERE user_id = ?1", params![primary, now])
-                .map_err(UnlinkOutcome::store)?;
+            tx.execute(
+                "UPDATE users SET updated_at = ?2 WHERE user_id = ?1",
+                params![primary, now],
+            )
+            .map_err(UnlinkOutcome::store)?;
         }
         tx.commit().map_err(UnlinkOutcome::store)?;
         self.identities_of(primary).map_err(UnlinkOutcome::Store)
@@ -568,9 +603,11 @@ impl Store {
     pub fn take_code(&self, code_hash: &str) -> Result<Option<CodeGrant>> {
         let json: Option<String> = self
             .conn
-            .query_row("DELETE FROM codes WHERE code_hash = ?1 RETURNING grant_json", [code_hash], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "DELETE FROM codes WHERE code_hash = ?1 RETURNING grant_json",
+                [code_hash],
+                |r| r.get(0),
+            )
             .optional()?;
         Ok(json.and_then(|j| code_from_json(&json_map(&j))))
     }
@@ -600,20 +637,34 @@ impl Store {
         let outcome = match row {
             None => RefreshUse::Unknown,
             Some((family, _, state)) if state != "active" => {
-                tx.execute("UPDATE refresh_tokens SET state = 'revoked' WHERE family = ?1", [&family])?;
+                tx.execute(
+                    "UPDATE refresh_tokens SET state = 'revoked' WHERE family = ?1",
+                    [&family],
+                )?;
                 RefreshUse::Reused
             }
             Some((family, grant, _)) => {
-                tx.execute("UPDATE refresh_tokens SET state = 'used' WHERE token_hash = ?1", [token_hash])?;
+                tx.execute(
+                    "UPDATE refresh_tokens SET state = 'used' WHERE token_hash = ?1",
+                    [token_hash],
+                )?;
                 let g = json_map(&grant);
-                let s = |k: &str| g.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+                let s = |k: &str| {
+                    g.get(k)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned()
+                };
                 RefreshUse::Fresh(RefreshGrant {
                     family,
                     client_id: s("client_id"),
                     user_id: s("user_id"),
                     scope: s("scope"),
                     audience: g.get("audience").and_then(Value::as_str).map(str::to_owned),
-                    auth_time: g.get("auth_time").and_then(Value::as_i64).unwrap_or_default(),
+                    auth_time: g
+                        .get("auth_time")
+                        .and_then(Value::as_i64)
+                        .unwrap_or_default(),
                 })
             }
         };
@@ -621,27 +672,48 @@ impl Store {
         Ok(outcome)
     }
 
-    /// Signing keys, oldest first: `(kid, pkcs8 pem, created_at, retired_at)`.
-    pub fn keys(&self) -> Result<Vec<(String, String, i64, Option<i64>)>> {
-        let mut stmt =
-            self.conn.prepare("SELECT kid, pem, created_at, retired_at FROM keys ORDER BY created_at, rowid")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    /// Signing keys, oldest first.
+    pub fn keys(&self) -> Result<Vec<StoredKey>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT kid, pem, retired_at FROM keys ORDER BY created_at, rowid")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(StoredKey {
+                kid: r.get(0)?,
+                pem: r.get(1)?,
+                retired_at: r.get(2)?,
+            })
+        })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
     /// Adds a key and retires the ones before it as of `now`.
     pub fn add_key(&mut self, kid: &str, pem: &str, now: i64) -> Result<()> {
         let tx = self.conn.transaction()?;
-        tx.execute("UPDATE keys SET retired_at = ?1 WHERE retired_at IS NULL", [now])?;
-        tx.execute("INSERT INTO keys VALUES (?1, ?2, ?3, NULL)", params![kid, pem, now])?;
+        tx.execute(
+            "UPDATE keys SET retired_at = ?1 WHERE retired_at IS NULL",
+            [now],
+        )?;
+        tx.execute(
+            "INSERT INTO keys VALUES (?1, ?2, ?3, NULL)",
+            params![kid, pem, now],
+        )?;
         tx.commit()?;
         Ok(())
     }
 
     /// A user id of a database or passwordless login that matches.
-    pub fn check_password(&self, connection: &str, email: &str, password: &str) -> Result<Option<String>> {
+    pub fn check_password(
+        &self,
+        connection: &str,
+        email: &str,
+        password: &str,
+    ) -> Result<Option<String>> {
         for login in self.logins_of(connection)? {
-            if login.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(email))
+            if login
+                .email
+                .as_deref()
+                .is_some_and(|e| e.eq_ignore_ascii_case(email))
                 && login.password_hash.as_deref() == Some(&password_hash(&login.identity, password))
             {
                 return Ok(Some(login.identity));
@@ -649,6 +721,13 @@ impl Store {
         }
         Ok(None)
     }
+}
+
+/// A signing key as stored: PKCS#8 PEM, and when it stopped signing.
+pub struct StoredKey {
+    pub kid: String,
+    pub pem: String,
+    pub retired_at: Option<i64>,
 }
 
 /// One way to sign in on a login page.

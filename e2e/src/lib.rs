@@ -34,6 +34,8 @@ pub struct World {
     pub browser: Client,
     pub app_url: String,
     pub tenant_url: String,
+    /// The tenant itself: its store, and its test controls.
+    pub tenant: dev_tenant::AppState,
     _driver: Child,
     profile: PathBuf,
 }
@@ -56,10 +58,15 @@ impl World {
         let tenant_url = format!("http://{tenant_addr}");
         let app_url = format!("http://{app_addr}");
 
-        let state = dev_tenant::AppState::new(tenant_addr);
+        let options = dev_tenant::Options {
+            app_origins: vec![app_url.clone()],
+            key: Some(dev_tenant::keys::SigningKey::for_tests()),
+            ..dev_tenant::Options::default()
+        };
+        let tenant = dev_tenant::AppState::open(tenant_addr, options).expect("a tenant");
         tokio::spawn(dev_tenant::serve(
             tenant_listener,
-            state,
+            tenant.clone(),
             std::future::pending(),
         ));
 
@@ -81,6 +88,7 @@ impl World {
             browser,
             app_url,
             tenant_url,
+            tenant,
             _driver: driver,
             profile,
         }

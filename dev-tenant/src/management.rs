@@ -1,0 +1,420 @@
+//! The Management API (`/api/v2`): users and their identities, with
+//! Auth0's scopes, subject rule and error bodies.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde_json::{Map, Value, json};
+
+use crate::AppState;
+use crate::keys::TokenProblem;
+use crate::store::{LinkError, LinkOutcome, UnlinkError, UnlinkOutcome};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v2/users/{id}", get(users_get).patch(users_patch))
+        .route("/api/v2/users/{id}/identities", post(identities_link))
+        .route(
+            "/api/v2/users/{id}/identities/{provider}/{user_id}",
+            delete(identities_unlink),
+        )
+}
+
+/// An error in Auth0's shape: `{statusCode, error, message, errorCode?}`.
+#[derive(Debug, PartialEq)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub message: String,
+    pub error_code: Option<&'static str>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            message: message.into(),
+            error_code: None,
+        }
+    }
+
+    fn code(mut self, code: &'static str) -> Self {
+        self.error_code = Some(code);
+        self
+    }
+
+    fn unauthorized(message: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::UNAUTHORIZED, message)
+    }
+
+    fn bad_request(message: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    fn user_not_found() -> Self {
+        ApiError::new(StatusCode::NOT_FOUND, "The user does not exist.").code("inexistent_user")
+    }
+
+    fn internal(e: impl std::fmt::Display) -> Self {
+        tracing::error!("{e}");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+    }
+
+    pub fn body(&self) -> Value {
+        let mut v = json!({
+            "statusCode": self.status.as_u16(),
+            "error": self.status.canonical_reason().unwrap_or("Error"),
+            "message": self.message,
+        });
+        if let Some(c) = self.error_code {
+            v["errorCode"] = json!(c);
+        }
+        v
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body())).into_response()
+    }
+}
+
+/// The claims of a verified access token.
+#[derive(Debug)]
+pub struct Claims {
+    pub sub: String,
+    pub scope: String,
+    pub azp: Option<String>,
+}
+
+impl Claims {
+    fn has(&self, scope: &str) -> bool {
+        self.scope.split_whitespace().any(|s| s == scope)
+    }
+
+    /// 403 unless the token has one of `scopes`.
+    fn require(&self, scopes: &[&str]) -> Result<(), ApiError> {
+        if scopes.iter().any(|s| self.has(s)) {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                format!("Insufficient scope, expected any of: {}", scopes.join(",")),
+            )
+            .code("insufficient_scope"))
+        }
+    }
+
+    /// With only a `current_user` scope, the path's user must be the caller.
+    fn require_subject(&self, id: &str, full_scope: &str) -> Result<(), ApiError> {
+        if self.has(full_scope) || self.sub == id {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "User to be acted on does not match subject in bearer token.",
+            ))
+        }
+    }
+}
+
+/// Verifies the bearer token of a request for `audience`.
+pub fn bearer_claims(
+    state: &AppState,
+    headers: &HeaderMap,
+    audience: &str,
+) -> Result<Claims, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Err(ApiError::unauthorized("Missing authentication"));
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ApiError::unauthorized("Bad HTTP authentication header format"))?;
+    let claims = state.keys().verify(token).map_err(|p| match p {
+        TokenProblem::Malformed
+        | TokenProblem::Algorithm
+        | TokenProblem::UnknownKey
+        | TokenProblem::Signature => ApiError::unauthorized("Invalid token"),
+    })?;
+    if claims["iss"] != state.issuer() {
+        return Err(ApiError::unauthorized("Invalid token"));
+    }
+    if claims["exp"].as_i64().is_none_or(|exp| exp <= state.now()) {
+        return Err(ApiError::unauthorized(
+            "Expired token received for JSON Web Token validation",
+        ));
+    }
+    let audiences: Vec<&str> = match &claims["aud"] {
+        Value::String(a) => vec![a.as_str()],
+        Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    if !audiences.contains(&audience) {
+        return Err(ApiError::unauthorized(format!(
+            "Bad audience: {}",
+            audiences.join(" ")
+        )));
+    }
+    let sub = claims["sub"]
+        .as_str()
+        .ok_or_else(|| ApiError::unauthorized("Invalid token"))?;
+    Ok(Claims {
+        sub: sub.to_owned(),
+        scope: claims["scope"].as_str().unwrap_or_default().to_owned(),
+        azp: claims["azp"].as_str().map(str::to_owned),
+    })
+}
+
+fn caller(state: &AppState, headers: &HeaderMap) -> Result<Claims, ApiError> {
+    bearer_claims(state, headers, &state.management_audience())
+}
+
+/// A JSON (or form) object body, as Auth0 takes both.
+fn object_body(headers: &HeaderMap, body: &Bytes) -> Result<Map<String, Value>, ApiError> {
+    let form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if form {
+        return Ok(form_urlencoded::parse(body)
+            .into_owned()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect());
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(
+            ApiError::bad_request("Payload validation error: 'Expected type object'.")
+                .code("invalid_body"),
+        ),
+        Err(_) => Err(ApiError::bad_request("Invalid request payload JSON format")),
+    }
+}
+
+/// `GET /api/v2/users/{id}`.
+async fn users_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let result = (|| {
+        let claims = caller(&state, &headers)?;
+        claims.require(&["read:users", "read:current_user", "read:user_idp_tokens"])?;
+        claims.require_subject(&id, "read:users")?;
+        let user = state
+            .store()
+            .user(&id)
+            .map_err(ApiError::internal)?
+            .ok_or_else(ApiError::user_not_found)?;
+        Ok::<_, ApiError>(Json(user.to_json(state.issuer())))
+    })();
+    result.into_response()
+}
+
+/// `PATCH /api/v2/users/{id}`: `user_metadata`, merged at the first level.
+async fn users_patch(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let result = (|| {
+        let claims = caller(&state, &headers)?;
+        claims.require(&[
+            "update:users",
+            "update:users_app_metadata",
+            "update:current_user_metadata",
+        ])?;
+        claims.require_subject(&id, "update:users")?;
+        let body = object_body(&headers, &body)?;
+        if let Some(k) = body.keys().find(|k| *k != "user_metadata") {
+            return Err(ApiError::bad_request(format!(
+                "Payload validation error: 'Additional properties not allowed: {k}'."
+            ))
+            .code("invalid_body"));
+        }
+        let patch = match body.get("user_metadata") {
+            Some(Value::Object(m)) => m.clone(),
+            _ => {
+                return Err(ApiError::bad_request(
+                    "Payload validation error: 'Expected type object but found type null' on property user_metadata.",
+                )
+                .code("invalid_body"));
+            }
+        };
+        let now = state.now_text();
+        let user = state
+            .store()
+            .patch_user_metadata(&id, &patch, &now)
+            .map_err(ApiError::internal)?
+            .ok_or_else(ApiError::user_not_found)?;
+        Ok(Json(user.to_json(state.issuer())))
+    })();
+    result.into_response()
+}
+
+/// `POST /api/v2/users/{id}/identities`: `{link_with}` or `{provider, user_id}`.
+async fn identities_link(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let result = (|| {
+        let claims = caller(&state, &headers)?;
+        claims.require(&["update:users", "update:current_user_identities"])?;
+        claims.require_subject(&id, "update:users")?;
+        let body = object_body(&headers, &body)?;
+        if body.is_empty() {
+            return Err(ApiError::bad_request(
+                "Payload validation error: 'Too few properties defined (0), minimum 1'.",
+            )
+            .code("invalid_body"));
+        }
+        if let Some(k) = body
+            .keys()
+            .find(|k| !["provider", "user_id", "connection_id", "link_with"].contains(&k.as_str()))
+        {
+            return Err(ApiError::bad_request(format!(
+                "Payload validation error: 'Additional properties not allowed: {k}'."
+            ))
+            .code("invalid_body"));
+        }
+        let secondary = match body.get("link_with") {
+            Some(link_with) => {
+                if body.len() > 1 {
+                    return Err(ApiError::bad_request(
+                        "Payload validation error: 'link_with' cannot be combined with 'provider', 'user_id' or 'connection_id'.",
+                    )
+                    .code("invalid_body"));
+                }
+                let token = link_with.as_str().ok_or_else(|| {
+                    ApiError::bad_request(
+                        "Payload validation error: 'Expected type string' on property link_with.",
+                    )
+                    .code("invalid_body")
+                })?;
+                secondary_from_token(&state, &claims, token)?
+            }
+            None => {
+                claims.require(&["update:users"])?;
+                let provider = body.get("provider").and_then(Value::as_str);
+                let user_id = match body.get("user_id") {
+                    Some(Value::String(s)) => Some(s.clone()),
+                    Some(Value::Number(n)) => Some(n.to_string()),
+                    _ => None,
+                };
+                match (provider, user_id) {
+                    (Some(p), Some(u)) => format!("{p}|{u}"),
+                    _ => {
+                        return Err(ApiError::bad_request(
+                            "Payload validation error: 'Missing required property: provider' and 'user_id'.",
+                        )
+                        .code("invalid_body"));
+                    }
+                }
+            }
+        };
+        let now = state.now_text();
+        let linked = state.store().link(&id, &secondary, &now);
+        match linked {
+            Ok(identities) => Ok((
+                StatusCode::CREATED,
+                Json(Value::Array(
+                    identities
+                        .iter()
+                        .map(|i| i.to_json(state.issuer()))
+                        .collect(),
+                )),
+            )),
+            Err(LinkOutcome::Refused(LinkError::SameUser)) => Err(ApiError::bad_request(
+                "Main identity and the new one are the same.",
+            )),
+            Err(LinkOutcome::Refused(LinkError::PrimaryNotFound)) => {
+                Err(ApiError::user_not_found())
+            }
+            Err(LinkOutcome::Refused(LinkError::AlreadyLinked)) => Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "Specified identity already exists.",
+            )),
+            Err(LinkOutcome::Refused(LinkError::SecondaryNotFound)) => Err(ApiError::bad_request(
+                "The user to be linked does not exist.",
+            )
+            .code("inexistent_user")),
+            Err(LinkOutcome::Store(e)) => Err(ApiError::internal(e)),
+        }
+    })();
+    result.into_response()
+}
+
+/// The secondary user of a `link_with` token: an unexpired RS256 ID token of
+/// this tenant whose `aud` is the caller's `azp`.
+fn secondary_from_token(
+    state: &AppState,
+    caller: &Claims,
+    token: &str,
+) -> Result<String, ApiError> {
+    let invalid = || ApiError::bad_request("JWT for the secondary account is not valid.");
+    let claims = state.keys().verify(token).map_err(|_| invalid())?;
+    if claims["iss"] != state.issuer() {
+        return Err(invalid());
+    }
+    if claims["exp"].as_i64().is_none_or(|exp| exp <= state.now()) {
+        return Err(ApiError::bad_request(
+            "JWT for the secondary account has expired.",
+        ));
+    }
+    let aud_matches = match (&claims["aud"], &caller.azp) {
+        (Value::String(a), Some(azp)) => a == azp,
+        _ => false,
+    };
+    if !aud_matches {
+        return Err(ApiError::bad_request(
+            "The audience of the secondary account's JWT does not match the client of the access token.",
+        ));
+    }
+    claims["sub"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(invalid)
+}
+
+/// `DELETE /api/v2/users/{id}/identities/{provider}/{user_id}`.
+async fn identities_unlink(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, provider, user_id)): Path<(String, String, String)>,
+) -> Response {
+    let result = (|| {
+        let claims = caller(&state, &headers)?;
+        claims.require(&["update:users", "update:current_user_identities"])?;
+        claims.require_subject(&id, "update:users")?;
+        let now = state.now_text();
+        let unlinked = state.store().unlink(&id, &provider, &user_id, &now);
+        match unlinked {
+            Ok(identities) => Ok(Json(Value::Array(
+                identities
+                    .iter()
+                    .map(|i| i.to_json(state.issuer()))
+                    .collect(),
+            ))),
+            Err(UnlinkOutcome::Refused(UnlinkError::MainIdentity)) => {
+                Err(ApiError::bad_request("Main identity cannot be removed."))
+            }
+            Err(UnlinkOutcome::Refused(UnlinkError::UserNotFound)) => {
+                Err(ApiError::user_not_found())
+            }
+            Err(UnlinkOutcome::Store(e)) => Err(ApiError::internal(e)),
+        }
+    })();
+    result.into_response()
+}

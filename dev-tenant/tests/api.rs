@@ -1,0 +1,1003 @@
+//! The dev tenant, in-process: each route, each rule, each error body.
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use dev_tenant::AppState;
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use tower::ServiceExt;
+
+const CLIENT: &str = "link-accounts-dev";
+const CALLBACK: &str = "http://127.0.0.1:8080/";
+const ORIGIN: &str = "http://127.0.0.1:8080";
+const ADA: &str = "google-oauth2|104857600000000000001";
+const ADA_GITHUB: &str = "github|4242001";
+const VERIFIER: &str = "dBjftJeZ4CK-pH9z7Xn2kQ3vL8wR5sT1uY6oP0aE4mNcG";
+const SCOPE: &str = "openid profile email read:current_user update:current_user_identities update:current_user_metadata";
+
+struct Tenant {
+    state: AppState,
+    app: Router,
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|_| {
+            panic!(
+                "not JSON ({}): {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    fn location(&self) -> String {
+        self.headers[header::LOCATION].to_str().unwrap().to_owned()
+    }
+}
+
+fn tenant() -> Tenant {
+    let state = AppState::new("127.0.0.1:4000".parse().unwrap());
+    Tenant {
+        app: dev_tenant::app(state.clone()),
+        state,
+    }
+}
+
+fn challenge(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+fn query_of(location: &str) -> HashMap<String, String> {
+    let q = location.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    form_urlencoded::parse(q.as_bytes()).into_owned().collect()
+}
+
+fn claims_of(jwt: &str) -> Value {
+    let part = jwt.split('.').nth(1).unwrap();
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+}
+
+impl Tenant {
+    async fn send(&self, request: Request<Body>) -> Answer {
+        let response = self.app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn get(&self, uri: &str) -> Answer {
+        self.send(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    async fn form(&self, uri: &str, pairs: &[(&str, &str)]) -> Answer {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        self.send(
+            Request::post(uri)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn api(
+        &self,
+        method: Method,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
+        let mut r = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            r = r.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let body = match body {
+            Some(b) => {
+                r = r.header(header::CONTENT_TYPE, "application/json");
+                Body::from(b.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(r.body(body).unwrap()).await
+    }
+
+    fn authorize_uri(&self, extra: &[(&str, &str)]) -> String {
+        let audience = self.state.management_audience();
+        let challenge = challenge(VERIFIER);
+        let mut pairs = vec![
+            ("client_id", CLIENT),
+            ("redirect_uri", CALLBACK),
+            ("response_type", "code"),
+            ("scope", SCOPE),
+            ("state", "st-1"),
+            ("nonce", "n-1"),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+            ("audience", audience.as_str()),
+        ];
+        for (k, v) in extra {
+            pairs.retain(|(pk, _)| pk != k);
+            pairs.push((k, v));
+        }
+        let pairs: Vec<(&str, &str)> = pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+        let q = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        format!("/authorize?{q}")
+    }
+
+    /// Signs in as `identity` through `/authorize` and a login page; returns the code.
+    async fn code_for(&self, identity: &str, extra: &[(&str, &str)]) -> String {
+        let connection = self.connection_of(identity);
+        let mut extra = extra.to_vec();
+        extra.push(("connection", &connection));
+        let answer = self.get(&self.authorize_uri(&extra)).await;
+        assert!(
+            answer.status.is_redirection(),
+            "authorize: {} {}",
+            answer.status,
+            answer.text()
+        );
+        let tx = query_of(&answer.location())["tx"].clone();
+        let page = self.get(&format!("/login?tx={tx}")).await;
+        assert!(page.text().contains("Continue as"), "{}", page.text());
+        let done = self
+            .form(
+                "/login/social",
+                &[
+                    ("tx", &tx),
+                    ("connection", &connection),
+                    ("identity", identity),
+                ],
+            )
+            .await;
+        let q = query_of(&done.location());
+        assert_eq!(q["state"], "st-1");
+        q["code"].clone()
+    }
+
+    fn connection_of(&self, identity: &str) -> String {
+        match identity.split('|').next().unwrap() {
+            "oauth2" => "discord".into(),
+            other => other.into(),
+        }
+    }
+
+    async fn exchange(&self, code: &str, verifier: &str) -> Answer {
+        self.form(
+            "/oauth/token",
+            &[
+                ("grant_type", "authorization_code"),
+                ("client_id", CLIENT),
+                ("code", code),
+                ("code_verifier", verifier),
+                ("redirect_uri", CALLBACK),
+            ],
+        )
+        .await
+    }
+
+    /// Tokens for `identity`, through the real flow.
+    async fn tokens_for(&self, identity: &str) -> Value {
+        let code = self.code_for(identity, &[]).await;
+        let answer = self.exchange(&code, VERIFIER).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+        answer.json()
+    }
+
+    /// A token signed by the tenant with these claims over sensible defaults.
+    fn token(&self, overrides: Value) -> String {
+        let now = self.state.now();
+        let mut claims = json!({
+            "iss": self.state.issuer(), "sub": ADA,
+            "aud": [self.state.management_audience(), self.state.url("userinfo")],
+            "iat": now, "exp": now + 3600, "azp": CLIENT,
+            "scope": "openid read:current_user update:current_user_identities update:current_user_metadata",
+        });
+        for (k, v) in overrides.as_object().unwrap() {
+            if v.is_null() {
+                claims.as_object_mut().unwrap().remove(k);
+            } else {
+                claims[k] = v.clone();
+            }
+        }
+        self.state.keys().active().sign(&claims)
+    }
+}
+
+fn auth0_error(status: u16, message: &str) -> Value {
+    let error = StatusCode::from_u16(status)
+        .unwrap()
+        .canonical_reason()
+        .unwrap();
+    json!({ "statusCode": status, "error": error, "message": message })
+}
+
+// ---------------------------------------------------------------- discovery
+
+#[tokio::test]
+async fn discovery_and_jwks_name_the_issuer_and_key() {
+    let t = tenant();
+    let doc = t.get("/.well-known/openid-configuration").await.json();
+    assert_eq!(doc["issuer"], "http://127.0.0.1:4000/");
+    assert_eq!(
+        doc["jwks_uri"],
+        "http://127.0.0.1:4000/.well-known/jwks.json"
+    );
+    assert_eq!(doc["code_challenge_methods_supported"], json!(["S256"]));
+    let jwks = t.get("/.well-known/jwks.json").await.json();
+    let key = &jwks["keys"][0];
+    assert_eq!(key["alg"], "RS256");
+    assert_eq!(key["kid"], json!(t.state.keys().active().kid));
+}
+
+// ---------------------------------------------------------------- authorize
+
+#[tokio::test]
+async fn authorize_never_redirects_to_an_unregistered_callback() {
+    let t = tenant();
+    for uri in [
+        t.authorize_uri(&[("redirect_uri", "http://127.0.0.1:8080/evil")]),
+        t.authorize_uri(&[("client_id", "nobody")]),
+        t.authorize_uri(&[("redirect_uri", "")]),
+    ] {
+        let answer = t.get(&uri).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert!(!answer.headers.contains_key(header::LOCATION), "{uri}");
+        assert!(answer.headers.get("access-control-allow-origin").is_none());
+    }
+}
+
+#[tokio::test]
+async fn authorize_errors_go_back_to_the_app_with_the_state() {
+    let t = tenant();
+    let cases = [
+        (
+            vec![("response_type", "token")],
+            "unsupported_response_type",
+        ),
+        (vec![("code_challenge", "")], "invalid_request"),
+        (vec![("code_challenge_method", "plain")], "invalid_request"),
+        (
+            vec![("audience", "https://other.example/api")],
+            "access_denied",
+        ),
+        (
+            vec![("connection", "no-such-connection")],
+            "invalid_request",
+        ),
+    ];
+    for (extra, error) in cases {
+        let answer = t.get(&t.authorize_uri(&extra)).await;
+        assert_eq!(answer.status, StatusCode::FOUND, "Auth0 redirects with 302");
+        let location = answer.location();
+        assert!(location.starts_with(CALLBACK), "{location}");
+        let q = query_of(&location);
+        assert_eq!(q["error"], error, "{extra:?}");
+        assert_eq!(q["state"], "st-1");
+        assert!(!q.contains_key("code"));
+    }
+}
+
+#[tokio::test]
+async fn a_social_login_page_offers_each_account_by_email_and_a_cancel() {
+    let t = tenant();
+    let answer = t.get(&t.authorize_uri(&[("connection", "github")])).await;
+    let tx = query_of(&answer.location())["tx"].clone();
+    let page = t.get(&format!("/login?tx={tx}")).await.text();
+    assert!(page.contains("Continue as ada@example.com"), "{page}");
+    assert!(page.contains("Continue as eve@example.com"));
+    assert!(page.contains("id=\"cancel\""));
+    // Markup in a name never reaches the page as markup.
+    assert!(!page.contains("<img src=x"));
+    let cancel = t.get(&format!("/login/cancel?tx={tx}")).await;
+    let q = query_of(&cancel.location());
+    assert_eq!(q["error"], "access_denied");
+    assert_eq!(q["state"], "st-1");
+}
+
+#[tokio::test]
+async fn a_tenant_session_skips_the_login_page_unless_prompt_is_login() {
+    let t = tenant();
+    let answer = t
+        .get(&t.authorize_uri(&[("connection", "google-oauth2")]))
+        .await;
+    let tx = query_of(&answer.location())["tx"].clone();
+    let done = t
+        .form(
+            "/login/social",
+            &[
+                ("tx", &tx),
+                ("connection", "google-oauth2"),
+                ("identity", ADA),
+            ],
+        )
+        .await;
+    let cookie = done.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let t = &t;
+    let again = |extra: Vec<(&'static str, &'static str)>| {
+        let uri = t.authorize_uri(&extra);
+        let cookie = cookie.clone();
+        async move {
+            t.send(
+                Request::get(uri)
+                    .header(header::COOKIE, cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    let silent = again(vec![]).await;
+    assert!(
+        query_of(&silent.location()).contains_key("code"),
+        "{}",
+        silent.location()
+    );
+    let forced = again(vec![("prompt", "login")]).await;
+    assert!(
+        forced.location().starts_with("/login?tx="),
+        "{}",
+        forced.location()
+    );
+}
+
+#[tokio::test]
+async fn the_password_form_signs_in_only_with_the_right_password() {
+    let t = tenant();
+    let answer = t
+        .get(&t.authorize_uri(&[("connection", "Username-Password-Authentication")]))
+        .await;
+    let tx = query_of(&answer.location())["tx"].clone();
+    let wrong = t
+        .form(
+            "/login/password",
+            &[
+                ("tx", &tx),
+                ("email", "grace@example.com"),
+                ("password", "nope"),
+            ],
+        )
+        .await;
+    assert!(wrong.text().contains("Wrong email or password."));
+    let right = t
+        .form(
+            "/login/password",
+            &[
+                ("tx", &tx),
+                ("email", "grace@example.com"),
+                ("password", "correct horse battery staple"),
+            ],
+        )
+        .await;
+    assert!(query_of(&right.location()).contains_key("code"));
+}
+
+#[tokio::test]
+async fn a_passwordless_login_needs_the_code_it_sent() {
+    let t = tenant();
+    let answer = t.get(&t.authorize_uri(&[("connection", "sms")])).await;
+    let tx = query_of(&answer.location())["tx"].clone();
+    let sent = t
+        .form(
+            "/login/passwordless/start",
+            &[("tx", &tx), ("connection", "sms"), ("who", "+15555550100")],
+        )
+        .await;
+    assert!(sent.text().contains("Enter your code"), "{}", sent.text());
+    let code = t.state.controls().last_code().unwrap();
+    let wrong = t
+        .form(
+            "/login/passwordless/verify",
+            &[("tx", &tx), ("connection", "sms"), ("code", "000000x")],
+        )
+        .await;
+    assert!(wrong.text().contains("That code is not right"));
+    let right = t
+        .form(
+            "/login/passwordless/verify",
+            &[("tx", &tx), ("connection", "sms"), ("code", &code)],
+        )
+        .await;
+    let q = query_of(&right.location());
+    let tokens = t.exchange(&q["code"], VERIFIER).await.json();
+    let id = claims_of(tokens["id_token"].as_str().unwrap());
+    assert_eq!(id["sub"], "sms|65a1b2c3d4e5f6071829aa01");
+    assert_eq!(id["phone_number"], "+15555550100");
+    assert_eq!(id["phone_number_verified"], true);
+}
+
+// ---------------------------------------------------------------- token
+
+#[tokio::test]
+async fn the_code_exchange_gives_a_verified_id_token_and_a_management_token() {
+    let t = tenant();
+    let code = t.code_for(ADA, &[]).await;
+    assert!(code.len() >= 22, "at least 128 bits");
+    let answer = t.exchange(&code, VERIFIER).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    assert_eq!(answer.headers[header::CACHE_CONTROL], "no-store");
+    let tokens = answer.json();
+    let id = t
+        .state
+        .keys()
+        .verify(tokens["id_token"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(id["iss"], "http://127.0.0.1:4000/");
+    assert_eq!(id["aud"], CLIENT);
+    assert_eq!(id["sub"], ADA);
+    assert_eq!(id["nonce"], "n-1");
+    assert_eq!(id["email_verified"], true);
+    assert_eq!(id["name"], "Ada Lovelace");
+    assert!(id["auth_time"].is_i64());
+    let access = claims_of(tokens["access_token"].as_str().unwrap());
+    assert_eq!(access["azp"], CLIENT);
+    assert_eq!(access["aud"][0], t.state.management_audience());
+    assert_eq!(access["scope"], SCOPE);
+    let me = t
+        .api(
+            Method::GET,
+            &format!("/api/v2/users/{ADA}"),
+            tokens["access_token"].as_str(),
+            None,
+        )
+        .await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.json()["identities"][0]["provider"], "google-oauth2");
+}
+
+#[tokio::test]
+async fn a_code_is_good_once_for_the_right_verifier_and_a_minute() {
+    let t = tenant();
+    let code = t.code_for(ADA, &[]).await;
+    let wrong = t.exchange(&code, "x".repeat(43).as_str()).await;
+    assert_eq!(
+        wrong.status,
+        StatusCode::BAD_REQUEST,
+        "RFC 6749 and Auth0 answer 400"
+    );
+    assert_eq!(
+        wrong.json(),
+        json!({"error": "invalid_grant", "error_description": "Failed to verify code verifier"})
+    );
+    // The failed attempt spent the code, as a single-use code must.
+    let again = t.exchange(&code, VERIFIER).await;
+    assert_eq!(again.json()["error"], "invalid_grant");
+
+    let code = t.code_for(ADA, &[]).await;
+    assert_eq!(t.exchange(&code, VERIFIER).await.status, StatusCode::OK);
+    assert_eq!(
+        t.exchange(&code, VERIFIER).await.json()["error_description"],
+        "Invalid authorization code"
+    );
+
+    let code = t.code_for(ADA, &[]).await;
+    t.state.controls().advance_clock(61);
+    assert_eq!(
+        t.exchange(&code, VERIFIER).await.json()["error"],
+        "invalid_grant"
+    );
+}
+
+#[tokio::test]
+async fn the_token_endpoint_takes_json_too_and_names_missing_parameters() {
+    let t = tenant();
+    let code = t.code_for(ADA, &[]).await;
+    let body = json!({
+        "grant_type": "authorization_code", "client_id": CLIENT, "code": code,
+        "code_verifier": VERIFIER, "redirect_uri": CALLBACK,
+    });
+    let answer = t.api(Method::POST, "/oauth/token", None, Some(body)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    let missing = t
+        .form(
+            "/oauth/token",
+            &[("grant_type", "authorization_code"), ("client_id", CLIENT)],
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        missing.json(),
+        json!({"error": "invalid_request", "error_description": "Missing required parameter: code"})
+    );
+}
+
+#[tokio::test]
+async fn a_reused_refresh_token_revokes_its_family() {
+    let t = tenant();
+    let code = t
+        .code_for(ADA, &[("scope", "openid offline_access read:current_user")])
+        .await;
+    let first = t.exchange(&code, VERIFIER).await.json();
+    let r1 = first["refresh_token"].as_str().unwrap().to_owned();
+    let t = &t;
+    let refresh = |token: String| async move {
+        t.form(
+            "/oauth/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", CLIENT),
+                ("refresh_token", &token),
+            ],
+        )
+        .await
+    };
+    let second = refresh(r1.clone()).await.json();
+    let r2 = second["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(r1, r2, "rotated");
+    assert_eq!(
+        refresh(r1).await.json()["error"],
+        "invalid_grant",
+        "reuse is refused"
+    );
+    assert_eq!(
+        refresh(r2).await.json()["error"],
+        "invalid_grant",
+        "and revokes the family"
+    );
+}
+
+// ---------------------------------------------------------------- management: bad tokens
+
+#[tokio::test]
+async fn every_management_route_answers_bad_tokens_as_auth0_does() {
+    let t = tenant();
+    let now = t.state.now();
+    let other_key = dev_tenant::keys::SigningKey::from_private(
+        rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 1024).unwrap(),
+    );
+    let good = t.token(json!({}));
+    let mut bad_signature = good.clone();
+    bad_signature.push('A');
+    let foreign = other_key.sign(&claims_of(&good));
+    let expired = t.token(json!({"exp": now - 10}));
+    let wrong_aud = t.token(json!({"aud": "https://elsewhere.example/api"}));
+    let no_scope = t.token(json!({"scope": "openid"}));
+    let routes = [
+        (
+            Method::GET,
+            format!("/api/v2/users/{ADA}"),
+            None,
+            "read:users,read:current_user,read:user_idp_tokens",
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v2/users/{ADA}"),
+            Some(json!({"user_metadata": {"a": 1}})),
+            "update:users,update:users_app_metadata,update:current_user_metadata",
+        ),
+        (
+            Method::POST,
+            format!("/api/v2/users/{ADA}/identities"),
+            Some(json!({"link_with": "x"})),
+            "update:users,update:current_user_identities",
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v2/users/{ADA}/identities/github/4242001"),
+            None,
+            "update:users,update:current_user_identities",
+        ),
+    ];
+    for (method, path, body, scopes) in routes {
+        let cases: [(Option<&str>, u16, Value); 6] = [
+            (None, 401, auth0_error(401, "Missing authentication")),
+            (
+                Some(&expired),
+                401,
+                auth0_error(401, "Expired token received for JSON Web Token validation"),
+            ),
+            (Some(&bad_signature), 401, auth0_error(401, "Invalid token")),
+            (Some(&foreign), 401, auth0_error(401, "Invalid token")),
+            (
+                Some(&wrong_aud),
+                401,
+                auth0_error(401, "Bad audience: https://elsewhere.example/api"),
+            ),
+            (Some(&no_scope), 403, {
+                let mut e = auth0_error(
+                    403,
+                    &format!("Insufficient scope, expected any of: {scopes}"),
+                );
+                e["errorCode"] = json!("insufficient_scope");
+                e
+            }),
+        ];
+        for (token, status, expected) in cases {
+            let answer = t.api(method.clone(), &path, token, body.clone()).await;
+            assert_eq!(answer.status.as_u16(), status, "{method} {path} {token:?}");
+            assert_eq!(answer.json(), expected, "{method} {path}");
+        }
+        // Another user's id, with a current_user token.
+        let other = path.replace(ADA, "auth0|65a1b2c3d4e5f60718293a4b");
+        let answer = t
+            .api(method.clone(), &other, Some(&good), body.clone())
+            .await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{method} {other}");
+        assert_eq!(
+            answer.json(),
+            auth0_error(
+                403,
+                "User to be acted on does not match subject in bearer token."
+            )
+        );
+    }
+}
+
+// ---------------------------------------------------------------- management: users
+
+#[tokio::test]
+async fn patch_merges_user_metadata_at_the_first_level() {
+    let t = tenant();
+    let token = t.token(json!({}));
+    let answer = t
+        .api(
+            Method::PATCH,
+            &format!("/api/v2/users/{ADA}"),
+            Some(&token),
+            Some(json!({"user_metadata": {"theme": null, "font": "large"}})),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    assert_eq!(
+        answer.json()["user_metadata"],
+        json!({"language": "en", "font": "large"})
+    );
+    let bad = t
+        .api(
+            Method::PATCH,
+            &format!("/api/v2/users/{ADA}"),
+            Some(&token),
+            Some(json!({"email": "x@y"})),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.json()["errorCode"], "invalid_body");
+}
+
+#[tokio::test]
+async fn an_unknown_user_is_a_404_in_auth0s_shape() {
+    let t = tenant();
+    let gone = "google-oauth2|999";
+    let token = t.token(json!({"sub": gone}));
+    let answer = t
+        .api(
+            Method::GET,
+            &format!("/api/v2/users/{gone}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    let mut expected = auth0_error(404, "The user does not exist.");
+    expected["errorCode"] = json!("inexistent_user");
+    assert_eq!(answer.json(), expected);
+}
+
+// ---------------------------------------------------------------- management: link and unlink
+
+async fn link(t: &Tenant, primary_token: &str, secondary_identity: &str) -> Answer {
+    let secondary = t.tokens_for(secondary_identity).await;
+    t.api(
+        Method::POST,
+        &format!("/api/v2/users/{ADA}/identities"),
+        Some(primary_token),
+        Some(json!({"link_with": secondary["id_token"]})),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn link_with_moves_the_secondary_into_the_primary_and_unlink_gives_it_back() {
+    let t = tenant();
+    let ada = t.tokens_for(ADA).await;
+    let token = ada["access_token"].as_str().unwrap();
+    let answer = link(&t, token, ADA_GITHUB).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text());
+    let identities = answer.json();
+    assert_eq!(identities[0]["user_id"], "104857600000000000001");
+    assert_eq!(identities[1]["provider"], "github");
+    assert_eq!(
+        identities[1]["user_id"], 4242001,
+        "GitHub ids are numbers, as Auth0 sends them"
+    );
+    assert_eq!(identities[1]["profileData"]["name"], "Ada L.");
+    assert!(identities[0].get("profileData").is_none());
+    assert!(
+        t.state.store().user(ADA_GITHUB).unwrap().is_none(),
+        "the secondary left the user list"
+    );
+    // Signing in with the linked identity now signs in the primary.
+    let again = t.tokens_for(ADA_GITHUB).await;
+    assert_eq!(claims_of(again["id_token"].as_str().unwrap())["sub"], ADA);
+
+    // Unlink, with the "|" sent as %7C.
+    let path = format!(
+        "/api/v2/users/{}/identities/github/4242001",
+        ADA.replace('|', "%7C")
+    );
+    let answer = t.api(Method::DELETE, &path, Some(token), None).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    assert_eq!(answer.json().as_array().unwrap().len(), 1);
+    let back = t
+        .state
+        .store()
+        .user(ADA_GITHUB)
+        .unwrap()
+        .expect("a user of its own again");
+    assert!(back.user_metadata.is_empty(), "its metadata was discarded");
+    assert_eq!(back.claim("name"), Some("Ada L."));
+}
+
+#[tokio::test]
+async fn the_main_identity_cannot_be_unlinked_nor_linked_to_itself() {
+    let t = tenant();
+    let ada = t.tokens_for(ADA).await;
+    let token = ada["access_token"].as_str().unwrap();
+    let path = format!("/api/v2/users/{ADA}/identities/google-oauth2/104857600000000000001");
+    let answer = t.api(Method::DELETE, &path, Some(token), None).await;
+    assert_eq!(
+        answer.json(),
+        auth0_error(400, "Main identity cannot be removed.")
+    );
+    let answer = t
+        .api(
+            Method::POST,
+            &format!("/api/v2/users/{ADA}/identities"),
+            Some(token),
+            Some(json!({"link_with": ada["id_token"]})),
+        )
+        .await;
+    assert_eq!(
+        answer.json(),
+        auth0_error(400, "Main identity and the new one are the same.")
+    );
+}
+
+#[tokio::test]
+async fn an_identity_linked_elsewhere_is_a_409() {
+    let t = tenant();
+    let ada = t.tokens_for(ADA).await;
+    let token = ada["access_token"].as_str().unwrap().to_owned();
+    // A token for github|4242003 from before Bob linked it…
+    let stale = t.token(json!({
+        "sub": "github|4242003", "aud": CLIENT, "scope": null, "azp": null,
+    }));
+    let answer = t
+        .api(
+            Method::POST,
+            &format!("/api/v2/users/{ADA}/identities"),
+            Some(&token),
+            Some(json!({"link_with": stale})),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::CONFLICT, "{}", answer.text());
+    assert_eq!(
+        answer.json(),
+        auth0_error(409, "Specified identity already exists.")
+    );
+}
+
+#[tokio::test]
+async fn link_with_must_be_a_live_token_of_this_tenant_for_the_same_client() {
+    let t = tenant();
+    let token = t.token(json!({}));
+    let now = t.state.now();
+    let cases = [
+        t.token(json!({"sub": ADA_GITHUB, "aud": "another-client"})),
+        t.token(json!({"sub": ADA_GITHUB, "aud": CLIENT, "exp": now - 1})),
+        t.token(json!({"sub": ADA_GITHUB, "aud": CLIENT, "iss": "http://other.example/"})),
+        "not.a.jwt".to_owned(),
+    ];
+    for link_with in cases {
+        let answer = t
+            .api(
+                Method::POST,
+                &format!("/api/v2/users/{ADA}/identities"),
+                Some(&token),
+                Some(json!({"link_with": link_with})),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.text());
+    }
+    assert!(
+        t.state.store().user(ADA_GITHUB).unwrap().is_some(),
+        "nothing was linked"
+    );
+    let both = t
+        .api(
+            Method::POST,
+            &format!("/api/v2/users/{ADA}/identities"),
+            Some(&token),
+            Some(json!({"link_with": "x", "provider": "github", "user_id": "4242001"})),
+        )
+        .await;
+    assert_eq!(both.json()["errorCode"], "invalid_body");
+}
+
+#[tokio::test]
+async fn an_admin_token_links_by_provider_and_numeric_user_id() {
+    let t = tenant();
+    let admin = t.token(json!({"sub": "admin@clients", "scope": "update:users read:users"}));
+    let answer = t
+        .api(
+            Method::POST,
+            &format!("/api/v2/users/{ADA}/identities"),
+            Some(&admin),
+            Some(json!({"provider": "github", "user_id": 4242001})),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text());
+    // Ids with several "|" survive the round trip.
+    let pipe = "oauth2|discord|80351110224678912";
+    let answer = t
+        .api(
+            Method::POST,
+            &format!("/api/v2/users/{ADA}/identities"),
+            Some(&admin),
+            Some(json!({"provider": "oauth2", "user_id": "discord|80351110224678912"})),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text());
+    assert_eq!(answer.json()[2]["user_id"], "discord|80351110224678912");
+    let path = format!("/api/v2/users/{ADA}/identities/oauth2/discord%7C80351110224678912");
+    let answer = t.api(Method::DELETE, &path, Some(&admin), None).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    assert!(t.state.store().user(pipe).unwrap().is_some());
+}
+
+// ---------------------------------------------------------------- CORS and controls
+
+#[tokio::test]
+async fn cors_allows_the_clients_web_origins_only() {
+    let t = tenant();
+    let preflight = |origin: &'static str| {
+        Request::builder()
+            .method(Method::OPTIONS)
+            .uri(format!("/api/v2/users/{ADA}"))
+            .header(header::ORIGIN, origin)
+            .header("access-control-request-method", "GET")
+            .header(
+                "access-control-request-headers",
+                "authorization,auth0-client",
+            )
+            .body(Body::empty())
+            .unwrap()
+    };
+    let ok = t.send(preflight(ORIGIN)).await;
+    assert_eq!(ok.headers["access-control-allow-origin"], ORIGIN);
+    let allowed = ok.headers["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        allowed.contains("auth0-client") && allowed.contains("authorization"),
+        "{allowed}"
+    );
+    let evil = t.send(preflight("http://evil.example")).await;
+    assert!(evil.headers.get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn faults_and_the_request_log_are_there_for_tests() {
+    let t = tenant();
+    t.state.controls().add_fault(dev_tenant::controls::Fault {
+        method: Some("GET".into()),
+        path: "/api/v2/users/".into(),
+        times: 1,
+        action: dev_tenant::controls::FaultAction::Status {
+            status: 503,
+            body: json!({"statusCode": 503, "error": "Service Unavailable", "message": "down"}),
+            headers: Default::default(),
+        },
+    });
+    let token = t.token(json!({}));
+    let first = t
+        .api(
+            Method::GET,
+            &format!("/api/v2/users/{ADA}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::SERVICE_UNAVAILABLE);
+    let second = t
+        .api(
+            Method::GET,
+            &format!("/api/v2/users/{ADA}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(second.status, StatusCode::OK);
+    let log = t.state.controls().log();
+    assert_eq!(
+        log.iter().map(|e| e.status).collect::<Vec<_>>(),
+        vec![503, 200]
+    );
+    assert!(
+        log.iter()
+            .all(|e| e.method == "GET" && e.path.starts_with("/api/v2/users/"))
+    );
+}
+
+#[tokio::test]
+async fn userinfo_answers_the_profile_or_an_oauth_error() {
+    let t = tenant();
+    let tokens = t.tokens_for(ADA).await;
+    let me = t
+        .api(
+            Method::GET,
+            "/userinfo",
+            tokens["access_token"].as_str(),
+            None,
+        )
+        .await;
+    assert_eq!(me.json()["email"], "ada@example.com");
+    let no = t.api(Method::GET, "/userinfo", Some("nope"), None).await;
+    assert_eq!(no.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(no.json()["error"], "invalid_token");
+}
+
+#[tokio::test]
+async fn logout_clears_the_session_and_returns_only_to_allowed_urls() {
+    let t = tenant();
+    let bad = t
+        .get("/v2/logout?client_id=link-accounts-dev&returnTo=http%3A%2F%2Fevil.example%2F")
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(!bad.headers.contains_key(header::LOCATION));
+    let ok = t
+        .get("/v2/logout?client_id=link-accounts-dev&returnTo=http%3A%2F%2F127.0.0.1%3A8080%2F")
+        .await;
+    assert_eq!(ok.location(), CALLBACK);
+    assert!(
+        ok.headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+}
+
+#[tokio::test]
+async fn the_controls_are_not_mounted_unless_asked_for() {
+    let t = tenant();
+    assert_eq!(t.get("/__controls/log").await.status, StatusCode::NOT_FOUND);
+}
