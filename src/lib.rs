@@ -5,6 +5,7 @@
 //! [`auth`] and [`tenant`]; the result comes back as a value a signal holds.
 //! Nothing outside [`ui`] knows about Leptos.
 
+pub mod auth;
 pub mod config;
 pub mod ui;
 

@@ -1,0 +1,332 @@
+//! ID-token verification: RS256 only, the signature against the tenant's
+//! key, then `iss`, `aud` (and `azp`), `exp`, `iat` and `nonce`, each a check
+//! of its own. The claims are checked here with the browser's clock:
+//! jsonwebtoken-rustcrypto's `decode()` would call `SystemTime::now()`,
+//! which panics in the browser, so only its `crypto::verify` is used.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken_rustcrypto::{Algorithm, DecodingKey};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// Clock skew tolerated on `exp` and `iat`.
+pub const LEEWAY_SECS: i64 = 60;
+
+/// One key of the tenant's JWKS.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct Jwk {
+    pub kid: String,
+    pub kty: String,
+    pub n: String,
+    pub e: String,
+}
+
+/// The tenant's JWKS. Keys that are not RSA are skipped, not an error.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+pub struct Jwks {
+    #[serde(default)]
+    pub keys: Vec<Value>,
+}
+
+impl Jwks {
+    pub fn find(&self, kid: &str) -> Option<Jwk> {
+        self.keys
+            .iter()
+            .filter_map(|k| serde_json::from_value::<Jwk>(k.clone()).ok())
+            .find(|k| k.kid == kid && k.kty == "RSA")
+    }
+}
+
+/// What the token must say.
+pub struct Expected<'a> {
+    pub issuer: &'a str,
+    pub client_id: &'a str,
+    pub nonce: &'a str,
+    pub now: i64,
+}
+
+/// The claims the app uses, after verification.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdClaims {
+    pub sub: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub email_verified: Option<bool>,
+    pub phone_number: Option<String>,
+    pub phone_number_verified: Option<bool>,
+    pub picture: Option<String>,
+}
+
+/// Why a token was refused; each check fails on its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IdTokenError {
+    Malformed,
+    /// Not RS256 (`none`, HS256, …).
+    Algorithm(String),
+    /// No key of the tenant has this `kid`.
+    UnknownKey,
+    Signature,
+    Issuer,
+    Audience,
+    AuthorizedParty,
+    Expired,
+    IssuedInTheFuture,
+    Nonce,
+    MissingSubject,
+}
+
+/// The header of a token, to pick the key.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Header {
+    pub alg: String,
+    pub kid: Option<String>,
+}
+
+fn part(token: &str, i: usize) -> Result<Value, IdTokenError> {
+    let p = token.split('.').nth(i).ok_or(IdTokenError::Malformed)?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(p)
+        .map_err(|_| IdTokenError::Malformed)?;
+    serde_json::from_slice(&bytes).map_err(|_| IdTokenError::Malformed)
+}
+
+/// Reads the header, and refuses any algorithm but RS256 at once.
+pub fn header(token: &str) -> Result<Header, IdTokenError> {
+    if token.split('.').count() != 3 {
+        return Err(IdTokenError::Malformed);
+    }
+    let h = part(token, 0)?;
+    let alg = h["alg"].as_str().ok_or(IdTokenError::Malformed)?.to_owned();
+    if alg != "RS256" {
+        return Err(IdTokenError::Algorithm(alg));
+    }
+    Ok(Header {
+        alg,
+        kid: h["kid"].as_str().map(str::to_owned),
+    })
+}
+
+/// Verifies `token` with `key` and checks its claims against `expected`.
+pub fn verify(token: &str, key: &Jwk, expected: &Expected<'_>) -> Result<IdClaims, IdTokenError> {
+    let h = header(token)?;
+    if h.kid.as_deref() != Some(key.kid.as_str()) {
+        return Err(IdTokenError::UnknownKey);
+    }
+    let (message, signature) = token.rsplit_once('.').ok_or(IdTokenError::Malformed)?;
+    let decoding =
+        DecodingKey::from_rsa_components(&key.n, &key.e).map_err(|_| IdTokenError::UnknownKey)?;
+    match jsonwebtoken_rustcrypto::crypto::verify(signature, message, &decoding, Algorithm::RS256) {
+        Ok(true) => {}
+        _ => return Err(IdTokenError::Signature),
+    }
+    check_claims(&part(token, 1)?, expected)
+}
+
+/// The claim checks, after the signature.
+pub fn check_claims(c: &Value, expected: &Expected<'_>) -> Result<IdClaims, IdTokenError> {
+    if c["iss"].as_str() != Some(expected.issuer) {
+        return Err(IdTokenError::Issuer);
+    }
+    let audiences: Vec<&str> = match &c["aud"] {
+        Value::String(a) => vec![a.as_str()],
+        Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    if !audiences.contains(&expected.client_id) {
+        return Err(IdTokenError::Audience);
+    }
+    if (audiences.len() > 1 || !c["azp"].is_null()) && c["azp"].as_str() != Some(expected.client_id)
+    {
+        return Err(IdTokenError::AuthorizedParty);
+    }
+    let exp = c["exp"].as_i64().ok_or(IdTokenError::Expired)?;
+    if expected.now > exp + LEEWAY_SECS {
+        return Err(IdTokenError::Expired);
+    }
+    let iat = c["iat"].as_i64().ok_or(IdTokenError::IssuedInTheFuture)?;
+    if iat > expected.now + LEEWAY_SECS {
+        return Err(IdTokenError::IssuedInTheFuture);
+    }
+    if c["nonce"].as_str() != Some(expected.nonce) {
+        return Err(IdTokenError::Nonce);
+    }
+    let sub = c["sub"]
+        .as_str()
+        .filter(|s| !s.is_empty())
+        .ok_or(IdTokenError::MissingSubject)?;
+    let text = |k: &str| c[k].as_str().map(str::to_owned);
+    Ok(IdClaims {
+        sub: sub.to_owned(),
+        name: text("name"),
+        email: text("email"),
+        email_verified: c["email_verified"].as_bool(),
+        phone_number: text("phone_number"),
+        phone_number_verified: c["phone_number_verified"].as_bool(),
+        picture: text("picture"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jsonwebtoken_rustcrypto::{EncodingKey, Header as JwtHeader};
+    use rsa::PublicKeyParts;
+    use serde_json::json;
+    use std::sync::OnceLock;
+
+    const NOW: i64 = 1_800_000_000;
+    const ISS: &str = "https://tenant.example/";
+
+    fn key() -> &'static (rsa::RsaPrivateKey, Jwk) {
+        static KEY: OnceLock<(rsa::RsaPrivateKey, Jwk)> = OnceLock::new();
+        KEY.get_or_init(|| {
+            let private = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 1024).unwrap();
+            let public = private.to_public_key();
+            let jwk = Jwk {
+                kid: "k1".into(),
+                kty: "RSA".into(),
+                n: URL_SAFE_NO_PAD.encode(public.n().to_bytes_be()),
+                e: URL_SAFE_NO_PAD.encode(public.e().to_bytes_be()),
+            };
+            (private, jwk)
+        })
+    }
+
+    fn claims() -> Value {
+        json!({
+            "iss": ISS, "aud": "client", "sub": "github|1", "exp": NOW + 600, "iat": NOW,
+            "nonce": "n1", "email": "a@example.com", "email_verified": true,
+        })
+    }
+
+    fn sign(claims: &Value) -> String {
+        let mut h = JwtHeader::new(Algorithm::RS256);
+        h.kid = Some("k1".into());
+        let k = EncodingKey::from_rsa(key().0.clone()).unwrap();
+        jsonwebtoken_rustcrypto::encode(&h, claims, &k).unwrap()
+    }
+
+    fn expected() -> Expected<'static> {
+        Expected {
+            issuer: ISS,
+            client_id: "client",
+            nonce: "n1",
+            now: NOW,
+        }
+    }
+
+    fn with(k: &str, v: Value) -> String {
+        let mut c = claims();
+        if v.is_null() {
+            c.as_object_mut().unwrap().remove(k);
+        } else {
+            c[k] = v;
+        }
+        sign(&c)
+    }
+
+    #[test]
+    fn a_good_token_verifies() {
+        let c = verify(&sign(&claims()), &key().1, &expected()).unwrap();
+        assert_eq!(c.sub, "github|1");
+        assert_eq!(c.email_verified, Some(true));
+    }
+
+    #[test]
+    fn each_claim_check_fails_on_its_own() {
+        let k = &key().1;
+        let cases = [
+            (
+                with("iss", json!("https://tenant.example")),
+                IdTokenError::Issuer,
+            ),
+            (with("aud", json!("other")), IdTokenError::Audience),
+            (
+                with("aud", json!(["client", "other"])),
+                IdTokenError::AuthorizedParty,
+            ),
+            (
+                with("exp", json!(NOW - LEEWAY_SECS - 1)),
+                IdTokenError::Expired,
+            ),
+            (
+                with("iat", json!(NOW + LEEWAY_SECS + 1)),
+                IdTokenError::IssuedInTheFuture,
+            ),
+            (with("nonce", json!("forged")), IdTokenError::Nonce),
+            (with("nonce", Value::Null), IdTokenError::Nonce),
+            (with("sub", Value::Null), IdTokenError::MissingSubject),
+        ];
+        for (token, error) in cases {
+            assert_eq!(
+                verify(&token, k, &expected()),
+                Err(error.clone()),
+                "{error:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_leeway_is_sixty_seconds_and_azp_may_name_the_client() {
+        let k = &key().1;
+        assert!(verify(&with("exp", json!(NOW - LEEWAY_SECS)), k, &expected()).is_ok());
+        let mut c = claims();
+        c["aud"] = json!(["client", "other"]);
+        c["azp"] = json!("client");
+        assert!(verify(&sign(&c), k, &expected()).is_ok());
+    }
+
+    #[test]
+    fn only_rs256_with_a_good_signature_is_accepted() {
+        let k = &key().1;
+        let good = sign(&claims());
+        let (head, body_sig) = good.split_once('.').unwrap();
+        let body = body_sig.split('.').next().unwrap();
+        let none = format!(
+            "{}.{body}.",
+            URL_SAFE_NO_PAD.encode(r#"{"alg":"none","kid":"k1"}"#)
+        );
+        assert_eq!(
+            verify(&none, k, &expected()),
+            Err(IdTokenError::Algorithm("none".into()))
+        );
+        let hs = format!(
+            "{}.{body}.c2ln",
+            URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","kid":"k1"}"#)
+        );
+        assert_eq!(
+            verify(&hs, k, &expected()),
+            Err(IdTokenError::Algorithm("HS256".into()))
+        );
+        let tampered_claims = format!(
+            "{head}.{}.{}",
+            URL_SAFE_NO_PAD.encode(claims().to_string().replace("github|1", "github|2")),
+            good.rsplit('.').next().unwrap()
+        );
+        assert_eq!(
+            verify(&tampered_claims, k, &expected()),
+            Err(IdTokenError::Signature)
+        );
+        let other_kid = Jwk {
+            kid: "k2".into(),
+            ..k.clone()
+        };
+        assert_eq!(
+            verify(&good, &other_kid, &expected()),
+            Err(IdTokenError::UnknownKey)
+        );
+        assert_eq!(verify("a.b", k, &expected()), Err(IdTokenError::Malformed));
+    }
+
+    #[test]
+    fn the_jwks_finds_rsa_keys_by_kid_and_skips_others() {
+        let jwks: Jwks = serde_json::from_value(json!({"keys": [
+            {"kty": "EC", "kid": "ec", "crv": "P-256", "x": "a", "y": "b"},
+            {"kty": "RSA", "kid": "k1", "n": "AQAB", "e": "AQAB", "alg": "RS256"},
+        ]}))
+        .unwrap();
+        assert!(jwks.find("ec").is_none());
+        assert_eq!(jwks.find("k1").unwrap().kid, "k1");
+    }
+}

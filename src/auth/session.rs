@@ -1,0 +1,113 @@
+//! The signed-in session: one versioned record in `localStorage`, so that
+//! it survives the linking round-trip, which leaves the page.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::Secret;
+use super::storage::KeyValue;
+
+pub const SESSION_KEY: &str = "link-accounts.session";
+pub const VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub version: u32,
+    /// The access token for the Management API.
+    pub access_token: Secret,
+    pub id_token: Secret,
+    /// The primary user's id (`sub`), `provider|id`.
+    pub user_id: String,
+    /// When the access token expires (UNIX seconds).
+    pub expires_at: i64,
+}
+
+/// What the stored record says.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Stored {
+    None,
+    Active(Session),
+    /// It was there but has expired: the person should be told.
+    Expired,
+    /// Unreadable, or of another version: cleared, and the person told.
+    Unreadable,
+}
+
+/// Reads the record; an unusable one is removed.
+pub fn load(store: &impl KeyValue, now: i64) -> Stored {
+    let Some(text) = store.get(SESSION_KEY) else {
+        return Stored::None;
+    };
+    let stored = match serde_json::from_str::<Value>(&text) {
+        Ok(v) if v["version"] == VERSION => match serde_json::from_value::<Session>(v) {
+            Ok(s) if s.user_id.contains('|') && !s.access_token.0.is_empty() => {
+                if s.expires_at <= now {
+                    Stored::Expired
+                } else {
+                    Stored::Active(s)
+                }
+            }
+            _ => Stored::Unreadable,
+        },
+        _ => Stored::Unreadable,
+    };
+    if !matches!(stored, Stored::Active(_)) {
+        store.remove(SESSION_KEY);
+    }
+    stored
+}
+
+pub fn save(store: &impl KeyValue, session: &Session) {
+    let text = serde_json::to_string(session).expect("a session serializes");
+    store.set(SESSION_KEY, &text);
+}
+
+pub fn clear(store: &impl KeyValue) {
+    store.remove(SESSION_KEY);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::storage::MemoryStore;
+
+    fn session(expires_at: i64) -> Session {
+        Session {
+            version: VERSION,
+            access_token: Secret("at".into()),
+            id_token: Secret("it".into()),
+            user_id: "github|1".into(),
+            expires_at,
+        }
+    }
+
+    #[test]
+    fn a_saved_session_loads_until_it_expires() {
+        let store = MemoryStore::default();
+        save(&store, &session(100));
+        assert_eq!(load(&store, 99), Stored::Active(session(100)));
+        assert_eq!(load(&store, 100), Stored::Expired);
+        assert_eq!(
+            load(&store, 50),
+            Stored::None,
+            "an expired record is removed"
+        );
+    }
+
+    #[test]
+    fn corrupt_or_foreign_records_read_as_unreadable_and_are_removed() {
+        for text in [
+            "{not json",
+            "null",
+            r#"{"version":2,"access_token":"a","id_token":"b","user_id":"x|1","expires_at":9}"#,
+            r#"{"version":1,"access_token":"a"}"#,
+            r#"{"version":1,"access_token":"","id_token":"b","user_id":"x|1","expires_at":9}"#,
+            r#"{"version":1,"access_token":"a","id_token":"b","user_id":"nopipe","expires_at":9}"#,
+        ] {
+            let store = MemoryStore::default();
+            store.set(SESSION_KEY, text);
+            assert_eq!(load(&store, 1), Stored::Unreadable, "{text}");
+            assert!(store.get(SESSION_KEY).is_none(), "{text}");
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! The transactions of the two round-trips to the tenant (signing in, and
+//! linking another account), kept in `sessionStorage` under their `state`:
+//! single use, ten minutes to live, and bound to the tab that started them.
+
+use serde::{Deserialize, Serialize};
+
+use super::pkce;
+use super::storage::KeyValue;
+
+/// How long a round-trip may take before its transaction is refused.
+pub const LIFETIME_SECS: i64 = 600;
+const PREFIX: &str = "link-accounts.tx.";
+
+/// What a round-trip is for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "purpose", rename_all = "snake_case")]
+pub enum Purpose {
+    Login,
+    /// Linking another account to `primary`, the user signed in when it began.
+    Link {
+        primary: String,
+        connection: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transaction {
+    #[serde(flatten)]
+    pub purpose: Purpose,
+    pub verifier: String,
+    pub nonce: String,
+    pub created_at: i64,
+}
+
+/// A fresh transaction and its `state`.
+#[derive(Debug)]
+pub struct Started {
+    pub state: String,
+    pub transaction: Transaction,
+}
+
+/// Why a callback's `state` was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TransactionError {
+    /// The callback carried no `state`.
+    Missing,
+    /// No transaction has that `state` here: never started in this tab, or
+    /// already used.
+    Unknown,
+    /// Started more than ten minutes ago.
+    Expired,
+}
+
+/// Starts a round-trip: new state, nonce and PKCE verifier, saved under the state.
+pub fn begin(store: &impl KeyValue, purpose: Purpose, now: i64) -> Started {
+    prune(store, now);
+    let state = pkce::random(16);
+    let transaction = Transaction {
+        purpose,
+        verifier: pkce::verifier(),
+        nonce: pkce::random(16),
+        created_at: now,
+    };
+    let text = serde_json::to_string(&transaction).expect("a transaction serializes");
+    store.set(&format!("{PREFIX}{state}"), &text);
+    Started { state, transaction }
+}
+
+/// Takes the transaction of a callback's `state` out of the store: whatever
+/// happens next, it cannot be used again.
+pub fn take(
+    store: &impl KeyValue,
+    state: Option<&str>,
+    now: i64,
+) -> Result<Transaction, TransactionError> {
+    let state = state
+        .filter(|s| !s.is_empty())
+        .ok_or(TransactionError::Missing)?;
+    let key = format!("{PREFIX}{state}");
+    let text = store.get(&key).ok_or(TransactionError::Unknown)?;
+    store.remove(&key);
+    let transaction: Transaction =
+        serde_json::from_str(&text).map_err(|_| TransactionError::Unknown)?;
+    if now - transaction.created_at > LIFETIME_SECS || transaction.created_at > now + 60 {
+        return Err(TransactionError::Expired);
+    }
+    Ok(transaction)
+}
+
+/// Drops a transaction that will not be used (a cancelled round-trip).
+pub fn discard(store: &impl KeyValue, state: &str) {
+    store.remove(&format!("{PREFIX}{state}"));
+}
+
+/// Removes every transaction older than its lifetime, or unreadable.
+pub fn prune(store: &impl KeyValue, now: i64) {
+    for key in store.keys().into_iter().filter(|k| k.starts_with(PREFIX)) {
+        let stale = store
+            .get(&key)
+            .and_then(|t| serde_json::from_str::<Transaction>(&t).ok())
+            .is_none_or(|t| now - t.created_at > LIFETIME_SECS);
+        if stale {
+            store.remove(&key);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::storage::MemoryStore;
+
+    const NOW: i64 = 1_800_000_000;
+
+    #[test]
+    fn a_transaction_is_found_once_by_its_state() {
+        let store = MemoryStore::default();
+        let started = begin(&store, Purpose::Login, NOW);
+        assert_eq!(
+            take(&store, Some(&started.state), NOW + 5),
+            Ok(started.transaction)
+        );
+        assert_eq!(
+            take(&store, Some(&started.state), NOW + 6),
+            Err(TransactionError::Unknown)
+        );
+    }
+
+    #[test]
+    fn each_transaction_has_its_own_state_nonce_and_verifier() {
+        let store = MemoryStore::default();
+        let a = begin(&store, Purpose::Login, NOW);
+        let b = begin(&store, Purpose::Login, NOW);
+        assert_ne!(a.state, b.state);
+        assert_ne!(a.transaction.nonce, b.transaction.nonce);
+        assert_ne!(a.transaction.verifier, b.transaction.verifier);
+    }
+
+    #[test]
+    fn missing_unknown_and_expired_states_are_refused() {
+        let store = MemoryStore::default();
+        assert_eq!(take(&store, None, NOW), Err(TransactionError::Missing));
+        assert_eq!(take(&store, Some(""), NOW), Err(TransactionError::Missing));
+        assert_eq!(
+            take(&store, Some("forged"), NOW),
+            Err(TransactionError::Unknown)
+        );
+        let started = begin(&store, Purpose::Login, NOW);
+        assert_eq!(
+            take(&store, Some(&started.state), NOW + LIFETIME_SECS + 1),
+            Err(TransactionError::Expired)
+        );
+        assert!(
+            store.keys().is_empty(),
+            "an expired transaction is gone too"
+        );
+    }
+
+    #[test]
+    fn a_link_transaction_remembers_who_started_it() {
+        let store = MemoryStore::default();
+        let purpose = Purpose::Link {
+            primary: "auth0|1".into(),
+            connection: "github".into(),
+        };
+        let started = begin(&store, purpose.clone(), NOW);
+        assert_eq!(
+            take(&store, Some(&started.state), NOW).unwrap().purpose,
+            purpose
+        );
+    }
+
+    #[test]
+    fn old_and_unreadable_transactions_are_pruned_when_another_begins() {
+        let store = MemoryStore::default();
+        let old = begin(&store, Purpose::Login, NOW - LIFETIME_SECS - 10);
+        store.set("link-accounts.tx.junk", "{not json");
+        store.set("unrelated", "kept");
+        let new = begin(&store, Purpose::Login, NOW);
+        let keys = store.keys();
+        assert!(!keys.contains(&format!("{PREFIX}{}", old.state)));
+        assert!(!keys.contains(&"link-accounts.tx.junk".to_owned()));
+        assert!(keys.contains(&format!("{PREFIX}{}", new.state)));
+        assert!(keys.contains(&"unrelated".to_owned()));
+    }
+}

@@ -1,0 +1,130 @@
+//! The URLs the page sends a person to: `/authorize` and `/v2/logout`.
+
+use crate::config::Config;
+
+/// What the Management API lets a user's own token do.
+pub const SCOPE: &str = "openid profile email read:current_user update:current_user_identities update:current_user_metadata";
+
+/// Where the tenant sends people back: this page's origin and the
+/// configured path.
+pub fn redirect_uri(origin: &str, config: &Config) -> String {
+    format!("{origin}{}", config.redirect_path)
+}
+
+/// A round-trip to `/authorize`. With `connection`, for linking: that
+/// connection's login, and `prompt=login` so the account proves itself now.
+pub fn authorize(
+    config: &Config,
+    redirect_uri: &str,
+    state: &str,
+    nonce: &str,
+    challenge: &str,
+    connection: Option<&str>,
+) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    q.append_pair("response_type", "code")
+        .append_pair("client_id", &config.client_id)
+        .append_pair("redirect_uri", redirect_uri)
+        .append_pair("scope", SCOPE)
+        .append_pair("audience", &config.audience)
+        .append_pair("state", state)
+        .append_pair("nonce", nonce)
+        .append_pair("code_challenge", challenge)
+        .append_pair("code_challenge_method", "S256");
+    if let Some(c) = connection {
+        q.append_pair("connection", c)
+            .append_pair("prompt", "login");
+    }
+    format!("{}/authorize?{}", config.domain, q.finish())
+}
+
+/// The tenant's logout, returning to this page.
+pub fn logout(config: &Config, return_to: &str) -> String {
+    let q = form_urlencoded::Serializer::new(String::new())
+        .append_pair("client_id", &config.client_id)
+        .append_pair("returnTo", return_to)
+        .finish();
+    format!("{}/v2/logout?{q}", config.domain)
+}
+
+/// One path segment, percent-encoded (so `|` and `/` cannot change the path).
+pub fn segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The parameters of a callback, from `location.search`.
+pub fn query_params(search: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(search.trim_start_matches('?').as_bytes())
+        .into_owned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        Config::parse(
+            r#"{"domain":"https://t.example","client_id":"c1","audience":"https://t.example/api/v2/",
+            "redirect_path":"/settings","connections":[]}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn authorize_carries_pkce_state_nonce_and_audience() {
+        let url = authorize(
+            &config(),
+            "https://app.example/settings",
+            "st",
+            "no",
+            "ch",
+            None,
+        );
+        let (base, query) = url.split_once('?').unwrap();
+        assert_eq!(base, "https://t.example/authorize");
+        let q: std::collections::HashMap<_, _> = query_params(query).into_iter().collect();
+        assert_eq!(q["response_type"], "code");
+        assert_eq!(q["code_challenge_method"], "S256");
+        assert_eq!(q["code_challenge"], "ch");
+        assert_eq!(q["state"], "st");
+        assert_eq!(q["nonce"], "no");
+        assert_eq!(q["audience"], "https://t.example/api/v2/");
+        assert_eq!(q["redirect_uri"], "https://app.example/settings");
+        assert_eq!(q["scope"], SCOPE);
+        assert!(!q.contains_key("prompt") && !q.contains_key("connection"));
+    }
+
+    #[test]
+    fn a_linking_round_trip_names_the_connection_and_forces_a_login() {
+        let url = authorize(&config(), "r", "s", "n", "c", Some("google-oauth2"));
+        let q: std::collections::HashMap<_, _> = query_params(url.split_once('?').unwrap().1)
+            .into_iter()
+            .collect();
+        assert_eq!(q["connection"], "google-oauth2");
+        assert_eq!(q["prompt"], "login");
+    }
+
+    #[test]
+    fn logout_returns_to_the_page() {
+        assert_eq!(
+            logout(&config(), "https://app.example/settings"),
+            "https://t.example/v2/logout?client_id=c1&returnTo=https%3A%2F%2Fapp.example%2Fsettings"
+        );
+    }
+
+    #[test]
+    fn path_segments_encode_pipes_and_slashes() {
+        assert_eq!(segment("oauth2|discord|123"), "oauth2%7Cdiscord%7C123");
+        assert_eq!(segment("a/b c"), "a%2Fb%20c");
+        assert_eq!(segment("4242001"), "4242001");
+    }
+}
