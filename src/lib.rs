@@ -7,6 +7,8 @@
 
 pub mod auth;
 pub mod config;
+pub mod flows;
+pub mod tenant;
 pub mod ui;
 
 /// Mounts the page on `<body>`.

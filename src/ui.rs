@@ -1,10 +1,27 @@
-//! The page and its parts; components only wire signals to the plain-Rust
-//! modules beside this one.
+//! The page and its parts, one component per file. Components only wire
+//! signals to [`state::PageState`], whose actions call the plain-Rust flows.
 
 mod app;
 mod config_error;
+mod confirm_link;
+mod connection_icon;
+mod error_view;
+mod identity_list;
+mod link_buttons;
+mod profile;
+mod session_controls;
 mod settings_page;
+pub mod state;
+mod status_line;
 
 pub use app::App;
 pub use config_error::ConfigErrorPage;
+pub use confirm_link::ConfirmLink;
+pub use connection_icon::ConnectionIcon;
+pub use error_view::ErrorView;
+pub use identity_list::IdentityList;
+pub use link_buttons::LinkButtons;
+pub use profile::Profile;
+pub use session_controls::SessionControls;
 pub use settings_page::SettingsPage;
+pub use status_line::StatusLine;

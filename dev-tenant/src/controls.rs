@@ -94,6 +94,11 @@ impl Controls {
         self.faults.lock().expect("faults lock").push(fault);
     }
 
+    /// Removes every fault not yet used up.
+    pub fn clear_faults(&self) {
+        self.faults.lock().expect("faults lock").clear();
+    }
+
     pub fn set_defect(&self, defect: Defect) {
         *self.defect.lock().expect("defect lock") = Some(defect);
     }
@@ -222,7 +227,7 @@ fn cors_like_the_route(state: &AppState, path: &str, response: &mut Response<Bod
 /// `/__controls/…`, mounted only with `--test-controls`.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/__controls/faults", post(faults_add))
+        .route("/__controls/faults", post(faults_add).delete(faults_clear))
         .route("/__controls/id-token-defect", post(defect_set))
         .route("/__controls/log", get(log_get).delete(log_clear))
         .route("/__controls/clock", post(clock_advance))
@@ -231,6 +236,11 @@ pub fn router() -> Router<AppState> {
 
 async fn faults_add(State(state): State<AppState>, Json(fault): Json<Fault>) -> StatusCode {
     state.controls().add_fault(fault);
+    StatusCode::NO_CONTENT
+}
+
+async fn faults_clear(State(state): State<AppState>) -> StatusCode {
+    state.controls().clear_faults();
     StatusCode::NO_CONTENT
 }
 

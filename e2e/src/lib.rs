@@ -120,6 +120,193 @@ impl World {
         panic!("after {DEADLINE:?}, `{css}` did not contain {needle:?}; it read {last:?}");
     }
 
+    /// Clicks the element `css` once it is there and enabled.
+    pub async fn click(&self, css: &str) {
+        let started = Instant::now();
+        loop {
+            if let Ok(element) = self.browser.find(Locator::Css(css)).await
+                && element.is_enabled().await.unwrap_or(false)
+                && element.click().await.is_ok()
+            {
+                return;
+            }
+            assert!(
+                started.elapsed() < DEADLINE,
+                "after {DEADLINE:?}, could not click `{css}`"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Clicks the button whose text contains `text`.
+    pub async fn click_button(&self, text: &str) {
+        self.click_xpath(&format!(
+            "//button[contains(normalize-space(.), {})]",
+            xpath_literal(text)
+        ))
+        .await;
+    }
+
+    /// Clicks the link whose text contains `text`.
+    pub async fn click_link(&self, text: &str) {
+        self.click_xpath(&format!(
+            "//a[contains(normalize-space(.), {})]",
+            xpath_literal(text)
+        ))
+        .await;
+    }
+
+    async fn click_xpath(&self, xpath: &str) {
+        let started = Instant::now();
+        loop {
+            if let Ok(element) = self.browser.find(Locator::XPath(xpath)).await
+                && element.is_enabled().await.unwrap_or(false)
+                && element.click().await.is_ok()
+            {
+                return;
+            }
+            assert!(
+                started.elapsed() < DEADLINE,
+                "after {DEADLINE:?}, could not click {xpath}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Types into the field `css`.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let element = self
+            .browser
+            .wait()
+            .at_most(DEADLINE)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no field `{css}`: {e}"));
+        element.clear().await.expect("clear a field");
+        element.send_keys(text).await.expect("type into a field");
+    }
+
+    /// Waits until the page's address starts with `prefix`.
+    pub async fn wait_for_url(&self, prefix: &str) {
+        let started = Instant::now();
+        loop {
+            let url = self
+                .browser
+                .current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default();
+            if url.starts_with(prefix) {
+                return;
+            }
+            assert!(
+                started.elapsed() < DEADLINE,
+                "after {DEADLINE:?}, the page is at {url}, not {prefix}…"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until `css` is on the page.
+    pub async fn wait_for(&self, css: &str) {
+        self.browser
+            .wait()
+            .at_most(DEADLINE)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("`{css}` never appeared: {e}"));
+    }
+
+    /// True if `css` is on the page now.
+    pub async fn has(&self, css: &str) -> bool {
+        self.browser.find(Locator::Css(css)).await.is_ok()
+    }
+
+    /// Signs in on the tenant's own pages, whichever page the app sent us to.
+    pub async fn tenant_login(&self, login: &Login) {
+        self.wait_for_url(&self.tenant_url).await;
+        if self.has("a[href*='connection=']").await {
+            self.click_link(&format!("Sign in with {}", login.connection()))
+                .await;
+        }
+        match login {
+            Login::Social { email, .. } => self.click_button(&format!("Continue as {email}")).await,
+            Login::Password { email, password } => {
+                self.fill("#email", email).await;
+                self.fill("#password", password).await;
+                self.click_button("Continue").await;
+            }
+            Login::Code { who, .. } => {
+                self.fill("#who", who).await;
+                self.click_button("Send a code").await;
+                self.wait_for("#code").await;
+                let code = self
+                    .tenant
+                    .controls()
+                    .last_code()
+                    .expect("the tenant sent a code");
+                self.fill("#code", &code).await;
+                self.click_button("Continue").await;
+            }
+        }
+    }
+
+    /// Opens the app and signs in; waits for the account to show.
+    pub async fn sign_in(&self, login: &Login) {
+        self.open_app().await;
+        self.click("#sign-in").await;
+        self.tenant_login(login).await;
+        self.wait_for_url(&self.app_url).await;
+        self.wait_for("#profile-name").await;
+    }
+
+    /// What the tenant answered, as `METHOD path status` lines.
+    pub fn tenant_log(&self) -> Vec<String> {
+        self.tenant
+            .controls()
+            .log()
+            .into_iter()
+            .map(|e| format!("{} {} {}", e.method, e.path, e.status))
+            .collect()
+    }
+
+    /// How many logged requests start with `prefix` (`"POST /oauth/token"`).
+    pub fn requests(&self, prefix: &str) -> usize {
+        self.tenant_log()
+            .iter()
+            .filter(|l| l.starts_with(prefix))
+            .count()
+    }
+
+    /// The app's `localStorage` value at `key`.
+    pub async fn local_storage(&self, key: &str) -> Option<String> {
+        let v = self
+            .browser
+            .execute(
+                "return window.localStorage.getItem(arguments[0]);",
+                vec![key.into()],
+            )
+            .await
+            .expect("read localStorage");
+        v.as_str().map(str::to_owned)
+    }
+
+    /// Sets the app's `localStorage` value at `key` (the page must be the app).
+    pub async fn set_local_storage(&self, key: &str, value: &str) {
+        self.browser
+            .execute(
+                "window.localStorage.setItem(arguments[0], arguments[1]);",
+                vec![key.into(), value.into()],
+            )
+            .await
+            .expect("write localStorage");
+    }
+
+    /// Reloads the page.
+    pub async fn reload(&self) {
+        self.browser.refresh().await.expect("reload");
+    }
+
     /// Closes the browser session.
     pub async fn close(self) {
         let _ = self.browser.clone().close().await;
@@ -129,6 +316,52 @@ impl World {
 impl Drop for World {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// How to sign in on the tenant's pages.
+pub enum Login {
+    /// "Continue as <email>" on a social connection's page.
+    Social {
+        connection: &'static str,
+        email: &'static str,
+    },
+    /// The database connection's form.
+    Password {
+        email: &'static str,
+        password: &'static str,
+    },
+    /// Passwordless: `sms` or `email`, then the code the tenant sent.
+    Code {
+        connection: &'static str,
+        who: &'static str,
+    },
+}
+
+impl Login {
+    fn connection(&self) -> &'static str {
+        match self {
+            Login::Social { connection, .. } | Login::Code { connection, .. } => connection,
+            Login::Password { .. } => "Username-Password-Authentication",
+        }
+    }
+}
+
+pub const ADA: Login = Login::Social {
+    connection: "google-oauth2",
+    email: "ada@example.com",
+};
+pub const ADA_ID: &str = "google-oauth2|104857600000000000001";
+pub const GRACE: Login = Login::Password {
+    email: "grace@example.com",
+    password: "correct horse battery staple",
+};
+
+fn xpath_literal(s: &str) -> String {
+    if s.contains('\'') {
+        format!("\"{s}\"")
+    } else {
+        format!("'{s}'")
     }
 }
 

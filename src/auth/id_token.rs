@@ -167,7 +167,8 @@ pub fn check_claims(c: &Value, expected: &Expected<'_>) -> Result<IdClaims, IdTo
     })
 }
 
-#[cfg(test)]
+// Native only: signing test tokens needs `rsa` and `rand`, native dev-dependencies.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use jsonwebtoken_rustcrypto::{EncodingKey, Header as JwtHeader};

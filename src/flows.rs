@@ -1,0 +1,305 @@
+//! The steps of each flow, as functions over `auth` and `tenant`, and what
+//! every failure says to the person: a sentence with a next step.
+
+pub mod linking;
+pub mod sign_in;
+
+use crate::auth::id_token::IdTokenError;
+use crate::auth::transaction::TransactionError;
+use crate::tenant::TenantError;
+
+/// Something went wrong: what to say, and what the person can do next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub message: String,
+    pub next: Next,
+}
+
+/// The action offered with a problem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Try the same thing again.
+    Retry,
+    /// Sign in (again); the session still stands meanwhile.
+    SignIn,
+    /// The session is over: it is cleared, and the person can sign in again.
+    SessionEnded,
+    /// Nothing to do but read it.
+    Dismiss,
+}
+
+impl Problem {
+    pub fn new(message: impl Into<String>, next: Next) -> Self {
+        Problem {
+            message: message.into(),
+            next,
+        }
+    }
+}
+
+/// What was under way when a call failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Doing {
+    LoadAccount,
+    SignIn,
+    Link,
+    Unlink,
+}
+
+impl Doing {
+    fn failed(self) -> &'static str {
+        match self {
+            Doing::LoadAccount => "Your accounts could not be loaded",
+            Doing::SignIn => "Signing in did not finish",
+            Doing::Link => "The account was not linked",
+            Doing::Unlink => "The account was not unlinked",
+        }
+    }
+}
+
+/// What to say when a call to the tenant fails.
+pub fn tenant_problem(error: &TenantError, doing: Doing, now: i64) -> Problem {
+    let failed = doing.failed();
+    let said = error
+        .message()
+        .map(|m| format!(" The account service said: \u{201c}{m}\u{201d}"))
+        .unwrap_or_default();
+    match error {
+        TenantError::Network(_) => Problem::new(
+            format!(
+                "{failed}: the account service could not be reached. Check your connection, then try again."
+            ),
+            Next::Retry,
+        ),
+        TenantError::Decode(_) => Problem::new(
+            format!(
+                "{failed}: the account service sent an answer this page does not understand. Try again; if it keeps happening, tell the site's administrator."
+            ),
+            Next::Retry,
+        ),
+        TenantError::Http {
+            status,
+            rate_limit_reset,
+            ..
+        } => match (*status, doing) {
+            (401, _) => Problem::new("Your session has ended. Sign in again.", Next::SessionEnded),
+            (403, _) => Problem::new(
+                format!(
+                    "{failed}: the account service refused it.{said} Signing in again may renew your permissions."
+                ),
+                Next::SignIn,
+            ),
+            (429, _) => {
+                let wait = rate_limit_reset.map(|r| r - now).filter(|w| *w > 0);
+                let when = match wait {
+                    Some(1) => "in a second".to_owned(),
+                    Some(s) if s < 120 => format!("in {s} seconds"),
+                    Some(s) => format!("in {} minutes", (s + 59) / 60),
+                    None => "in a minute".to_owned(),
+                };
+                Problem::new(
+                    format!("{failed}: too many requests just now. Try again {when}."),
+                    Next::Retry,
+                )
+            }
+            (409, Doing::Link) => Problem::new(
+                "That account is already linked to another user. Sign in with it and unlink it there first, or choose another account.",
+                Next::Dismiss,
+            ),
+            (404, Doing::LoadAccount) => Problem::new(
+                "Your account was not found on the account service. Sign in again.",
+                Next::SessionEnded,
+            ),
+            (400..=499, Doing::SignIn) => Problem::new(
+                format!("{failed}: the account service refused the sign-in.{said} Sign in again."),
+                Next::SignIn,
+            ),
+            (400..=499, _) => Problem::new(format!("{failed}.{said}"), Next::Dismiss),
+            (s, _) => Problem::new(
+                format!(
+                    "{failed}: the account service had a problem (error {s}). Try again in a moment."
+                ),
+                Next::Retry,
+            ),
+        },
+    }
+}
+
+/// What to say when a callback's `state` is refused.
+pub fn transaction_problem(error: &TransactionError) -> Problem {
+    match error {
+        TransactionError::Missing | TransactionError::Unknown => Problem::new(
+            "This page was opened with a sign-in response it did not ask for, or one that was already used, so it was ignored. Nothing was changed.",
+            Next::Dismiss,
+        ),
+        TransactionError::Expired => Problem::new(
+            "That took more than ten minutes, so for your safety it was not used. Nothing was changed; please start again.",
+            Next::Dismiss,
+        ),
+    }
+}
+
+/// What to say when an ID token is refused.
+pub fn id_token_problem(error: &IdTokenError) -> Problem {
+    let why = match error {
+        IdTokenError::Malformed => "it is malformed".to_owned(),
+        IdTokenError::Algorithm(alg) => {
+            format!("it is signed with \u{201c}{alg}\u{201d} instead of RS256")
+        }
+        IdTokenError::UnknownKey => {
+            "it is signed with a key the tenant does not publish".to_owned()
+        }
+        IdTokenError::Signature => "its signature does not match".to_owned(),
+        IdTokenError::Issuer => "it comes from another issuer".to_owned(),
+        IdTokenError::Audience | IdTokenError::AuthorizedParty => {
+            "it was issued for another application".to_owned()
+        }
+        IdTokenError::Expired => "it has expired".to_owned(),
+        IdTokenError::IssuedInTheFuture => "it claims to be issued in the future".to_owned(),
+        IdTokenError::Nonce => "it does not belong to this sign-in".to_owned(),
+        IdTokenError::MissingSubject => "it names no account".to_owned(),
+    };
+    Problem::new(
+        format!(
+            "The answer from the account service could not be trusted ({why}), so it was refused and nothing was stored. Please try again."
+        ),
+        Next::Dismiss,
+    )
+}
+
+/// What to say when the tenant sent the person back with an `error`.
+pub fn returned_error(error: &str, description: Option<&str>, linking: bool) -> Problem {
+    let said = description
+        .filter(|d| !d.is_empty())
+        .map(|d| format!(" The account service said: \u{201c}{d}\u{201d}"))
+        .unwrap_or_default();
+    let message = match (error, linking) {
+        ("access_denied", true) => format!("Linking was cancelled. Nothing was changed.{said}"),
+        ("access_denied", false) => format!("Signing in was cancelled.{said}"),
+        (_, true) => format!("The account was not linked.{said}"),
+        (_, false) => format!("Signing in did not finish.{said}"),
+    };
+    Problem::new(message, Next::Dismiss)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tenant::Auth0Error;
+
+    fn http(status: u16, message: Option<&str>, reset: Option<i64>) -> TenantError {
+        TenantError::Http {
+            status,
+            auth0: message.map(|m| Auth0Error {
+                status_code: status,
+                error: "E".into(),
+                message: m.into(),
+                error_code: None,
+            }),
+            oauth: None,
+            rate_limit_reset: reset,
+        }
+    }
+
+    #[test]
+    fn every_failure_reads_as_a_sentence_with_a_next_step() {
+        let now = 1000;
+        let cases = [
+            (
+                TenantError::Network("x".into()),
+                Doing::LoadAccount,
+                "could not be reached",
+                Next::Retry,
+            ),
+            (
+                http(401, None, None),
+                Doing::Link,
+                "Your session has ended. Sign in again.",
+                Next::SessionEnded,
+            ),
+            (
+                http(403, Some("Insufficient scope"), None),
+                Doing::Unlink,
+                "Insufficient scope",
+                Next::SignIn,
+            ),
+            (
+                http(429, None, Some(now + 30)),
+                Doing::LoadAccount,
+                "Try again in 30 seconds",
+                Next::Retry,
+            ),
+            (
+                http(429, None, None),
+                Doing::Link,
+                "Try again in a minute",
+                Next::Retry,
+            ),
+            (
+                http(409, Some("Specified identity already exists."), None),
+                Doing::Link,
+                "already linked to another user",
+                Next::Dismiss,
+            ),
+            (
+                http(400, Some("Main identity cannot be removed."), None),
+                Doing::Unlink,
+                "Main identity cannot be removed.",
+                Next::Dismiss,
+            ),
+            (
+                http(503, None, None),
+                Doing::LoadAccount,
+                "error 503",
+                Next::Retry,
+            ),
+            (
+                TenantError::Decode("x".into()),
+                Doing::Link,
+                "does not understand",
+                Next::Retry,
+            ),
+        ];
+        for (error, doing, needle, next) in cases {
+            let p = tenant_problem(&error, doing, now);
+            assert!(p.message.contains(needle), "{error:?}: {}", p.message);
+            assert!(
+                p.message.ends_with('.') || p.message.ends_with('\u{201d}'),
+                "{}",
+                p.message
+            );
+            assert_eq!(p.next, next, "{error:?}");
+        }
+    }
+
+    #[test]
+    fn refused_callbacks_and_tokens_say_nothing_was_changed() {
+        assert!(
+            transaction_problem(&TransactionError::Unknown)
+                .message
+                .contains("Nothing was changed")
+        );
+        assert!(
+            transaction_problem(&TransactionError::Expired)
+                .message
+                .contains("ten minutes")
+        );
+        let p = id_token_problem(&IdTokenError::Algorithm("none".into()));
+        assert!(
+            p.message.contains("\u{201c}none\u{201d}") && p.message.contains("nothing was stored")
+        );
+    }
+
+    #[test]
+    fn a_cancel_at_the_tenant_is_named_as_such() {
+        let p = returned_error("access_denied", Some("<b>bye</b>"), true);
+        assert!(
+            p.message
+                .starts_with("Linking was cancelled. Nothing was changed.")
+        );
+        assert!(
+            p.message.contains("<b>bye</b>"),
+            "kept as text, shown as text"
+        );
+    }
+}

@@ -1,0 +1,345 @@
+//! Linking and unlinking: the gates a new account must pass, the pending
+//! link awaiting the person's confirmation, and the list's rules.
+
+use serde::{Deserialize, Serialize};
+
+use crate::auth::id_token::IdClaims;
+use crate::auth::session::Session;
+use crate::auth::storage::KeyValue;
+use crate::auth::transaction::{self, Purpose};
+use crate::auth::{Secret, pkce, urls};
+use crate::config::{Config, Connection};
+use crate::flows::{Doing, Next, Problem, tenant_problem};
+use crate::tenant::{self, Identity};
+
+const PENDING_KEY: &str = "link-accounts.pending-link";
+
+/// A verified account that the person has not yet confirmed linking. Kept
+/// in `sessionStorage` too, so a reload comes back to the confirm step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingLink {
+    pub primary: String,
+    pub connection: String,
+    pub id_token: Secret,
+    pub sub: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone_number: Option<String>,
+    pub picture: Option<String>,
+}
+
+impl PendingLink {
+    pub fn new(primary: String, connection: String, id_token: Secret, claims: IdClaims) -> Self {
+        PendingLink {
+            primary,
+            connection,
+            id_token,
+            sub: claims.sub,
+            name: claims.name,
+            email: claims.email,
+            phone_number: claims.phone_number,
+            picture: claims.picture,
+        }
+    }
+
+    /// How the account is named to the person: email, phone or name.
+    pub fn who(&self) -> String {
+        self.email
+            .clone()
+            .or_else(|| self.phone_number.clone())
+            .or_else(|| self.name.clone())
+            .unwrap_or_else(|| self.sub.clone())
+    }
+}
+
+/// The gates before a link may even be offered, each with its own message.
+pub fn gate(claims: &IdClaims, primary: &str, label: &str) -> Result<(), Problem> {
+    if claims.sub == primary {
+        return Err(Problem::new(
+            "That is the account you are signed in with.",
+            Next::Dismiss,
+        ));
+    }
+    match (
+        &claims.email,
+        claims.email_verified,
+        &claims.phone_number,
+        claims.phone_number_verified,
+    ) {
+        (Some(_), Some(true), _, _) => Ok(()),
+        (Some(email), _, _, _) => Err(Problem::new(
+            format!("Verify {email} with {label} first, then link it."),
+            Next::Dismiss,
+        )),
+        // Passwordless SMS accounts have a phone number and no email.
+        (None, _, Some(_), Some(true)) => Ok(()),
+        (None, _, Some(phone), _) => Err(Problem::new(
+            format!("Verify {phone} with {label} first, then link it."),
+            Next::Dismiss,
+        )),
+        (None, _, None, _) => Err(Problem::new(
+            format!(
+                "That {label} account has no verified email address or phone number, so it cannot be linked."
+            ),
+            Next::Dismiss,
+        )),
+    }
+}
+
+/// Starts the round-trip that proves the other account: `prompt=login` on
+/// that connection, in a link transaction bound to the signed-in user.
+pub fn start(
+    config: &Config,
+    redirect_uri: &str,
+    store: &impl KeyValue,
+    session: &Session,
+    connection: &str,
+    now: i64,
+) -> String {
+    let purpose = Purpose::Link {
+        primary: session.user_id.clone(),
+        connection: connection.to_owned(),
+    };
+    let started = transaction::begin(store, purpose, now);
+    let t = &started.transaction;
+    let challenge = pkce::challenge(&t.verifier);
+    urls::authorize(
+        config,
+        redirect_uri,
+        &started.state,
+        &t.nonce,
+        &challenge,
+        Some(connection),
+    )
+}
+
+pub fn save_pending(store: &impl KeyValue, pending: &PendingLink) {
+    store.set(
+        PENDING_KEY,
+        &serde_json::to_string(pending).expect("a pending link serializes"),
+    );
+}
+
+/// The pending link, if it belongs to the signed-in user; anything else is dropped.
+pub fn load_pending(store: &impl KeyValue, session: &Session) -> Option<PendingLink> {
+    let pending = store
+        .get(PENDING_KEY)
+        .and_then(|t| serde_json::from_str::<PendingLink>(&t).ok());
+    match pending {
+        Some(p) if p.primary == session.user_id => Some(p),
+        _ => {
+            store.remove(PENDING_KEY);
+            None
+        }
+    }
+}
+
+pub fn clear_pending(store: &impl KeyValue) {
+    store.remove(PENDING_KEY);
+}
+
+/// Links the pending account: the identities after the link.
+pub async fn confirm(
+    config: &Config,
+    session: &Session,
+    pending: &PendingLink,
+    now: i64,
+) -> Result<Vec<Identity>, Problem> {
+    tenant::link(
+        config,
+        &session.access_token,
+        &session.user_id,
+        &pending.id_token,
+    )
+    .await
+    .map_err(|e| tenant_problem(&e, Doing::Link, now))
+}
+
+/// Unlinks an identity: the identities that remain.
+pub async fn unlink(
+    config: &Config,
+    session: &Session,
+    identity: &Identity,
+    now: i64,
+) -> Result<Vec<Identity>, Problem> {
+    tenant::unlink(config, &session.access_token, &session.user_id, identity)
+        .await
+        .map_err(|e| tenant_problem(&e, Doing::Unlink, now))
+}
+
+/// The main identity: `provider|user_id` equal to the session's user id as
+/// a whole (ids may hold several `|`, so never split them).
+pub fn is_main(identity: &Identity, user_id: &str) -> bool {
+    identity.full_id() == user_id
+}
+
+/// The main identity first, then the others in the tenant's order.
+pub fn ordered(identities: &[Identity], user_id: &str) -> Vec<Identity> {
+    let mut out: Vec<Identity> = identities
+        .iter()
+        .filter(|i| is_main(i, user_id))
+        .cloned()
+        .collect();
+    out.extend(identities.iter().filter(|i| !is_main(i, user_id)).cloned());
+    out
+}
+
+/// The configured connections the account does not have yet.
+pub fn linkable<'a>(config: &'a Config, identities: &[Identity]) -> Vec<&'a Connection> {
+    config
+        .connections
+        .iter()
+        .filter(|c| !identities.iter().any(|i| i.connection == c.name))
+        .collect()
+}
+
+/// How an identity is named in the list: its profile's email, phone or name.
+pub fn identity_who(identity: &Identity) -> Option<String> {
+    let p = identity.profile_data.as_ref()?;
+    p.email
+        .clone()
+        .or_else(|| p.phone_number.clone())
+        .or_else(|| p.name.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::storage::MemoryStore;
+    use crate::tenant::ProfileData;
+
+    fn claims(sub: &str, email: Option<&str>, verified: Option<bool>) -> IdClaims {
+        IdClaims {
+            sub: sub.into(),
+            name: Some("N".into()),
+            email: email.map(Into::into),
+            email_verified: verified,
+            phone_number: None,
+            phone_number_verified: None,
+            picture: None,
+        }
+    }
+
+    fn identity(provider: &str, user_id: &str, connection: &str) -> Identity {
+        Identity {
+            provider: provider.into(),
+            user_id: user_id.into(),
+            connection: connection.into(),
+            is_social: true,
+            profile_data: None,
+        }
+    }
+
+    #[test]
+    fn only_a_verified_email_of_another_account_passes() {
+        assert!(
+            gate(
+                &claims("github|2", Some("a@x"), Some(true)),
+                "google-oauth2|1",
+                "GitHub"
+            )
+            .is_ok()
+        );
+        let unverified = gate(
+            &claims("github|2", Some("a@x"), Some(false)),
+            "google-oauth2|1",
+            "GitHub",
+        );
+        assert_eq!(
+            unverified.unwrap_err().message,
+            "Verify a@x with GitHub first, then link it."
+        );
+        let missing = gate(
+            &claims("github|2", Some("a@x"), None),
+            "google-oauth2|1",
+            "GitHub",
+        );
+        assert!(missing.is_err(), "no email_verified claim is not verified");
+        let same = gate(
+            &claims("google-oauth2|1", Some("a@x"), Some(true)),
+            "google-oauth2|1",
+            "Google",
+        );
+        assert_eq!(
+            same.unwrap_err().message,
+            "That is the account you are signed in with."
+        );
+    }
+
+    #[test]
+    fn a_phone_account_passes_with_a_verified_phone_number() {
+        let mut c = claims("sms|1", None, None);
+        c.phone_number = Some("+1555".into());
+        c.phone_number_verified = Some(true);
+        assert!(gate(&c, "google-oauth2|1", "SMS").is_ok());
+        c.phone_number_verified = Some(false);
+        assert!(gate(&c, "google-oauth2|1", "SMS").is_err());
+        c.phone_number = None;
+        assert!(gate(&c, "google-oauth2|1", "SMS").is_err());
+    }
+
+    #[test]
+    fn the_main_identity_is_recognised_whole_even_with_several_pipes() {
+        let user = "oauth2|discord|123";
+        let main = identity("oauth2", "discord|123", "discord");
+        let other = identity("oauth2", "discord", "discord");
+        assert!(is_main(&main, user));
+        assert!(!is_main(&other, user), "a prefix of the id is not the id");
+        assert!(!is_main(&identity("github", "123", "github"), user));
+        let list = ordered(&[identity("github", "9", "github"), main.clone()], user);
+        assert_eq!(list[0], main);
+    }
+
+    #[test]
+    fn linkable_connections_are_the_configured_ones_not_yet_present() {
+        let config = Config::parse(
+            r#"{"domain":"https://t.example","client_id":"c","audience":"https://t.example/api/v2/",
+            "redirect_path":"/","connections":[{"name":"github","label":"GitHub"},{"name":"sms","label":"SMS"}]}"#,
+        )
+        .unwrap();
+        let have = [identity("github", "1", "github")];
+        let names: Vec<&str> = linkable(&config, &have)
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(names, ["sms"]);
+    }
+
+    #[test]
+    fn a_pending_link_survives_a_reload_only_for_its_own_user() {
+        let store = MemoryStore::default();
+        let session = Session {
+            version: 1,
+            access_token: Secret("a".into()),
+            id_token: Secret("i".into()),
+            user_id: "google-oauth2|1".into(),
+            expires_at: 10,
+        };
+        let pending = PendingLink::new(
+            session.user_id.clone(),
+            "github".into(),
+            Secret("t".into()),
+            claims("github|2", Some("a@x"), Some(true)),
+        );
+        save_pending(&store, &pending);
+        assert_eq!(load_pending(&store, &session), Some(pending));
+        let other = Session {
+            user_id: "auth0|9".into(),
+            ..session.clone()
+        };
+        assert_eq!(load_pending(&store, &other), None);
+        assert_eq!(load_pending(&store, &session), None, "dropped for good");
+    }
+
+    #[test]
+    fn identities_are_named_by_email_then_phone_then_name() {
+        let mut i = identity("sms", "1", "sms");
+        assert_eq!(identity_who(&i), None);
+        i.profile_data = Some(ProfileData {
+            phone_number: Some("+1".into()),
+            name: Some("n".into()),
+            ..Default::default()
+        });
+        assert_eq!(identity_who(&i).as_deref(), Some("+1"));
+    }
+}

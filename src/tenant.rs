@@ -1,0 +1,289 @@
+//! The only module that talks to the tenant. Every call returns
+//! `Result<T, TenantError>`, and the error keeps the status, Auth0's body
+//! and the cause.
+
+use gloo_net::http::{Request, Response};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use serde_json::json;
+
+use crate::auth::Secret;
+use crate::auth::id_token::Jwks;
+use crate::auth::urls::segment;
+use crate::config::Config;
+
+/// Auth0's error body: `{statusCode, error, message, errorCode?}`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Auth0Error {
+    #[serde(rename = "statusCode")]
+    pub status_code: u16,
+    pub error: String,
+    pub message: String,
+    #[serde(rename = "errorCode")]
+    pub error_code: Option<String>,
+}
+
+/// An OAuth error body: `{error, error_description}`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct OAuthError {
+    pub error: String,
+    pub error_description: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TenantError {
+    /// No answer: the network is down, the tenant unreachable, or CORS refused.
+    Network(String),
+    /// An HTTP error status, with whatever the body said.
+    Http {
+        status: u16,
+        auth0: Option<Auth0Error>,
+        oauth: Option<OAuthError>,
+        /// `X-RateLimit-Reset` (UNIX seconds), on a 429.
+        rate_limit_reset: Option<i64>,
+    },
+    /// A success whose body was not what Auth0 sends.
+    Decode(String),
+}
+
+impl TenantError {
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            TenantError::Http { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Auth0's `message`, where the body had one.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            TenantError::Http { auth0: Some(e), .. } => Some(&e.message),
+            TenantError::Http { oauth: Some(e), .. } => {
+                e.error_description.as_deref().or(Some(&e.error))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// What `/oauth/token` answers.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Tokens {
+    pub access_token: Secret,
+    pub id_token: Option<Secret>,
+    pub expires_in: i64,
+}
+
+/// A user as `GET /api/v2/users/{id}` answers (the fields the page uses).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct User {
+    pub user_id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub picture: Option<String>,
+    #[serde(default)]
+    pub identities: Vec<Identity>,
+}
+
+/// One identity of a user.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Identity {
+    pub provider: String,
+    /// A string, or a number for some providers (GitHub): kept as text.
+    #[serde(deserialize_with = "string_or_number")]
+    pub user_id: String,
+    pub connection: String,
+    #[serde(rename = "isSocial", default)]
+    pub is_social: bool,
+    #[serde(rename = "profileData")]
+    pub profile_data: Option<ProfileData>,
+}
+
+impl Identity {
+    /// `provider|user_id`, as a user id.
+    pub fn full_id(&self) -> String {
+        format!("{}|{}", self.provider, self.user_id)
+    }
+}
+
+/// A linked identity's profile, as it was when it was linked.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Deserialize)]
+pub struct ProfileData {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone_number: Option<String>,
+    pub picture: Option<String>,
+}
+
+fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => Ok(s),
+        serde_json::Value::Number(n) => Ok(n.to_string()),
+        other => Err(serde::de::Error::custom(format!(
+            "user_id must be text, got {other}"
+        ))),
+    }
+}
+
+fn network(e: gloo_net::Error) -> TenantError {
+    TenantError::Network(e.to_string())
+}
+
+/// Reads a response: its body as `T` on success, else a [`TenantError`].
+async fn read<T: DeserializeOwned>(response: Response) -> Result<T, TenantError> {
+    let status = response.status();
+    // A body that cannot be read is a connection that broke mid-answer.
+    let text = response.text().await.map_err(network)?;
+    if (200..300).contains(&status) {
+        return serde_json::from_str(&text).map_err(|e| TenantError::Decode(e.to_string()));
+    }
+    Err(TenantError::Http {
+        status,
+        auth0: serde_json::from_str(&text).ok(),
+        oauth: serde_json::from_str(&text).ok(),
+        rate_limit_reset: response
+            .headers()
+            .get("x-ratelimit-reset")
+            .and_then(|v| v.trim().parse().ok()),
+    })
+}
+
+/// Exchanges an authorization code (with its PKCE verifier) for tokens.
+pub async fn exchange_code(
+    config: &Config,
+    code: &str,
+    verifier: &str,
+    redirect_uri: &str,
+) -> Result<Tokens, TenantError> {
+    let body = form_urlencoded::Serializer::new(String::new())
+        .append_pair("grant_type", "authorization_code")
+        .append_pair("client_id", &config.client_id)
+        .append_pair("code", code)
+        .append_pair("code_verifier", verifier)
+        .append_pair("redirect_uri", redirect_uri)
+        .finish();
+    let response = Request::post(&format!("{}/oauth/token", config.domain))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .map_err(network)?
+        .send()
+        .await
+        .map_err(network)?;
+    read(response).await
+}
+
+/// The tenant's signing keys.
+pub async fn jwks(config: &Config) -> Result<Jwks, TenantError> {
+    let url = format!("{}/.well-known/jwks.json", config.domain);
+    read(Request::get(&url).send().await.map_err(network)?).await
+}
+
+fn user_url(config: &Config, user_id: &str) -> String {
+    format!("{}/api/v2/users/{}", config.domain, segment(user_id))
+}
+
+fn bearer(token: &Secret) -> String {
+    format!("Bearer {}", token.expose())
+}
+
+/// `GET /api/v2/users/{id}`.
+pub async fn get_user(config: &Config, token: &Secret, user_id: &str) -> Result<User, TenantError> {
+    let response = Request::get(&user_url(config, user_id))
+        .header("authorization", &bearer(token))
+        .send()
+        .await
+        .map_err(network)?;
+    read(response).await
+}
+
+/// `POST /api/v2/users/{primary}/identities` with `{link_with}`: the new identities.
+pub async fn link(
+    config: &Config,
+    token: &Secret,
+    primary: &str,
+    link_with: &Secret,
+) -> Result<Vec<Identity>, TenantError> {
+    let response = Request::post(&format!("{}/identities", user_url(config, primary)))
+        .header("authorization", &bearer(token))
+        .json(&json!({ "link_with": link_with.expose() }))
+        .map_err(network)?
+        .send()
+        .await
+        .map_err(network)?;
+    read(response).await
+}
+
+/// `DELETE /api/v2/users/{primary}/identities/{provider}/{user_id}`: the
+/// identities that remain.
+pub async fn unlink(
+    config: &Config,
+    token: &Secret,
+    primary: &str,
+    identity: &Identity,
+) -> Result<Vec<Identity>, TenantError> {
+    let url = unlink_url(config, primary, identity);
+    let response = Request::delete(&url)
+        .header("authorization", &bearer(token))
+        .send()
+        .await
+        .map_err(network)?;
+    read(response).await
+}
+
+/// Both path parts percent-encoded: ids hold `|`, and could hold `/`.
+pub fn unlink_url(config: &Config, primary: &str, identity: &Identity) -> String {
+    format!(
+        "{}/identities/{}/{}",
+        user_url(config, primary),
+        segment(&identity.provider),
+        segment(&identity.user_id)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identities_take_numeric_ids_and_profile_data() {
+        let user: User = serde_json::from_value(serde_json::json!({
+            "user_id": "google-oauth2|1", "name": "Ada", "identities": [
+                {"provider": "google-oauth2", "user_id": "1", "connection": "google-oauth2", "isSocial": true},
+                {"provider": "github", "user_id": 4242001, "connection": "github", "isSocial": true,
+                 "profileData": {"name": "<b>Ada</b>", "email": "a@example.com"}}
+            ]
+        }))
+        .unwrap();
+        assert_eq!(user.identities[1].user_id, "4242001");
+        assert_eq!(user.identities[1].full_id(), "github|4242001");
+        assert_eq!(
+            user.identities[1]
+                .profile_data
+                .as_ref()
+                .unwrap()
+                .name
+                .as_deref(),
+            Some("<b>Ada</b>")
+        );
+    }
+
+    #[test]
+    fn unlink_paths_encode_both_parts() {
+        let config = Config::parse(
+            r#"{"domain":"https://t.example","client_id":"c","audience":"https://t.example/api/v2/",
+            "redirect_path":"/","connections":[]}"#,
+        )
+        .unwrap();
+        let identity = Identity {
+            provider: "oauth2".into(),
+            user_id: "discord|123".into(),
+            connection: "discord".into(),
+            is_social: true,
+            profile_data: None,
+        };
+        assert_eq!(
+            unlink_url(&config, "auth0|abc", &identity),
+            "https://t.example/api/v2/users/auth0%7Cabc/identities/oauth2/discord%7C123"
+        );
+    }
+}

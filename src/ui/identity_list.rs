@@ -1,0 +1,143 @@
+use leptos::prelude::*;
+
+use crate::flows::linking;
+use crate::tenant::Identity;
+use crate::ui::ConnectionIcon;
+use crate::ui::state::{Busy, PageState};
+
+/// The account's identities: the main one first, marked, with no Unlink;
+/// every other with Unlink, which asks for confirmation first.
+#[component]
+pub fn IdentityList() -> impl IntoView {
+    let state = expect_context::<PageState>();
+    // The identity (`provider|user_id`) whose unlink is being confirmed.
+    let confirming = RwSignal::new(None::<String>);
+    let rows = move || {
+        let user_id = state.user_id().unwrap_or_default();
+        state.user.with(|u| {
+            u.as_ref()
+                .map(|u| linking::ordered(&u.identities, &user_id))
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby="accounts-heading">
+            <h2 id="accounts-heading">"Your sign-in accounts"</h2>
+            <Show
+                when=move || state.user.with(Option::is_some)
+                fallback=|| view! { <p>"Your accounts will appear here."</p> }
+            >
+                <ul class="identities" id="identities">
+                    <For
+                        each=rows
+                        key=|i| (i.full_id(), i.profile_data.clone())
+                        children=move |identity| view! { <IdentityRow identity confirming /> }
+                    />
+                </ul>
+            </Show>
+        </section>
+    }
+}
+
+/// One identity in the list.
+#[component]
+fn IdentityRow(
+    /// The identity shown.
+    identity: Identity,
+    /// Which identity's unlink is being confirmed.
+    confirming: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let state = expect_context::<PageState>();
+    let user_id = state.user_id().unwrap_or_default();
+    let main = linking::is_main(&identity, &user_id);
+    let label = state
+        .config
+        .with_value(|c| c.label_of(&identity.connection).to_owned());
+    let who = if main {
+        state
+            .user
+            .with_untracked(|u| u.as_ref().and_then(|u| u.email.clone().or(u.name.clone())))
+    } else {
+        linking::identity_who(&identity)
+    }
+    .unwrap_or_default();
+    let name = identity
+        .profile_data
+        .as_ref()
+        .and_then(|p| p.name.clone())
+        .filter(|n| *n != who);
+    let id = identity.full_id();
+    let row_id = id.clone();
+    let is_confirming = move || confirming.with(|c| c.as_deref() == Some(row_id.as_str()));
+    let unlink_identity = identity.clone();
+    let busy_id = id.clone();
+    let ask_id = id.clone();
+    let account = format!("{label} account {who}");
+    let ask_label = format!("Unlink {account}");
+    let question = format!("Unlink your {account}? It becomes a separate account again.");
+    view! {
+        <li data-identity=id.clone() data-main=main.to_string()>
+            <span class="who">
+                <ConnectionIcon connection=identity.connection.clone() label=label.clone() />
+                <strong>{label.clone()}</strong>
+                " "
+                <span class="email">{who.clone()}</span>
+                {name.map(|n| view! { <span class="name">{format!(" ({n})")}</span> })}
+                {main.then(|| view! { " " <span class="badge">"Main account"</span> })}
+            </span>
+            {(!main)
+                .then(move || {
+                    view! {
+                        <Show
+                            when=is_confirming.clone()
+                            fallback=move || {
+                                let ask_id = ask_id.clone();
+                                view! {
+                                    <button
+                                        type="button"
+                                        class="danger unlink"
+                                        aria-label=ask_label.clone()
+                                        on:click=move |_| confirming.set(Some(ask_id.clone()))
+                                        disabled=move || state.busy.with(Option::is_some)
+                                    >
+                                        "Unlink"
+                                    </button>
+                                }
+                            }
+                        >
+                            <span class="confirm-unlink" role="group" aria-label="Confirm unlinking">
+                                <span>{question.clone()}</span>
+                                " "
+                                <button
+                                    type="button"
+                                    class="danger confirm-unlink-button"
+                                    on:click={
+                                        let identity = unlink_identity.clone();
+                                        move |_| {
+                                            confirming.set(None);
+                                            state.unlink(identity.clone());
+                                        }
+                                    }
+                                    disabled=move || state.busy.with(Option::is_some)
+                                    aria-busy={
+                                        let busy_id = busy_id.clone();
+                                        move || state.is_busy(&Busy::Unlinking(busy_id.clone())).to_string()
+                                    }
+                                >
+                                    "Unlink"
+                                </button>
+                                " "
+                                <button
+                                    type="button"
+                                    class="secondary"
+                                    on:click=move |_| confirming.set(None)
+                                >
+                                    "Keep it"
+                                </button>
+                            </span>
+                        </Show>
+                    }
+                })}
+        </li>
+    }
+}

@@ -1,0 +1,62 @@
+use leptos::prelude::*;
+
+use crate::flows::linking;
+use crate::ui::ConnectionIcon;
+use crate::ui::state::{Busy, PageState};
+
+/// "Link <label> account" for each configured connection the account lacks.
+#[component]
+pub fn LinkButtons() -> impl IntoView {
+    let state = expect_context::<PageState>();
+    let choices = move || {
+        state.user.with(|u| {
+            u.as_ref()
+                .map(|u| {
+                    state.config.with_value(|c| {
+                        linking::linkable(c, &u.identities)
+                            .into_iter()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <Show when=move || !choices().is_empty()>
+            <section class="card" aria-labelledby="link-heading">
+                <h2 id="link-heading">"Link another account"</h2>
+                <p>
+                    "You will sign in with the other account to prove it is yours. Nothing is linked until you confirm."
+                </p>
+                <ul class="link-buttons">
+                    <For
+                        each=choices
+                        key=|c| c.name.clone()
+                        children=move |c| {
+                            let name = c.name.clone();
+                            let busy_name = c.name.clone();
+                            view! {
+                                <li>
+                                    <button
+                                        type="button"
+                                        class="secondary"
+                                        data-connection=c.name.clone()
+                                        on:click=move |_| state.start_link(name.clone())
+                                        disabled=move || state.busy.with(Option::is_some)
+                                        aria-busy=move || {
+                                            state.is_busy(&Busy::StartingLink(busy_name.clone())).to_string()
+                                        }
+                                    >
+                                        <ConnectionIcon connection=c.name.clone() label=c.label.clone() />
+                                        {format!("Link {} account", c.label)}
+                                    </button>
+                                </li>
+                            }
+                        }
+                    />
+                </ul>
+            </section>
+        </Show>
+    }
+}

@@ -1,0 +1,24 @@
+use leptos::prelude::*;
+
+use crate::ui::state::PageState;
+
+/// The signed-in person: picture, name and email, as text.
+#[component]
+pub fn Profile() -> impl IntoView {
+    let state = expect_context::<PageState>();
+    move || {
+        state.user.get().map(|user| {
+            let name = user.name.clone().unwrap_or_else(|| user.user_id.clone());
+            let alt = format!("Picture of {name}");
+            view! {
+                <section class="card profile" id="profile" aria-label="Your profile">
+                    {user.picture.map(|src| view! { <img src=src alt=alt /> })}
+                    <div>
+                        <h2 id="profile-name">{name}</h2>
+                        <p id="profile-email">{user.email}</p>
+                    </div>
+                </section>
+            }
+        })
+    }
+}

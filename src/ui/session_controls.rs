@@ -1,0 +1,39 @@
+use leptos::prelude::*;
+
+use crate::ui::state::{Busy, PageState};
+
+/// "Sign in" when nobody is signed in, else "Sign out".
+#[component]
+pub fn SessionControls() -> impl IntoView {
+    let state = expect_context::<PageState>();
+    let any_busy = move || state.busy.with(Option::is_some);
+    view! {
+        <Show
+            when=move || state.session.with(Option::is_some)
+            fallback=move || {
+                view! {
+                    <button
+                        type="button"
+                        id="sign-in"
+                        on:click=move |_| state.sign_in()
+                        disabled=any_busy
+                        aria-busy=move || state.is_busy(&Busy::SigningIn).to_string()
+                    >
+                        "Sign in"
+                    </button>
+                }
+            }
+        >
+            <button
+                type="button"
+                id="sign-out"
+                class="secondary"
+                on:click=move |_| state.sign_out()
+                disabled=any_busy
+                aria-busy=move || state.is_busy(&Busy::SigningOut).to_string()
+            >
+                "Sign out"
+            </button>
+        </Show>
+    }
+}

@@ -1,0 +1,14 @@
+use leptos::prelude::*;
+
+use crate::ui::state::PageState;
+
+/// What is under way or just happened, announced to screen readers.
+#[component]
+pub fn StatusLine() -> impl IntoView {
+    let state = expect_context::<PageState>();
+    view! {
+        <p class="status" id="status" role="status" aria-live="polite">
+            {move || state.status.get()}
+        </p>
+    }
+}
