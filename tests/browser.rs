@@ -90,3 +90,69 @@ async fn a_bad_field_is_named_as_text() {
         "no markup was rendered"
     );
 }
+
+mod storage {
+    use link_accounts::auth::session::{self, SESSION_KEY, Session, Stored};
+    use link_accounts::auth::storage::{KeyValue, WebStore};
+    use link_accounts::auth::transaction::{self, LIFETIME_SECS, Purpose, TransactionError};
+    use link_accounts::auth::{Secret, now};
+    use wasm_bindgen_test::*;
+
+    fn session() -> Session {
+        Session {
+            version: session::VERSION,
+            access_token: Secret("at".into()),
+            id_token: Secret("it".into()),
+            user_id: "google-oauth2|1".into(),
+            expires_at: now() + 600,
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn a_session_round_trips_through_local_storage() {
+        let local = WebStore::local();
+        session::save(&local, &session());
+        let raw = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+        assert!(
+            raw.get_item(SESSION_KEY)
+                .unwrap()
+                .unwrap()
+                .contains("google-oauth2|1")
+        );
+        assert_eq!(session::load(&local, now()), Stored::Active(session()));
+        session::clear(&local);
+        assert_eq!(session::load(&local, now()), Stored::None);
+    }
+
+    #[wasm_bindgen_test]
+    fn corrupt_records_in_local_storage_are_unreadable_and_removed() {
+        let local = WebStore::local();
+        for corrupt in ["{", "[]", r#"{"version":7}"#] {
+            local.set(SESSION_KEY, corrupt);
+            assert_eq!(
+                session::load(&local, now()),
+                Stored::Unreadable,
+                "{corrupt}"
+            );
+            assert_eq!(local.get(SESSION_KEY), None);
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn transactions_in_session_storage_expire_and_are_single_use() {
+        let store = WebStore::session();
+        let started = transaction::begin(&store, Purpose::Login, now());
+        let key = format!("link-accounts.tx.{}", started.state);
+        assert!(store.keys().contains(&key), "kept in sessionStorage");
+        assert!(transaction::take(&store, Some(&started.state), now()).is_ok());
+        assert_eq!(
+            transaction::take(&store, Some(&started.state), now()),
+            Err(TransactionError::Unknown)
+        );
+        let old = transaction::begin(&store, Purpose::Login, now() - LIFETIME_SECS - 5);
+        assert_eq!(
+            transaction::take(&store, Some(&old.state), now()),
+            Err(TransactionError::Expired)
+        );
+    }
+}
