@@ -17,6 +17,7 @@ use tower_http::trace::TraceLayer;
 
 pub mod controls;
 pub mod keys;
+pub mod limits;
 pub mod management;
 pub mod oidc;
 mod pages;
@@ -43,6 +44,8 @@ pub struct Options {
     pub reset: bool,
     /// Sign with this key instead of the stored (or a new) one.
     pub key: Option<SigningKey>,
+    /// Limits on `current_user` Management API calls, per user.
+    pub rate_limit: limits::RateLimit,
 }
 
 /// Everything a handler can reach. Cheap to clone.
@@ -59,6 +62,7 @@ struct Inner {
     test_controls: bool,
     logins: Mutex<HashMap<String, oidc::LoginTx>>,
     sessions: Mutex<HashMap<String, oidc::TenantSession>>,
+    limiter: limits::Limiter,
 }
 
 impl AppState {
@@ -108,6 +112,7 @@ impl AppState {
                 test_controls: options.test_controls,
                 logins: Mutex::default(),
                 sessions: Mutex::default(),
+                limiter: limits::Limiter::new(options.rate_limit),
             }),
         })
     }
@@ -150,6 +155,15 @@ impl AppState {
     /// The tenant's clock, in UNIX seconds (tests may move it).
     pub fn now(&self) -> i64 {
         unix_now() + self.inner.controls.clock_offset()
+    }
+
+    /// Takes one request from `user`'s rate-limit bucket.
+    pub fn rate_limit(&self, user: &str) -> limits::Verdict {
+        let now_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64)
+            + self.inner.controls.clock_offset() * 1000;
+        self.inner.limiter.take(user, now_ms)
     }
 
     /// The tenant's clock as Auth0 writes dates.
@@ -255,9 +269,13 @@ fn cors(state: &AppState) -> CorsLayer {
 
 /// The tenant's routes.
 pub fn app(state: AppState) -> Router {
+    let management = management::router().route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        management::rate_limited,
+    ));
     let cross_origin = Router::new()
         .merge(oidc::api_router())
-        .merge(management::router())
+        .merge(management)
         .layer(cors(&state));
     let mut router = Router::new().merge(oidc::router()).merge(cross_origin);
     if state.inner.test_controls {

@@ -12,7 +12,8 @@ use tokio::net::TcpListener;
 
 const USAGE: &str = "\
 usage: dev-tenant [--listen 127.0.0.1:4000] [--db FILE] [--seed FILE]
-                  [--app-origin URL]... [--test-controls] [--reset]
+                  [--app-origin URL]... [--rate-limit BURST/PER_MINUTE]
+                  [--test-controls] [--reset]
        dev-tenant keys rotate --db FILE
 
   --listen        address to listen on (default 127.0.0.1:4000)
@@ -20,6 +21,8 @@ usage: dev-tenant [--listen 127.0.0.1:4000] [--db FILE] [--seed FILE]
   --seed          seed file for the first start (default: the shipped cast)
   --app-origin    the app's origin; sets the client's callback, logout and
                   web-origin URLs (repeatable)
+  --rate-limit    limits on calls with a user's own token, per user
+                  (default 20/60: a burst of 20, then 60 a minute)
   --test-controls mount /__controls/ (faults, token defects, request log)
   --reset         forget every user, code and token, and seed again";
 
@@ -59,6 +62,11 @@ async fn main() -> ExitCode {
                     options.app_origins.push(o.trim_end_matches('/').to_owned());
                 }
                 _ => return usage("--app-origin takes a URL such as http://127.0.0.1:8080"),
+            },
+            "--rate-limit" => match args.next().map(|a| a.parse()) {
+                Some(Ok(limit)) => options.rate_limit = limit,
+                Some(Err(e)) => return usage(&format!("--rate-limit: {e}")),
+                None => return usage("--rate-limit takes BURST/PER_MINUTE, such as 20/60"),
             },
             "--test-controls" => options.test_controls = true,
             "--reset" => options.reset = true,

@@ -418,3 +418,41 @@ async fn identities_unlink(
     })();
     result.into_response()
 }
+
+/// Rate limits calls made with a user's own token, per user, and says so in
+/// `X-RateLimit-Limit`, `-Remaining` and `-Reset` on every such answer.
+pub async fn rate_limited(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let user = caller(&state, request.headers())
+        .ok()
+        .filter(|c| !c.has("read:users") && !c.has("update:users"))
+        .map(|c| c.sub);
+    let Some(user) = user else {
+        return next.run(request).await;
+    };
+    let verdict = state.rate_limit(&user);
+    let mut response = if verdict.allowed {
+        next.run(request).await
+    } else {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Global limit has been reached",
+        )
+        .code("too_many_requests")
+        .into_response()
+    };
+    let h = response.headers_mut();
+    for (name, value) in [
+        ("x-ratelimit-limit", verdict.limit.to_string()),
+        ("x-ratelimit-remaining", verdict.remaining.to_string()),
+        ("x-ratelimit-reset", verdict.reset.to_string()),
+    ] {
+        if let Ok(v) = value.parse() {
+            h.insert(name, v);
+        }
+    }
+    response
+}

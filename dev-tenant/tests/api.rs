@@ -997,6 +997,49 @@ async fn logout_clears_the_session_and_returns_only_to_allowed_urls() {
 }
 
 #[tokio::test]
+async fn current_user_calls_are_rate_limited_per_user_with_auth0s_headers() {
+    let options = dev_tenant::Options {
+        key: Some(dev_tenant::keys::SigningKey::for_tests()),
+        rate_limit: dev_tenant::limits::RateLimit {
+            burst: 2,
+            per_minute: 1,
+        },
+        ..Default::default()
+    };
+    let state = AppState::open("127.0.0.1:4000".parse().unwrap(), options).unwrap();
+    let t = Tenant {
+        app: dev_tenant::app(state.clone()),
+        state,
+    };
+    let token = t.token(json!({}));
+    let path = format!("/api/v2/users/{ADA}");
+    let first = t.api(Method::GET, &path, Some(&token), None).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(first.headers["x-ratelimit-limit"], "2");
+    assert_eq!(first.headers["x-ratelimit-remaining"], "1");
+    assert_eq!(
+        t.api(Method::GET, &path, Some(&token), None).await.status,
+        StatusCode::OK
+    );
+    let third = t.api(Method::GET, &path, Some(&token), None).await;
+    assert_eq!(third.status, StatusCode::TOO_MANY_REQUESTS);
+    let mut expected = auth0_error(429, "Global limit has been reached");
+    expected["errorCode"] = json!("too_many_requests");
+    assert_eq!(third.json(), expected);
+    let reset: i64 = third.headers["x-ratelimit-reset"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(reset > t.state.now(), "a time to come back");
+    let admin = t.token(json!({"sub": "admin@clients", "scope": "read:users"}));
+    assert_eq!(
+        t.api(Method::GET, &path, Some(&admin), None).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
 async fn the_controls_are_not_mounted_unless_asked_for() {
     let t = tenant();
     assert_eq!(t.get("/__controls/log").await.status, StatusCode::NOT_FOUND);
