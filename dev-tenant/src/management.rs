@@ -340,7 +340,8 @@ async fn identities_link(
                 "Main identity and the new one are the same.",
             )),
             Err(LinkOutcome::Refused(LinkError::PrimaryNotFound)) => {
-                Err(ApiError::user_not_found())
+                // Auth0's description of this route lists no 404.
+                Err(ApiError::bad_request("The user does not exist.").code("inexistent_user"))
             }
             Err(LinkOutcome::Refused(LinkError::AlreadyLinked)) => Err(ApiError::new(
                 StatusCode::CONFLICT,
@@ -411,7 +412,8 @@ async fn identities_unlink(
                 Err(ApiError::bad_request("Main identity cannot be removed."))
             }
             Err(UnlinkOutcome::Refused(UnlinkError::UserNotFound)) => {
-                Err(ApiError::user_not_found())
+                // Auth0's description of this route lists no 404.
+                Err(ApiError::bad_request("The user does not exist.").code("inexistent_user"))
             }
             Err(UnlinkOutcome::Store(e)) => Err(ApiError::internal(e)),
         }

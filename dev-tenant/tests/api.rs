@@ -1044,3 +1044,360 @@ async fn the_controls_are_not_mounted_unless_asked_for() {
     let t = tenant();
     assert_eq!(t.get("/__controls/log").await.status, StatusCode::NOT_FOUND);
 }
+
+// ---------------------------------------------------------------- contract
+
+/// Every status and body of the Management API routes, checked against
+/// Auth0's own description (cut down into `tests/contract/`).
+mod contract {
+    use super::*;
+
+    const CONTRACT: &str = include_str!("contract/management-api.json");
+
+    fn contract() -> Value {
+        serde_json::from_str(CONTRACT).unwrap()
+    }
+
+    /// The subset of JSON Schema the cut-down description uses.
+    fn check(schema: &Value, value: &Value, root: &Value, at: &str, problems: &mut Vec<String>) {
+        if let Some(r) = schema["$ref"].as_str() {
+            let name = r.rsplit('/').next().unwrap();
+            return check(&root["schemas"][name], value, root, at, problems);
+        }
+        if let Some(options) = schema["oneOf"].as_array().or(schema["anyOf"].as_array()) {
+            let passing = options
+                .iter()
+                .filter(|o| {
+                    let mut p = Vec::new();
+                    check(o, value, root, at, &mut p);
+                    p.is_empty()
+                })
+                .count();
+            if passing == 0 || (schema["oneOf"].is_array() && passing > 1) {
+                problems.push(format!("{at}: {passing} of the alternatives match {value}"));
+            }
+            return;
+        }
+        if let Some(allowed) = schema["enum"].as_array()
+            && !allowed.contains(value)
+        {
+            problems.push(format!("{at}: {value} is not one of the allowed values"));
+        }
+        let types: Vec<&str> = match &schema["type"] {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        let type_ok = types.is_empty()
+            || types.iter().any(|t| match *t {
+                "object" => value.is_object(),
+                "array" => value.is_array(),
+                "string" => value.is_string(),
+                "boolean" => value.is_boolean(),
+                "integer" => value.is_i64() || value.is_u64(),
+                "number" => value.is_number(),
+                "null" => value.is_null(),
+                _ => true,
+            });
+        if !type_ok {
+            problems.push(format!("{at}: {value} is not of type {types:?}"));
+            return;
+        }
+        if let Some(min) = schema["minLength"].as_u64()
+            && value
+                .as_str()
+                .is_some_and(|s| (s.chars().count() as u64) < min)
+        {
+            problems.push(format!("{at}: shorter than {min}"));
+        }
+        if let Value::Object(fields) = value {
+            for r in schema["required"].as_array().into_iter().flatten() {
+                if !fields.contains_key(r.as_str().unwrap()) {
+                    problems.push(format!("{at}: missing {r}"));
+                }
+            }
+            for (k, v) in fields {
+                match &schema["properties"][k] {
+                    Value::Null => match &schema["additionalProperties"] {
+                        Value::Bool(false) => problems.push(format!("{at}: {k} is not allowed")),
+                        Value::Object(_) => check(
+                            &schema["additionalProperties"],
+                            v,
+                            root,
+                            &format!("{at}.{k}"),
+                            problems,
+                        ),
+                        _ => {}
+                    },
+                    property => check(property, v, root, &format!("{at}.{k}"), problems),
+                }
+            }
+        }
+        if let (Value::Array(items), Value::Object(_)) = (value, &schema["items"]) {
+            for (i, item) in items.iter().enumerate() {
+                check(
+                    &schema["items"],
+                    item,
+                    root,
+                    &format!("{at}[{i}]"),
+                    problems,
+                );
+            }
+        }
+    }
+
+    /// The answer is one the description documents for `operation`, and
+    /// its body has the documented shape.
+    fn conforms(operation: &str, answer: &Answer) {
+        let root = contract();
+        let op = &root["operations"][operation];
+        assert!(op.is_object(), "no operation {operation}");
+        let status = answer.status.as_u16().to_string();
+        let documented = &op["responses"][&status];
+        assert!(
+            documented.is_object(),
+            "{operation} does not document {status}: {}",
+            answer.text()
+        );
+        let schema = if answer.status.is_success() {
+            &documented["schema"]
+        } else {
+            &root["errorBody"]
+        };
+        let mut problems = Vec::new();
+        check(schema, &answer.json(), &root, "body", &mut problems);
+        assert!(problems.is_empty(), "{operation} {status}: {problems:#?}");
+    }
+
+    #[test]
+    fn the_checker_can_fail() {
+        let root = contract();
+        let mut problems = Vec::new();
+        let identity = json!({"provider": "github", "user_id": true, "connection": "github"});
+        check(
+            &json!({"$ref": "#/components/schemas/UserIdentity"}),
+            &identity,
+            &root,
+            "x",
+            &mut problems,
+        );
+        assert!(!problems.is_empty(), "a boolean user_id is not a UserId");
+        let mut problems = Vec::new();
+        check(
+            &root["errorBody"],
+            &json!({"statusCode": 400, "message": "m"}),
+            &root,
+            "x",
+            &mut problems,
+        );
+        assert!(!problems.is_empty(), "error is required");
+    }
+
+    #[tokio::test]
+    async fn every_management_answer_is_one_auth0_documents() {
+        let options = dev_tenant::Options {
+            key: Some(dev_tenant::keys::SigningKey::for_tests()),
+            rate_limit: dev_tenant::limits::RateLimit {
+                burst: 60,
+                per_minute: 1,
+            },
+            ..Default::default()
+        };
+        let state = AppState::open("127.0.0.1:4000".parse().unwrap(), options).unwrap();
+        let t = Tenant {
+            app: dev_tenant::app(state.clone()),
+            state,
+        };
+        let ada = t.tokens_for(ADA).await;
+        let token = ada["access_token"].as_str().unwrap().to_owned();
+        let no_scope = t.token(json!({"scope": "openid"}));
+        let admin = t.token(json!({"sub": "admin@clients", "scope": "read:users update:users"}));
+        let user = format!("/api/v2/users/{ADA}");
+        let identities = format!("{user}/identities");
+        let other = "/api/v2/users/auth0|65a1b2c3d4e5f60718293a4b";
+        let gone = "/api/v2/users/auth0|gone";
+        let meta = json!({"user_metadata": {"x": 1}});
+
+        let get = "GET /users/{id}";
+        conforms(get, &t.api(Method::GET, &user, Some(&token), None).await);
+        conforms(get, &t.api(Method::GET, &user, None, None).await);
+        conforms(get, &t.api(Method::GET, &user, Some(&no_scope), None).await);
+        conforms(get, &t.api(Method::GET, other, Some(&token), None).await);
+        conforms(get, &t.api(Method::GET, gone, Some(&admin), None).await);
+
+        let patch = "PATCH /users/{id}";
+        conforms(
+            patch,
+            &t.api(Method::PATCH, &user, Some(&token), Some(meta.clone()))
+                .await,
+        );
+        conforms(
+            patch,
+            &t.api(
+                Method::PATCH,
+                &user,
+                Some(&token),
+                Some(json!({"email": 1})),
+            )
+            .await,
+        );
+        conforms(
+            patch,
+            &t.api(Method::PATCH, &user, None, Some(meta.clone())).await,
+        );
+        conforms(
+            patch,
+            &t.api(Method::PATCH, other, Some(&token), Some(meta.clone()))
+                .await,
+        );
+        conforms(
+            patch,
+            &t.api(Method::PATCH, gone, Some(&admin), Some(meta.clone()))
+                .await,
+        );
+
+        let post = "POST /users/{id}/identities";
+        let github = t.tokens_for(ADA_GITHUB).await;
+        let linked = t
+            .api(
+                Method::POST,
+                &identities,
+                Some(&token),
+                Some(json!({"link_with": github["id_token"]})),
+            )
+            .await;
+        assert_eq!(linked.status, StatusCode::CREATED);
+        conforms(post, &linked);
+        conforms(
+            post,
+            &t.api(Method::POST, &identities, Some(&token), Some(json!({})))
+                .await,
+        );
+        conforms(
+            post,
+            &t.api(
+                Method::POST,
+                &identities,
+                None,
+                Some(json!({"link_with": "x"})),
+            )
+            .await,
+        );
+        conforms(
+            post,
+            &t.api(
+                Method::POST,
+                &identities,
+                Some(&no_scope),
+                Some(json!({"link_with": "x"})),
+            )
+            .await,
+        );
+        let stale =
+            t.token(json!({"sub": "github|4242003", "aud": CLIENT, "scope": null, "azp": null}));
+        let conflict = t
+            .api(
+                Method::POST,
+                &identities,
+                Some(&token),
+                Some(json!({"link_with": stale})),
+            )
+            .await;
+        assert_eq!(conflict.status, StatusCode::CONFLICT);
+        conforms(post, &conflict);
+        let gone_link = format!("{gone}/identities");
+        let body = json!({"provider": "github", "user_id": 4242002});
+        conforms(
+            post,
+            &t.api(Method::POST, &gone_link, Some(&admin), Some(body))
+                .await,
+        );
+
+        let delete = "DELETE /users/{id}/identities/{provider}/{user_id}";
+        conforms(
+            delete,
+            &t.api(
+                Method::DELETE,
+                &format!("{identities}/github/4242001"),
+                Some(&token),
+                None,
+            )
+            .await,
+        );
+        conforms(
+            delete,
+            &t.api(
+                Method::DELETE,
+                &format!("{identities}/google-oauth2/104857600000000000001"),
+                Some(&token),
+                None,
+            )
+            .await,
+        );
+        conforms(
+            delete,
+            &t.api(
+                Method::DELETE,
+                &format!("{identities}/github/1"),
+                None,
+                None,
+            )
+            .await,
+        );
+        conforms(
+            delete,
+            &t.api(
+                Method::DELETE,
+                &format!("{identities}/github/1"),
+                Some(&no_scope),
+                None,
+            )
+            .await,
+        );
+        conforms(
+            delete,
+            &t.api(
+                Method::DELETE,
+                &format!("{gone}/identities/github/1"),
+                Some(&admin),
+                None,
+            )
+            .await,
+        );
+
+        // Spend the rest of Ada's bucket: every route answers 429 in shape.
+        let mut limited = None;
+        for _ in 0..60 {
+            let a = t.api(Method::GET, &user, Some(&token), None).await;
+            if a.status == StatusCode::TOO_MANY_REQUESTS {
+                limited = Some(a);
+                break;
+            }
+        }
+        conforms(get, &limited.expect("the limit is reached"));
+        conforms(
+            patch,
+            &t.api(Method::PATCH, &user, Some(&token), Some(meta)).await,
+        );
+        conforms(
+            post,
+            &t.api(
+                Method::POST,
+                &identities,
+                Some(&token),
+                Some(json!({"link_with": "x"})),
+            )
+            .await,
+        );
+        conforms(
+            delete,
+            &t.api(
+                Method::DELETE,
+                &format!("{identities}/github/1"),
+                Some(&token),
+                None,
+            )
+            .await,
+        );
+    }
+}
