@@ -146,3 +146,42 @@ fn a_kill_at_any_point_leaves_the_user_linked_or_not() {
     let _ = std::fs::remove_dir_all(&dir);
     eprintln!("linked after each kill: {outcomes:?}");
 }
+
+#[test]
+fn a_rotated_key_is_published_beside_the_old_one_which_still_verifies() {
+    let dir = std::env::temp_dir().join(format!("dev-tenant-keys-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("tenant.sqlite");
+    let addr: SocketAddr = "127.0.0.1:4000".parse().unwrap();
+    let open = || {
+        dev_tenant::AppState::open(
+            addr,
+            dev_tenant::Options {
+                db: Some(db.clone()),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    };
+    let before = open();
+    let old_kid = before.keys().active().kid.clone();
+    let old_token = before.keys().active().sign(&json!({"sub": "x"}));
+    drop(before);
+    let new_kid = dev_tenant::rotate_keys(&db).unwrap();
+    assert_ne!(new_kid, old_kid);
+    let after = open();
+    let keys = after.keys();
+    assert_eq!(keys.active().kid, new_kid, "the new key signs");
+    let published: Vec<String> = keys.jwks()["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(published, [old_kid, new_kid]);
+    assert!(
+        keys.verify(&old_token).is_ok(),
+        "tokens of the old key still verify"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

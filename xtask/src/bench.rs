@@ -17,7 +17,68 @@ pub fn run(args: &[String]) -> Result {
         "trunk",
         &["build", "--release", "--offline", "--dist", BENCH_DIST],
     ))?;
-    sizes(&root().join(BENCH_DIST))
+    sizes(&root().join(BENCH_DIST))?;
+    status(cmd(
+        "cargo",
+        &["build", "--quiet", "--release", "-p", "dev-tenant"],
+    ))?;
+    tenant_start()
+}
+
+/// The dev tenant's start, to `listening on`: with a new store (seeding and
+/// a new RSA key), and again with that store.
+fn tenant_start() -> Result {
+    let bin = root().join("target").join("release").join("dev-tenant");
+    let dir = root().join("target").join("bench-tenant");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let (mut cold, mut warm) = (Vec::new(), Vec::new());
+    for i in 0..5 {
+        let db = dir.join(format!("tenant-{i}.sqlite"));
+        cold.push(time_to_listening(&bin, &db)?);
+        warm.push(time_to_listening(&bin, &db)?);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    println!("\nDev tenant start, to `listening on` (release build, 5 runs):\n");
+    for (name, mut runs) in [
+        ("new store (seed + RSA key)", cold),
+        ("existing store", warm),
+    ] {
+        runs.sort();
+        println!(
+            "{:<30} min {:>8.1?}  median {:>8.1?}  max {:>8.1?}",
+            name,
+            runs[0],
+            runs[runs.len() / 2],
+            runs[runs.len() - 1]
+        );
+    }
+    Ok(())
+}
+
+fn time_to_listening(bin: &Path, db: &Path) -> Result<std::time::Duration> {
+    use std::io::BufRead;
+    let started = std::time::Instant::now();
+    let mut child = std::process::Command::new(bin)
+        .args(["--listen", "127.0.0.1:0", "--db"])
+        .arg(db)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start the dev tenant: {e}"))?;
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("piped");
+    std::io::BufReader::new(stdout)
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    let elapsed = started.elapsed();
+    let _ = child.kill();
+    let _ = child.wait();
+    if line.starts_with("listening on") {
+        Ok(elapsed)
+    } else {
+        Err(format!("the dev tenant did not start: {line:?}"))
+    }
 }
 
 /// Prints each file a browser downloads: raw, gzip -9 and brotli sizes.
