@@ -178,6 +178,31 @@ fn caller(state: &AppState, headers: &HeaderMap) -> Result<Claims, ApiError> {
     bearer_claims(state, headers, &state.management_audience())
 }
 
+/// The caller's claims, if its token may act on user `id` with one of
+/// `scopes`; `full_scope` acts on any user, the others on the caller only.
+fn authorized(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    scopes: &[&str],
+    full_scope: &str,
+) -> Result<Claims, ApiError> {
+    let claims = caller(state, headers)?;
+    claims.require(scopes)?;
+    claims.require_subject(id, full_scope)?;
+    Ok(claims)
+}
+
+/// Identities as Auth0 answers them.
+fn identities_json(state: &AppState, identities: &[crate::store::Identity]) -> Json<Value> {
+    Json(Value::Array(
+        identities
+            .iter()
+            .map(|i| i.to_json(state.issuer()))
+            .collect(),
+    ))
+}
+
 /// A JSON (or form) object body, as Auth0 takes both.
 fn object_body(headers: &HeaderMap, body: &Bytes) -> Result<Map<String, Value>, ApiError> {
     let form = headers
@@ -207,9 +232,13 @@ async fn users_get(
     Path(id): Path<String>,
 ) -> Response {
     let result = (|| {
-        let claims = caller(&state, &headers)?;
-        claims.require(&["read:users", "read:current_user", "read:user_idp_tokens"])?;
-        claims.require_subject(&id, "read:users")?;
+        authorized(
+            &state,
+            &headers,
+            &id,
+            &["read:users", "read:current_user", "read:user_idp_tokens"],
+            "read:users",
+        )?;
         let user = state
             .store()
             .user(&id)
@@ -228,13 +257,17 @@ async fn users_patch(
     body: Bytes,
 ) -> Response {
     let result = (|| {
-        let claims = caller(&state, &headers)?;
-        claims.require(&[
+        authorized(
+            &state,
+            &headers,
+            &id,
+            &[
+                "update:users",
+                "update:users_app_metadata",
+                "update:current_user_metadata",
+            ],
             "update:users",
-            "update:users_app_metadata",
-            "update:current_user_metadata",
-        ])?;
-        claims.require_subject(&id, "update:users")?;
+        )?;
         let body = object_body(&headers, &body)?;
         if let Some(k) = body.keys().find(|k| *k != "user_metadata") {
             return Err(ApiError::bad_request(format!(
@@ -270,9 +303,13 @@ async fn identities_link(
     body: Bytes,
 ) -> Response {
     let result = (|| {
-        let claims = caller(&state, &headers)?;
-        claims.require(&["update:users", "update:current_user_identities"])?;
-        claims.require_subject(&id, "update:users")?;
+        let claims = authorized(
+            &state,
+            &headers,
+            &id,
+            &["update:users", "update:current_user_identities"],
+            "update:users",
+        )?;
         let body = object_body(&headers, &body)?;
         if body.is_empty() {
             return Err(ApiError::bad_request(
@@ -327,15 +364,7 @@ async fn identities_link(
         let now = state.now_text();
         let linked = state.store().link(&id, &secondary, &now);
         match linked {
-            Ok(identities) => Ok((
-                StatusCode::CREATED,
-                Json(Value::Array(
-                    identities
-                        .iter()
-                        .map(|i| i.to_json(state.issuer()))
-                        .collect(),
-                )),
-            )),
+            Ok(identities) => Ok((StatusCode::CREATED, identities_json(&state, &identities))),
             Err(LinkOutcome::Refused(LinkError::SameUser)) => Err(ApiError::bad_request(
                 "Main identity and the new one are the same.",
             )),
@@ -396,18 +425,17 @@ async fn identities_unlink(
     Path((id, provider, user_id)): Path<(String, String, String)>,
 ) -> Response {
     let result = (|| {
-        let claims = caller(&state, &headers)?;
-        claims.require(&["update:users", "update:current_user_identities"])?;
-        claims.require_subject(&id, "update:users")?;
+        authorized(
+            &state,
+            &headers,
+            &id,
+            &["update:users", "update:current_user_identities"],
+            "update:users",
+        )?;
         let now = state.now_text();
         let unlinked = state.store().unlink(&id, &provider, &user_id, &now);
         match unlinked {
-            Ok(identities) => Ok(Json(Value::Array(
-                identities
-                    .iter()
-                    .map(|i| i.to_json(state.issuer()))
-                    .collect(),
-            ))),
+            Ok(identities) => Ok(identities_json(&state, &identities)),
             Err(UnlinkOutcome::Refused(UnlinkError::MainIdentity)) => {
                 Err(ApiError::bad_request("Main identity cannot be removed."))
             }

@@ -331,6 +331,18 @@ impl Store {
         Ok(())
     }
 
+    /// Adds an allowed callback URL to a client.
+    pub fn add_callback(&mut self, client_id: &str, url: &str) -> Result<()> {
+        if let Some(mut client) = self.client(client_id)? {
+            client.callbacks.push(url.to_owned());
+            self.conn.execute(
+                "UPDATE clients SET callbacks = ?2 WHERE client_id = ?1",
+                params![client_id, json!(client.callbacks).to_string()],
+            )?;
+        }
+        Ok(())
+    }
+
     pub fn user(&self, user_id: &str) -> Result<Option<User>> {
         let row = self
             .conn

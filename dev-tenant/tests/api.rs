@@ -60,6 +60,21 @@ fn tenant() -> Tenant {
     }
 }
 
+/// A tenant whose `current_user` calls are limited to `burst`, then
+/// `per_minute`.
+fn tenant_limited(burst: u32, per_minute: u32) -> Tenant {
+    let options = dev_tenant::Options {
+        key: Some(dev_tenant::keys::SigningKey::for_tests()),
+        rate_limit: dev_tenant::limits::RateLimit { burst, per_minute },
+        ..Default::default()
+    };
+    let state = AppState::open("127.0.0.1:4000".parse().unwrap(), options).unwrap();
+    Tenant {
+        app: dev_tenant::app(state.clone()),
+        state,
+    }
+}
+
 fn challenge(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
@@ -998,19 +1013,7 @@ async fn logout_clears_the_session_and_returns_only_to_allowed_urls() {
 
 #[tokio::test]
 async fn current_user_calls_are_rate_limited_per_user_with_auth0s_headers() {
-    let options = dev_tenant::Options {
-        key: Some(dev_tenant::keys::SigningKey::for_tests()),
-        rate_limit: dev_tenant::limits::RateLimit {
-            burst: 2,
-            per_minute: 1,
-        },
-        ..Default::default()
-    };
-    let state = AppState::open("127.0.0.1:4000".parse().unwrap(), options).unwrap();
-    let t = Tenant {
-        app: dev_tenant::app(state.clone()),
-        state,
-    };
+    let t = tenant_limited(2, 1);
     let token = t.token(json!({}));
     let path = format!("/api/v2/users/{ADA}");
     let first = t.api(Method::GET, &path, Some(&token), None).await;
@@ -1195,19 +1198,7 @@ mod contract {
 
     #[tokio::test]
     async fn every_management_answer_is_one_auth0_documents() {
-        let options = dev_tenant::Options {
-            key: Some(dev_tenant::keys::SigningKey::for_tests()),
-            rate_limit: dev_tenant::limits::RateLimit {
-                burst: 60,
-                per_minute: 1,
-            },
-            ..Default::default()
-        };
-        let state = AppState::open("127.0.0.1:4000".parse().unwrap(), options).unwrap();
-        let t = Tenant {
-            app: dev_tenant::app(state.clone()),
-            state,
-        };
+        let t = tenant_limited(60, 1);
         let ada = t.tokens_for(ADA).await;
         let token = ada["access_token"].as_str().unwrap().to_owned();
         let no_scope = t.token(json!({"scope": "openid"}));

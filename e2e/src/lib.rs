@@ -409,8 +409,59 @@ async fn serve_app(listener: TcpListener, config: Option<String>) {
                 }
             }),
         )
+        .route("/sdk/", get(|| async { axum::response::Html(SDK_PAGE) }))
+        .route("/sdk/auth0-spa-js.js", get(spa_js))
         .fallback_service(ServeDir::new(dist()));
     axum::serve(listener, router).await.expect("serve the app");
+}
+
+/// A page that signs in with Auth0's own SPA SDK, then calls the
+/// Management API with the token it got; it writes what happened in `#out`.
+const SDK_PAGE: &str = r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>auth0-spa-js</title></head>
+<body><button id="login">Log in</button><pre id="out">starting</pre>
+<script src="/sdk/auth0-spa-js.js"></script>
+<script>
+(async () => {
+  const out = document.getElementById('out');
+  try {
+    const c = await (await fetch('/config.json')).json();
+    const client = await auth0.createAuth0Client({
+      domain: c.domain,
+      clientId: c.client_id,
+      authorizationParams: {
+        redirect_uri: location.origin + '/sdk/',
+        audience: c.audience,
+        scope: 'openid profile email read:current_user',
+      },
+    });
+    if (location.search.includes('code=')) {
+      await client.handleRedirectCallback();
+      const user = await client.getUser();
+      const token = await client.getTokenSilently();
+      const r = await fetch(c.domain + '/api/v2/users/' + encodeURIComponent(user.sub), {
+        headers: { authorization: 'Bearer ' + token },
+      });
+      const body = await r.json();
+      out.textContent = 'user:' + user.sub + ' email:' + user.email + ' api:' + r.status +
+        ' identities:' + body.identities.length;
+    } else {
+      document.getElementById('login').onclick = () => client.loginWithRedirect();
+      out.textContent = 'ready';
+    }
+  } catch (e) {
+    out.textContent = 'error:' + e.message;
+  }
+})();
+</script></body></html>"#;
+
+/// Auth0's SPA SDK bundle, from `AUTH0_SPA_JS` (set by `cargo xtask test`).
+async fn spa_js() -> axum::response::Response {
+    let path = std::env::var_os("AUTH0_SPA_JS").map(PathBuf::from);
+    match path.and_then(|p| std::fs::read(p).ok()) {
+        Some(js) => ([(header::CONTENT_TYPE, "text/javascript")], js).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 async fn start_chromedriver() -> (Child, SocketAddr) {

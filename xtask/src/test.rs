@@ -50,6 +50,8 @@ pub fn run(args: &[String]) -> Result {
         &["test", "--locked", "-p", "e2e", "--", "--test-threads=2"],
     );
     e2e.env("LINK_ACCOUNTS_DIST", root().join(E2E_DIST))
+        .env("AUTH0_SPA_JS", tools::spa_js_bundle())
+        .env("AUTH0_PYTHON_PATH", tools::python_dir())
         .env("CHROMEDRIVER", CHROMEDRIVER);
 
     let stages = vec![

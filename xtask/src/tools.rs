@@ -6,6 +6,10 @@ use crate::run::{Result, cmd, output, root, status, tools_dir};
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132.0.0";
+/// Auth0's SPA SDK, for the test that it accepts the dev tenant.
+pub const SPA_JS_VERSION: &str = "2.27.0";
+/// Auth0's Python SDK, for the test that its Management client accepts the dev tenant.
+pub const AUTH0_PYTHON_VERSION: &str = "6.8.0";
 
 /// What a task needs.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -25,6 +29,8 @@ pub fn ensure(need: Need) -> Result {
     wasm_opt(&mut installed)?;
     if need == Need::BuildAndBrowser {
         chromium(&mut installed)?;
+        spa_js(&mut installed)?;
+        auth0_python(&mut installed)?;
     }
     if installed.is_empty() {
         println!("tools: everything is installed; nothing to do");
@@ -112,8 +118,68 @@ fn wasm_opt(installed: &mut Vec<&str>) -> Result {
     }
     // Debian's binaryen 108 corrupts wasm-bindgen's output; npm has 132.
     println!("tools: installing binaryen {BINARYEN_VERSION} (wasm-opt) into .tools");
+    npm_install(&format!("binaryen@{BINARYEN_VERSION}"))?;
+    installed.push("wasm-opt");
+    Ok(())
+}
+
+/// Where the SPA SDK's browser bundle is once installed.
+pub fn spa_js_bundle() -> std::path::PathBuf {
+    spa_js_dir().join("dist").join("auth0-spa-js.production.js")
+}
+
+fn spa_js_dir() -> std::path::PathBuf {
+    tools_dir()
+        .join("node_modules")
+        .join("@auth0")
+        .join("auth0-spa-js")
+}
+
+fn spa_js(installed: &mut Vec<&str>) -> Result {
+    let manifest = std::fs::read_to_string(spa_js_dir().join("package.json")).unwrap_or_default();
+    if manifest.contains(&format!("\"version\": \"{SPA_JS_VERSION}\"")) && spa_js_bundle().is_file()
+    {
+        return Ok(());
+    }
+    println!("tools: installing @auth0/auth0-spa-js {SPA_JS_VERSION} into .tools");
+    npm_install(&format!("@auth0/auth0-spa-js@{SPA_JS_VERSION}"))?;
+    installed.push("auth0-spa-js");
+    Ok(())
+}
+
+/// Where auth0-python is installed (a `PYTHONPATH` entry).
+pub fn python_dir() -> std::path::PathBuf {
+    tools_dir().join("python")
+}
+
+fn auth0_python(installed: &mut Vec<&str>) -> Result {
+    let marker = python_dir().join(format!("auth0_python-{AUTH0_PYTHON_VERSION}.dist-info"));
+    if marker.is_dir() {
+        return Ok(());
+    }
+    println!("tools: installing auth0-python {AUTH0_PYTHON_VERSION} into .tools/python");
+    let target = python_dir();
+    let package = format!("auth0-python=={AUTH0_PYTHON_VERSION}");
+    status(cmd(
+        "python3",
+        &[
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--upgrade",
+            "--target",
+            &target.to_string_lossy(),
+            &package,
+        ],
+    ))?;
+    installed.push("auth0-python");
+    Ok(())
+}
+
+/// `npm install` of one package into `.tools`.
+fn npm_install(package: &str) -> Result {
     std::fs::create_dir_all(tools_dir()).map_err(|e| format!("cannot create .tools: {e}"))?;
-    let package = format!("binaryen@{BINARYEN_VERSION}");
     let dir = tools_dir();
     let mut npm = cmd(
         "npm",
@@ -123,13 +189,11 @@ fn wasm_opt(installed: &mut Vec<&str>) -> Result {
             &dir.to_string_lossy(),
             "--no-audit",
             "--no-fund",
-            &package,
+            package,
         ],
     );
     npm.current_dir(&dir);
-    status(npm)?;
-    installed.push("wasm-opt");
-    Ok(())
+    status(npm)
 }
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
