@@ -8,6 +8,8 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132.0.0";
 /// Auth0's SPA SDK, for the test that it accepts the dev tenant.
 pub const SPA_JS_VERSION: &str = "2.27.0";
+/// Auth0's Node SDK, for the test that its Management client accepts the dev tenant.
+pub const AUTH0_NODE_VERSION: &str = "7.1.0";
 /// Auth0's Python SDK, for the test that its Management client accepts the dev tenant.
 pub const AUTH0_PYTHON_VERSION: &str = "6.8.0";
 
@@ -30,6 +32,7 @@ pub fn ensure(need: Need) -> Result {
     if need == Need::BuildAndBrowser {
         chromium(&mut installed)?;
         spa_js(&mut installed)?;
+        auth0_node(&mut installed)?;
         auth0_python(&mut installed)?;
     }
     if installed.is_empty() {
@@ -144,6 +147,22 @@ fn spa_js(installed: &mut Vec<&str>) -> Result {
     println!("tools: installing @auth0/auth0-spa-js {SPA_JS_VERSION} into .tools");
     npm_install(&format!("@auth0/auth0-spa-js@{SPA_JS_VERSION}"))?;
     installed.push("auth0-spa-js");
+    Ok(())
+}
+
+/// Where Auth0's Node SDK is installed (a path to `require`).
+pub fn node_sdk_dir() -> std::path::PathBuf {
+    tools_dir().join("node_modules").join("auth0")
+}
+
+fn auth0_node(installed: &mut Vec<&str>) -> Result {
+    let manifest = std::fs::read_to_string(node_sdk_dir().join("package.json")).unwrap_or_default();
+    if manifest.contains(&format!("\"version\": \"{AUTH0_NODE_VERSION}\"")) {
+        return Ok(());
+    }
+    println!("tools: installing auth0 (Node) {AUTH0_NODE_VERSION} into .tools");
+    npm_install(&format!("auth0@{AUTH0_NODE_VERSION}"))?;
+    installed.push("auth0 (Node)");
     Ok(())
 }
 
