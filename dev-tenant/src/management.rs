@@ -53,6 +53,11 @@ impl ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, message)
     }
 
+    /// A body that breaks the route's schema: 400, `invalid_body`.
+    fn invalid_body(detail: &str) -> Self {
+        ApiError::bad_request(format!("Payload validation error: {detail}.")).code("invalid_body")
+    }
+
     fn user_not_found() -> Self {
         ApiError::new(StatusCode::NOT_FOUND, "The user does not exist.").code("inexistent_user")
     }
@@ -217,10 +222,7 @@ fn object_body(headers: &HeaderMap, body: &Bytes) -> Result<Map<String, Value>, 
     }
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(
-            ApiError::bad_request("Payload validation error: 'Expected type object'.")
-                .code("invalid_body"),
-        ),
+        Ok(_) => Err(ApiError::invalid_body("'Expected type object'")),
         Err(_) => Err(ApiError::bad_request("Invalid request payload JSON format")),
     }
 }
@@ -270,18 +272,16 @@ async fn users_patch(
         )?;
         let body = object_body(&headers, &body)?;
         if let Some(k) = body.keys().find(|k| *k != "user_metadata") {
-            return Err(ApiError::bad_request(format!(
-                "Payload validation error: 'Additional properties not allowed: {k}'."
-            ))
-            .code("invalid_body"));
+            return Err(ApiError::invalid_body(&format!(
+                "'Additional properties not allowed: {k}'"
+            )));
         }
         let patch = match body.get("user_metadata") {
             Some(Value::Object(m)) => m.clone(),
             _ => {
-                return Err(ApiError::bad_request(
-                    "Payload validation error: 'Expected type object but found type null' on property user_metadata.",
-                )
-                .code("invalid_body"));
+                return Err(ApiError::invalid_body(
+                    "'Expected type object but found type null' on property user_metadata",
+                ));
             }
         };
         let now = state.now_text();
@@ -312,33 +312,27 @@ async fn identities_link(
         )?;
         let body = object_body(&headers, &body)?;
         if body.is_empty() {
-            return Err(ApiError::bad_request(
-                "Payload validation error: 'Too few properties defined (0), minimum 1'.",
-            )
-            .code("invalid_body"));
+            return Err(ApiError::invalid_body(
+                "'Too few properties defined (0), minimum 1'",
+            ));
         }
         if let Some(k) = body
             .keys()
             .find(|k| !["provider", "user_id", "connection_id", "link_with"].contains(&k.as_str()))
         {
-            return Err(ApiError::bad_request(format!(
-                "Payload validation error: 'Additional properties not allowed: {k}'."
-            ))
-            .code("invalid_body"));
+            return Err(ApiError::invalid_body(&format!(
+                "'Additional properties not allowed: {k}'"
+            )));
         }
         let secondary = match body.get("link_with") {
             Some(link_with) => {
                 if body.len() > 1 {
-                    return Err(ApiError::bad_request(
-                        "Payload validation error: 'link_with' cannot be combined with 'provider', 'user_id' or 'connection_id'.",
-                    )
-                    .code("invalid_body"));
+                    return Err(ApiError::invalid_body(
+                        "'link_with' cannot be combined with 'provider', 'user_id' or 'connection_id'",
+                    ));
                 }
                 let token = link_with.as_str().ok_or_else(|| {
-                    ApiError::bad_request(
-                        "Payload validation error: 'Expected type string' on property link_with.",
-                    )
-                    .code("invalid_body")
+                    ApiError::invalid_body("'Expected type string' on property link_with")
                 })?;
                 secondary_from_token(&state, &claims, token)?
             }
@@ -353,10 +347,9 @@ async fn identities_link(
                 match (provider, user_id) {
                     (Some(p), Some(u)) => format!("{p}|{u}"),
                     _ => {
-                        return Err(ApiError::bad_request(
-                            "Payload validation error: 'Missing required property: provider' and 'user_id'.",
-                        )
-                        .code("invalid_body"));
+                        return Err(ApiError::invalid_body(
+                            "'Missing required property: provider' and 'user_id'",
+                        ));
                     }
                 }
             }
