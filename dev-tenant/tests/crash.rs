@@ -12,8 +12,25 @@ use serde_json::json;
 const ADA: &str = "google-oauth2|104857600000000000001";
 const GITHUB: &str = "github|4242001";
 
+/// The tenant's process, killed (`SIGKILL`) when dropped, so that a failing
+/// test leaves nothing running.
+struct Tenant(Child);
+
+impl Tenant {
+    fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Tenant {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
 /// Starts the tenant on a free port; returns it and its address.
-fn start(db: &std::path::Path) -> (Child, SocketAddr) {
+fn start(db: &std::path::Path) -> (Tenant, SocketAddr) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_dev-tenant"))
         .args(["--listen", "127.0.0.1:0", "--db"])
         .arg(db)
@@ -31,7 +48,7 @@ fn start(db: &std::path::Path) -> (Child, SocketAddr) {
         .expect("listening")
         .parse()
         .unwrap();
-    (child, addr)
+    (Tenant(child), addr)
 }
 
 /// Sends one request; with `wait`, reads the whole answer.
@@ -87,8 +104,7 @@ fn a_kill_at_any_point_leaves_the_user_linked_or_not() {
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("tenant.sqlite");
     let (mut seed_run, _) = start(&db);
-    seed_run.kill().unwrap();
-    seed_run.wait().unwrap();
+    seed_run.kill();
     let pem = Store::open(Some(&db))
         .unwrap()
         .keys()
@@ -139,8 +155,7 @@ fn a_kill_at_any_point_leaves_the_user_linked_or_not() {
                 linked = !linked;
             }
         }
-        tenant.kill().unwrap();
-        tenant.wait().unwrap();
+        tenant.kill();
         outcomes.push(linked_or_not(&db));
     }
     let _ = std::fs::remove_dir_all(&dir);
