@@ -314,7 +314,13 @@ impl World {
 }
 
 impl Drop for World {
+    /// A test that fails skips `close()`: its Chromium, which outlives a
+    /// killed chromedriver, is found by its profile folder and stopped.
     fn drop(&mut self) {
+        let _ = std::process::Command::new("pkill")
+            .arg("-f")
+            .arg(format!("--user-data-dir={}", self.profile.display()))
+            .status();
         let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
