@@ -392,6 +392,16 @@ async fn a_tenant_session_skips_the_login_page_unless_prompt_is_login() {
         "{}",
         forced.location()
     );
+    // max_age: a session older than that must log in again.
+    let fresh = again(vec![("max_age", "60")]).await;
+    assert!(query_of(&fresh.location()).contains_key("code"));
+    t.state.controls().advance_clock(120);
+    let stale = again(vec![("max_age", "60")]).await;
+    assert!(
+        stale.location().starts_with("/login?tx="),
+        "{}",
+        stale.location()
+    );
 }
 
 #[tokio::test]
@@ -1039,6 +1049,67 @@ async fn current_user_calls_are_rate_limited_per_user_with_auth0s_headers() {
     assert_eq!(
         t.api(Method::GET, &path, Some(&admin), None).await.status,
         StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn with_test_controls_the_admin_routes_work_and_allow_no_cors() {
+    let options = dev_tenant::Options {
+        key: Some(dev_tenant::keys::SigningKey::for_tests()),
+        test_controls: true,
+        ..Default::default()
+    };
+    let state = AppState::open("127.0.0.1:4000".parse().unwrap(), options).unwrap();
+    let t = Tenant {
+        app: dev_tenant::app(state.clone()),
+        state,
+    };
+    let fault = json!({"method": "GET", "path": "/userinfo", "times": 1,
+        "action": {"kind": "status", "status": 418, "body": {"error": "teapot"}}});
+    assert_eq!(
+        t.api(Method::POST, "/__controls/faults", None, Some(fault))
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(t.get("/userinfo").await.status.as_u16(), 418);
+    let defect = json!({"defect": "email_not_verified"});
+    t.api(
+        Method::POST,
+        "/__controls/id-token-defect",
+        None,
+        Some(defect),
+    )
+    .await;
+    let tokens = t.tokens_for(ADA).await;
+    assert_eq!(
+        claims_of(tokens["id_token"].as_str().unwrap())["email_verified"],
+        false
+    );
+    let log = t.get("/__controls/log").await.json();
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["path"] == "/userinfo" && e["status"] == 418)
+    );
+    let preflight = t
+        .send(
+            Request::builder()
+                .method(Method::OPTIONS)
+                .uri("/__controls/log")
+                .header(header::ORIGIN, ORIGIN)
+                .header("access-control-request-method", "GET")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(
+        preflight
+            .headers
+            .get("access-control-allow-origin")
+            .is_none(),
+        "never with CORS"
     );
 }
 
