@@ -19,7 +19,12 @@ pub struct Config {
     pub redirect_path: String,
     /// The connections a person may link, in the order they are offered.
     pub connections: Vec<Connection>,
+    /// How long a call to the tenant may take before it is given up.
+    pub request_timeout_ms: u32,
 }
+
+/// The default of `request_timeout_seconds`.
+pub const DEFAULT_TIMEOUT_SECONDS: u64 = 20;
 
 /// A connection that can be linked: its tenant name and its label for people.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,12 +83,25 @@ impl Config {
                 string(item, "label").map_err(|e| e.within(&format!("connections[{i}]")))?;
             connections.push(Connection { name, label });
         }
+        let timeout = match root.get("request_timeout_seconds") {
+            None => DEFAULT_TIMEOUT_SECONDS,
+            Some(v) => v
+                .as_u64()
+                .filter(|s| (1..=300).contains(s))
+                .ok_or_else(|| {
+                    ConfigError::field(
+                        "request_timeout_seconds",
+                        "must be a whole number of seconds from 1 to 300",
+                    )
+                })?,
+        };
         Ok(Config {
             domain: domain.trim_end_matches('/').to_owned(),
             client_id,
             audience,
             redirect_path,
             connections,
+            request_timeout_ms: (timeout * 1000) as u32,
         })
     }
 }
@@ -294,6 +312,24 @@ mod tests {
             field_error(&with("redirect_path", "https://x/".into())),
             "redirect_path"
         );
+    }
+
+    #[test]
+    fn the_request_timeout_is_optional_and_bounded() {
+        assert_eq!(Config::parse(GOOD).unwrap().request_timeout_ms, 20_000);
+        let two = Config::parse(&with("request_timeout_seconds", 2.into())).unwrap();
+        assert_eq!(two.request_timeout_ms, 2_000);
+        for bad in [
+            Value::from(0),
+            Value::from(301),
+            Value::from("5"),
+            Value::from(1.5),
+        ] {
+            assert_eq!(
+                field_error(&with("request_timeout_seconds", bad)),
+                "request_timeout_seconds"
+            );
+        }
     }
 
     #[test]

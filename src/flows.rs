@@ -71,6 +71,10 @@ pub fn tenant_problem(error: &TenantError, doing: Doing, now: i64) -> Problem {
             ),
             Next::Retry,
         ),
+        TenantError::Timeout => Problem::new(
+            format!("{failed}: the account service did not answer in time. Try again."),
+            Next::Retry,
+        ),
         TenantError::Decode(_) => Problem::new(
             format!(
                 "{failed}: the account service sent an answer this page does not understand. Try again; if it keeps happening, tell the site's administrator."
@@ -251,6 +255,12 @@ mod tests {
                 http(503, None, None),
                 Doing::LoadAccount,
                 "error 503",
+                Next::Retry,
+            ),
+            (
+                TenantError::Timeout,
+                Doing::Unlink,
+                "did not answer in time",
                 Next::Retry,
             ),
             (

@@ -2,7 +2,7 @@
 //! `Result<T, TenantError>`, and the error keeps the status, Auth0's body
 //! and the cause.
 
-use gloo_net::http::{Request, Response};
+use gloo_net::http::Request;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::json;
@@ -42,6 +42,8 @@ pub enum TenantError {
         /// `X-RateLimit-Reset` (UNIX seconds), on a 429.
         rate_limit_reset: Option<i64>,
     },
+    /// No answer within the configured time; the request was given up.
+    Timeout,
     /// A success whose body was not what Auth0 sends.
     Decode(String),
 }
@@ -125,15 +127,71 @@ fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error>
     }
 }
 
-fn network(e: gloo_net::Error) -> TenantError {
-    TenantError::Network(e.to_string())
+/// A call's time limit: an `AbortController` that a timer aborts after the
+/// configured time. Dropping it clears the timer.
+struct Deadline {
+    controller: Option<web_sys::AbortController>,
+    timer: Option<i32>,
 }
 
-/// Reads a response: its body as `T` on success, else a [`TenantError`].
-async fn read<T: DeserializeOwned>(response: Response) -> Result<T, TenantError> {
+impl Deadline {
+    fn start(config: &Config) -> Deadline {
+        use wasm_bindgen::JsCast;
+        let controller = web_sys::AbortController::new().ok();
+        let timer = controller.as_ref().and_then(|c| {
+            let c = c.clone();
+            let abort = wasm_bindgen::closure::Closure::once_into_js(move || c.abort());
+            web_sys::window()?
+                .set_timeout_with_callback_and_timeout_and_arguments_0(
+                    abort.unchecked_ref(),
+                    i32::try_from(config.request_timeout_ms).unwrap_or(i32::MAX),
+                )
+                .ok()
+        });
+        Deadline { controller, timer }
+    }
+
+    fn signal(&self) -> Option<web_sys::AbortSignal> {
+        self.controller
+            .as_ref()
+            .map(web_sys::AbortController::signal)
+    }
+
+    /// A failed fetch or body read: a timeout if the timer fired, else the network.
+    fn failed(&self, e: gloo_net::Error) -> TenantError {
+        if self
+            .controller
+            .as_ref()
+            .is_some_and(|c| c.signal().aborted())
+        {
+            TenantError::Timeout
+        } else {
+            TenantError::Network(e.to_string())
+        }
+    }
+}
+
+impl Drop for Deadline {
+    fn drop(&mut self) {
+        if let (Some(timer), Some(window)) = (self.timer, web_sys::window()) {
+            window.clear_timeout_with_handle(timer);
+        }
+    }
+}
+
+/// Sends a request under a deadline and reads its answer: the body as `T`
+/// on success, else a [`TenantError`].
+async fn fetch<T: DeserializeOwned>(
+    config: &Config,
+    build: impl FnOnce(Option<&web_sys::AbortSignal>) -> Result<Request, gloo_net::Error>,
+) -> Result<T, TenantError> {
+    let deadline = Deadline::start(config);
+    let signal = deadline.signal();
+    let request = build(signal.as_ref()).map_err(|e| TenantError::Network(e.to_string()))?;
+    let response = request.send().await.map_err(|e| deadline.failed(e))?;
     let status = response.status();
     // A body that cannot be read is a connection that broke mid-answer.
-    let text = response.text().await.map_err(network)?;
+    let text = response.text().await.map_err(|e| deadline.failed(e))?;
     if (200..300).contains(&status) {
         return serde_json::from_str(&text).map_err(|e| TenantError::Decode(e.to_string()));
     }
@@ -162,20 +220,23 @@ pub async fn exchange_code(
         .append_pair("code_verifier", verifier)
         .append_pair("redirect_uri", redirect_uri)
         .finish();
-    let response = Request::post(&format!("{}/oauth/token", config.domain))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .map_err(network)?
-        .send()
-        .await
-        .map_err(network)?;
-    read(response).await
+    let url = format!("{}/oauth/token", config.domain);
+    fetch(config, |signal| {
+        Request::post(&url)
+            .abort_signal(signal)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+    })
+    .await
 }
 
 /// The tenant's signing keys.
 pub async fn jwks(config: &Config) -> Result<Jwks, TenantError> {
     let url = format!("{}/.well-known/jwks.json", config.domain);
-    read(Request::get(&url).send().await.map_err(network)?).await
+    fetch(config, |signal| {
+        Request::get(&url).abort_signal(signal).build()
+    })
+    .await
 }
 
 fn user_url(config: &Config, user_id: &str) -> String {
@@ -188,12 +249,14 @@ fn bearer(token: &Secret) -> String {
 
 /// `GET /api/v2/users/{id}`.
 pub async fn get_user(config: &Config, token: &Secret, user_id: &str) -> Result<User, TenantError> {
-    let response = Request::get(&user_url(config, user_id))
-        .header("authorization", &bearer(token))
-        .send()
-        .await
-        .map_err(network)?;
-    read(response).await
+    let url = user_url(config, user_id);
+    fetch(config, |signal| {
+        Request::get(&url)
+            .abort_signal(signal)
+            .header("authorization", &bearer(token))
+            .build()
+    })
+    .await
 }
 
 /// `POST /api/v2/users/{primary}/identities` with `{link_with}`: the new identities.
@@ -203,14 +266,14 @@ pub async fn link(
     primary: &str,
     link_with: &Secret,
 ) -> Result<Vec<Identity>, TenantError> {
-    let response = Request::post(&format!("{}/identities", user_url(config, primary)))
-        .header("authorization", &bearer(token))
-        .json(&json!({ "link_with": link_with.expose() }))
-        .map_err(network)?
-        .send()
-        .await
-        .map_err(network)?;
-    read(response).await
+    let url = format!("{}/identities", user_url(config, primary));
+    fetch(config, |signal| {
+        Request::post(&url)
+            .abort_signal(signal)
+            .header("authorization", &bearer(token))
+            .json(&json!({ "link_with": link_with.expose() }))
+    })
+    .await
 }
 
 /// `DELETE /api/v2/users/{primary}/identities/{provider}/{user_id}`: the
@@ -222,12 +285,13 @@ pub async fn unlink(
     identity: &Identity,
 ) -> Result<Vec<Identity>, TenantError> {
     let url = unlink_url(config, primary, identity);
-    let response = Request::delete(&url)
-        .header("authorization", &bearer(token))
-        .send()
-        .await
-        .map_err(network)?;
-    read(response).await
+    fetch(config, |signal| {
+        Request::delete(&url)
+            .abort_signal(signal)
+            .header("authorization", &bearer(token))
+            .build()
+    })
+    .await
 }
 
 /// Both path parts percent-encoded: ids hold `|`, and could hold `/`.

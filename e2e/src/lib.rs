@@ -27,6 +27,8 @@ pub enum AppConfig {
     Missing,
     /// This text, whatever it is.
     Raw(String),
+    /// The right configuration, changed by this function.
+    Tweaked(fn(&mut serde_json::Value)),
 }
 
 /// One test's world: tenant, app server and browser.
@@ -74,6 +76,12 @@ impl World {
             AppConfig::Good => Some(good_config(&tenant_url)),
             AppConfig::Missing => None,
             AppConfig::Raw(text) => Some(text),
+            AppConfig::Tweaked(change) => {
+                let mut config: serde_json::Value =
+                    serde_json::from_str(&good_config(&tenant_url)).expect("JSON");
+                change(&mut config);
+                Some(config.to_string())
+            }
         };
         tokio::spawn(serve_app(app_listener, config));
 

@@ -201,6 +201,27 @@ async fn tenant_failures_read_as_sentences_and_try_again_recovers() {
 }
 
 #[tokio::test]
+async fn a_tenant_that_does_not_answer_in_time_is_given_up_and_tried_again() {
+    // The page is told to wait one second; the tenant is made to take three.
+    let w = World::start_with(e2e::AppConfig::Tweaked(|c| {
+        c["request_timeout_seconds"] = json!(1)
+    }))
+    .await;
+    w.sign_in(&ADA).await;
+    w.tenant.controls().add_fault(Fault {
+        method: Some("GET".into()),
+        path: "/api/v2/users/".into(),
+        times: 1,
+        action: FaultAction::Delay { ms: 3000 },
+    });
+    w.reload().await;
+    w.wait_for_text("#problem", "did not answer in time").await;
+    w.click("#retry").await;
+    w.wait_for_text("#profile-name", "Ada Lovelace").await;
+    w.close().await;
+}
+
+#[tokio::test]
 async fn the_status_line_is_announced_and_buttons_are_buttons() {
     let w = World::start().await;
     w.open_app().await;
