@@ -225,6 +225,30 @@ impl World {
             .unwrap_or_else(|e| panic!("`{css}` never appeared: {e}"));
     }
 
+    /// Waits until keyboard focus is on the element `id`.
+    pub async fn wait_for_focus(&self, id: &str) {
+        let started = Instant::now();
+        loop {
+            let active = self
+                .browser
+                .execute(
+                    "return document.activeElement ? document.activeElement.id : '';",
+                    vec![],
+                )
+                .await
+                .map(|v| v.as_str().unwrap_or_default().to_owned())
+                .unwrap_or_default();
+            if active == id {
+                return;
+            }
+            assert!(
+                started.elapsed() < DEADLINE,
+                "focus stayed on {active:?}, not {id:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// True if `css` is on the page now.
     pub async fn has(&self, css: &str) -> bool {
         self.browser.find(Locator::Css(css)).await.is_ok()

@@ -39,6 +39,7 @@ async fn link_a_google_account_and_see_it_listed() {
     w.wait_for_text("#confirm-who", "ada@example.com").await;
     w.wait_for_text("#confirm-link", "Link this Google account?")
         .await;
+    w.wait_for_focus("confirm-heading").await;
     assert!(
         link_requests(&w).is_empty(),
         "nothing is linked before the person confirms"
@@ -46,6 +47,7 @@ async fn link_a_google_account_and_see_it_listed() {
     w.click("#confirm-link-button").await;
     w.wait_for_text("#status", "Linked your Google account ada@example.com.")
         .await;
+    w.wait_for_focus("accounts-heading").await;
     let list = w.wait_for_text("#identities", "Google").await;
     assert!(
         list.contains("GitHub") && list.contains("Main account"),
@@ -104,6 +106,7 @@ async fn unlink_gives_the_secondary_back_as_a_user_of_its_own() {
     w.click(".confirm-unlink-button").await;
     w.wait_for_text("#status", "Unlinked your GitHub account ada@example.com.")
         .await;
+    w.wait_for_focus("accounts-heading").await;
     let list = w
         .browser
         .find(Locator::Css("#identities"))
@@ -277,6 +280,7 @@ async fn a_reload_at_the_confirm_step_comes_back_to_it() {
     w.reload().await;
     w.wait_for_text("#confirm-link", "Link this GitHub account?")
         .await;
+    w.wait_for_focus("confirm-heading").await;
     assert!(link_requests(&w).is_empty(), "a reload never links");
     w.click("#cancel-link-button").await;
     w.wait_for_text("#status", "Nothing was linked.").await;

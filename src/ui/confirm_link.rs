@@ -13,7 +13,7 @@ pub fn ConfirmLink() -> impl IntoView {
             let alt = format!("Picture of {name}");
             view! {
                 <section class="card confirm" id="confirm-link" aria-labelledby="confirm-heading">
-                    <h2 id="confirm-heading">{format!("Link this {label} account?")}</h2>
+                    <h2 id="confirm-heading" tabindex="-1">{format!("Link this {label} account?")}</h2>
                     <div class="profile">
                         {p.picture.clone().map(|src| view! { <img src=src alt=alt /> })}
                         <div>

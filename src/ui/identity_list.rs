@@ -22,7 +22,7 @@ pub fn IdentityList() -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="accounts-heading">
-            <h2 id="accounts-heading">"Your sign-in accounts"</h2>
+            <h2 id="accounts-heading" tabindex="-1">"Your sign-in accounts"</h2>
             <Show
                 when=move || state.user.with(Option::is_some)
                 fallback=|| view! { <p>"Your accounts will appear here."</p> }

@@ -59,6 +59,20 @@ fn go(url: &str) {
     let _ = window().location().set_href(url);
 }
 
+/// Moves keyboard focus to the element `id` once the page has drawn it, so
+/// that keyboard and screen-reader users land where the change happened.
+fn focus_after_render(id: &'static str) {
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = document()
+            .get_element_by_id(id)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+}
+
 impl PageState {
     pub fn new(config: Config) -> Self {
         PageState {
@@ -159,8 +173,11 @@ impl PageState {
         self.session.set(current.clone());
         let Some(callback) = callback else {
             if let Some(s) = &current {
-                self.pending
-                    .set(linking::load_pending(&WebStore::session(), s));
+                let pending = linking::load_pending(&WebStore::session(), s);
+                if pending.is_some() {
+                    focus_after_render("confirm-heading");
+                }
+                self.pending.set(pending);
                 self.load_account();
             }
             return;
@@ -198,6 +215,7 @@ impl PageState {
                 Ok(Returned::LinkReady(p)) => {
                     linking::save_pending(&WebStore::session(), &p);
                     self.pending.set(Some(p));
+                    focus_after_render("confirm-heading");
                     self.load_account();
                 }
                 Err(problem) => {
@@ -315,6 +333,7 @@ impl PageState {
                     linking::clear_pending(&WebStore::session());
                     self.pending.set(None);
                     self.done(format!("Linked your {label} account {}.", pending.who()));
+                    focus_after_render("accounts-heading");
                 }
                 Err(problem) => {
                     if problem.next != Next::Retry {
@@ -359,6 +378,7 @@ impl PageState {
                     self.done(format!(
                         "Unlinked your {label} account {who}. It is a separate account again."
                     ));
+                    focus_after_render("accounts-heading");
                 }
                 Err(problem) => self.fail(problem, Some(Retry::Unlink(identity))),
             }
