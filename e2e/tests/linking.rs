@@ -44,10 +44,16 @@ async fn link_a_google_account_and_see_it_listed() {
         link_requests(&w).is_empty(),
         "nothing is linked before the person confirms"
     );
+    let profile_reads = w.requests("GET /api/v2/users/");
     w.click("#confirm-link-button").await;
     w.wait_for_text("#status", "Linked your Google account ada@example.com.")
         .await;
     w.wait_for_focus("accounts-heading").await;
+    assert_eq!(
+        w.requests("GET /api/v2/users/"),
+        profile_reads,
+        "the list comes from the link's answer, with no extra profile request"
+    );
     let list = w.wait_for_text("#identities", "Google").await;
     assert!(
         list.contains("GitHub") && list.contains("Main account"),
