@@ -349,9 +349,12 @@ impl Drop for World {
     /// A test that fails skips `close()`: its Chromium, which outlives a
     /// killed chromedriver, is found by its profile folder and stopped.
     fn drop(&mut self) {
+        // `--` ends pkill's options: the pattern itself starts with dashes.
         let _ = std::process::Command::new("pkill")
-            .arg("-f")
+            .args(["-f", "--"])
             .arg(format!("--user-data-dir={}", self.profile.display()))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
             .status();
         let _ = std::fs::remove_dir_all(&self.profile);
     }

@@ -13,15 +13,24 @@ use crate::tools::{self, Need};
 pub fn run(args: &[String]) -> Result {
     let mut port: u16 = 8080;
     let mut tenant_port: u16 = 4000;
+    let mut reset = false;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
-        let value = args.next().and_then(|v| v.parse().ok());
-        match (arg.as_str(), value) {
-            ("--port", Some(v)) => port = v,
-            ("--tenant-port", Some(v)) => tenant_port = v,
+        match arg.as_str() {
+            "--reset" => reset = true,
+            "--port" | "--tenant-port" => {
+                let Some(value) = args.next().and_then(|v| v.parse().ok()) else {
+                    return Err(format!("{arg} takes a port number"));
+                };
+                if arg == "--port" {
+                    port = value;
+                } else {
+                    tenant_port = value;
+                }
+            }
             _ => {
                 return Err(format!(
-                    "usage: cargo xtask dev [--port 8080] [--tenant-port 4000] (got {arg})"
+                    "usage: cargo xtask dev [--port 8080] [--tenant-port 4000] [--reset] (got {arg})"
                 ));
             }
         }
@@ -59,6 +68,9 @@ pub fn run(args: &[String]) -> Result {
             &app_origin,
         ],
     );
+    if reset {
+        tenant_cmd.arg("--reset");
+    }
     let mut children = Children(Vec::new());
     let mut tenant_child = tenant_cmd
         .stdout(Stdio::piped())

@@ -14,7 +14,7 @@ usage: cargo xtask <task>
 
 tasks:
   dev     build the app, start the dev tenant, serve the app, print the URL
-          [--port 8080] [--tenant-port 4000]
+          [--port 8080] [--tenant-port 4000] [--reset: start the cast afresh]
   test    install what is missing, then run every check
   bench   build the release app and print what a browser downloads";
 
