@@ -159,10 +159,7 @@ impl AppState {
 
     /// Takes one request from `user`'s rate-limit bucket.
     pub fn rate_limit(&self, user: &str) -> limits::Verdict {
-        let now_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64)
-            + self.inner.controls.clock_offset() * 1000;
+        let now_ms = unix_now_ms() + self.inner.controls.clock_offset() * 1000;
         self.inner.limiter.take(user, now_ms)
     }
 
@@ -209,9 +206,13 @@ pub fn rotate_keys(db: &std::path::Path) -> Result<String, String> {
 }
 
 fn unix_now() -> i64 {
+    unix_now_ms() / 1000
+}
+
+fn unix_now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// `2026-11-22T02:19:43.000Z` from UNIX seconds.

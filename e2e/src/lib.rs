@@ -130,20 +130,7 @@ impl World {
 
     /// Clicks the element `css` once it is there and enabled.
     pub async fn click(&self, css: &str) {
-        let started = Instant::now();
-        loop {
-            if let Ok(element) = self.browser.find(Locator::Css(css)).await
-                && element.is_enabled().await.unwrap_or(false)
-                && element.click().await.is_ok()
-            {
-                return;
-            }
-            assert!(
-                started.elapsed() < DEADLINE,
-                "after {DEADLINE:?}, could not click `{css}`"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        self.click_at(Locator::Css(css)).await;
     }
 
     /// Clicks the button whose text contains `text`.
@@ -165,9 +152,14 @@ impl World {
     }
 
     async fn click_xpath(&self, xpath: &str) {
+        self.click_at(Locator::XPath(xpath)).await;
+    }
+
+    /// Clicks what `locator` finds once it is there and enabled.
+    async fn click_at(&self, locator: Locator<'_>) {
         let started = Instant::now();
         loop {
-            if let Ok(element) = self.browser.find(Locator::XPath(xpath)).await
+            if let Ok(element) = self.browser.find(locator).await
                 && element.is_enabled().await.unwrap_or(false)
                 && element.click().await.is_ok()
             {
@@ -175,7 +167,7 @@ impl World {
             }
             assert!(
                 started.elapsed() < DEADLINE,
-                "after {DEADLINE:?}, could not click {xpath}"
+                "after {DEADLINE:?}, could not click {locator:?}"
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

@@ -325,11 +325,7 @@ impl PageState {
         spawn_local(async move {
             match linking::confirm(&config, &s, &pending, now()).await {
                 Ok(identities) => {
-                    self.user.update(|u| {
-                        if let Some(u) = u {
-                            u.identities = identities;
-                        }
-                    });
+                    self.set_identities(identities);
                     linking::clear_pending(&WebStore::session());
                     self.pending.set(None);
                     self.done(format!("Linked your {label} account {}.", pending.who()));
@@ -370,17 +366,22 @@ impl PageState {
         spawn_local(async move {
             match linking::unlink(&config, &s, &identity, now()).await {
                 Ok(identities) => {
-                    self.user.update(|u| {
-                        if let Some(u) = u {
-                            u.identities = identities;
-                        }
-                    });
+                    self.set_identities(identities);
                     self.done(format!(
                         "Unlinked your {label} account {who}. It is a separate account again."
                     ));
                     focus_after_render("accounts-heading");
                 }
                 Err(problem) => self.fail(problem, Some(Retry::Unlink(identity))),
+            }
+        });
+    }
+
+    /// The account's identities, as the tenant last answered them.
+    fn set_identities(self, identities: Vec<Identity>) {
+        self.user.update(|u| {
+            if let Some(u) = u {
+                u.identities = identities;
             }
         });
     }

@@ -139,9 +139,7 @@ fn spa_js_dir() -> std::path::PathBuf {
 }
 
 fn spa_js(installed: &mut Vec<&str>) -> Result {
-    let manifest = std::fs::read_to_string(spa_js_dir().join("package.json")).unwrap_or_default();
-    if manifest.contains(&format!("\"version\": \"{SPA_JS_VERSION}\"")) && spa_js_bundle().is_file()
-    {
+    if npm_has(&spa_js_dir(), SPA_JS_VERSION) && spa_js_bundle().is_file() {
         return Ok(());
     }
     println!("tools: installing @auth0/auth0-spa-js {SPA_JS_VERSION} into .tools");
@@ -156,8 +154,7 @@ pub fn node_sdk_dir() -> std::path::PathBuf {
 }
 
 fn auth0_node(installed: &mut Vec<&str>) -> Result {
-    let manifest = std::fs::read_to_string(node_sdk_dir().join("package.json")).unwrap_or_default();
-    if manifest.contains(&format!("\"version\": \"{AUTH0_NODE_VERSION}\"")) {
+    if npm_has(&node_sdk_dir(), AUTH0_NODE_VERSION) {
         return Ok(());
     }
     println!("tools: installing auth0 (Node) {AUTH0_NODE_VERSION} into .tools");
@@ -194,6 +191,12 @@ fn auth0_python(installed: &mut Vec<&str>) -> Result {
     ))?;
     installed.push("auth0-python");
     Ok(())
+}
+
+/// True if the npm package installed in `dir` is at `version`.
+fn npm_has(dir: &std::path::Path, version: &str) -> bool {
+    std::fs::read_to_string(dir.join("package.json"))
+        .is_ok_and(|m| m.contains(&format!("\"version\": \"{version}\"")))
 }
 
 /// `npm install` of one package into `.tools`.
