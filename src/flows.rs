@@ -1,12 +1,69 @@
-//! The steps of each flow, as functions over `auth` and `tenant`, and what
-//! every failure says to the person: a sentence with a next step.
+//! Each whole flow, persistence included, as functions over `auth` and a
+//! [`Tenant`], and what every failure says to the person: a sentence with a
+//! next step. The page calls a flow and shows the value it returns.
 
+pub mod account;
 pub mod linking;
 pub mod sign_in;
 
-use crate::auth::id_token::IdTokenError;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod through_the_fake_tenant;
+
+use std::cell::RefCell;
+
+use crate::auth::id_token::{IdTokenError, Jwks};
+use crate::auth::storage::KeyValue;
 use crate::auth::transaction::TransactionError;
-use crate::tenant::TenantError;
+use crate::config::Config;
+use crate::tenant::{Tenant, TenantError};
+
+/// What every flow works with: the configuration, the tenant, the two
+/// browser stores, and the clock read when the flow began.
+pub struct Env<'a, T, S> {
+    pub config: &'a Config,
+    pub tenant: &'a T,
+    /// `localStorage`: the session, which must survive the round-trips.
+    pub local: &'a S,
+    /// `sessionStorage`: this tab's transactions and its pending link.
+    pub tab: &'a S,
+    /// The tenant's keys, as last fetched.
+    pub keys: &'a KeyCache,
+    /// Where the tenant sends people back.
+    pub redirect_uri: &'a str,
+    pub now: i64,
+}
+
+impl<T: Tenant, S: KeyValue> Env<'_, T, S> {
+    /// A problem, after clearing what it ends: when the session is over,
+    /// the stored session and the pending link go with it.
+    fn ended(&self, problem: Problem) -> Problem {
+        if problem.next == Next::SessionEnded {
+            crate::auth::session::clear(self.local);
+            linking::clear_pending(self.tab);
+        }
+        problem
+    }
+}
+
+/// The tenant's JWKS, kept between calls: fetched once, and again on an
+/// unknown `kid`.
+#[derive(Default)]
+pub struct KeyCache(RefCell<Option<Jwks>>);
+
+impl KeyCache {
+    fn find(&self, kid: &str) -> Option<crate::auth::id_token::Jwk> {
+        self.0.borrow().as_ref().and_then(|j| j.find(kid))
+    }
+
+    fn replace(&self, keys: Jwks) {
+        *self.0.borrow_mut() = Some(keys);
+    }
+}
+
+/// The session has ended: the sentence for it.
+pub fn session_ended() -> Problem {
+    Problem::new("Your session has ended. Sign in again.", Next::SessionEnded)
+}
 
 /// Something went wrong: what to say, and what the person can do next.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,7 +143,7 @@ pub fn tenant_problem(error: &TenantError, doing: Doing, now: i64) -> Problem {
             rate_limit_reset,
             ..
         } => match (*status, doing) {
-            (401, _) => Problem::new("Your session has ended. Sign in again.", Next::SessionEnded),
+            (401, _) => session_ended(),
             (403, _) => Problem::new(
                 format!(
                     "{failed}: the account service refused it.{said} Signing in again may renew your permissions."

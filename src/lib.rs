@@ -11,7 +11,29 @@ pub mod flows;
 pub mod tenant;
 pub mod ui;
 
-/// Mounts the page on `<body>`.
+/// Mounts the page on `<body>`, after setting the panic hook.
 pub fn start() {
+    std::panic::set_hook(Box::new(|info| report_panic(&info.to_string())));
     leptos::mount::mount_to_body(|| leptos::view! { <ui::App /> });
+}
+
+/// What a panic (a bug) shows, instead of a bare `unreachable` in the
+/// console: the message and where it happened in the console, and a
+/// sentence at the top of the page that tells the person what to do.
+pub fn report_panic(message: &str) {
+    web_sys::console::error_1(&format!("link-accounts stopped: {message}").into());
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let (Ok(alert), Some(body)) = (document.create_element("p"), document.body()) else {
+        return;
+    };
+    alert.set_id("panic");
+    alert.set_class_name("error");
+    let _ = alert.set_attribute("role", "alert");
+    alert.set_text_content(Some(
+        "Something went wrong in this page, so it stopped. Reload the page to start again; \
+         if it happens again, tell the site's administrator.",
+    ));
+    let _ = body.prepend_with_node_1(&alert);
 }

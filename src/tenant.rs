@@ -5,7 +5,7 @@
 use gloo_net::http::Request;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
-use serde_json::json;
+use serde_json::{Map, Value, json};
 
 use crate::auth::Secret;
 use crate::auth::id_token::Jwks;
@@ -179,64 +179,100 @@ impl Drop for Deadline {
     }
 }
 
-/// Sends a request under a deadline and reads its answer: the body as `T`
-/// on success, else a [`TenantError`].
-async fn fetch<T: DeserializeOwned>(
-    config: &Config,
-    build: impl FnOnce(Option<&web_sys::AbortSignal>) -> Result<Request, gloo_net::Error>,
+/// What the SPA asks of a tenant: the seam between the flows and HTTP.
+/// [`Http`] is the real one; native tests use an in-memory fake. The flows
+/// are generic over it, so nothing is boxed.
+// One thread in the browser: no `Send` bound is wanted on these futures.
+#[allow(async_fn_in_trait)]
+pub trait Tenant {
+    /// `POST /oauth/token`: an authorization code (with its PKCE verifier) for tokens.
+    async fn exchange_code(
+        &self,
+        code: &str,
+        verifier: &str,
+        redirect_uri: &str,
+    ) -> Result<Tokens, TenantError>;
+    /// `GET /.well-known/jwks.json`: the tenant's signing keys.
+    async fn jwks(&self) -> Result<Jwks, TenantError>;
+    /// `GET /api/v2/users/{id}`.
+    async fn get_user(&self, token: &Secret, user_id: &str) -> Result<User, TenantError>;
+    /// `PATCH /api/v2/users/{id}` with `{user_metadata}`: Auth0 merges it at
+    /// the top level, and a key set to `null` is removed.
+    async fn update_user_metadata(
+        &self,
+        token: &Secret,
+        user_id: &str,
+        user_metadata: &Map<String, Value>,
+    ) -> Result<User, TenantError>;
+    /// `POST /api/v2/users/{primary}/identities` with `{link_with}`: the new identities.
+    async fn link(
+        &self,
+        token: &Secret,
+        primary: &str,
+        link_with: &Secret,
+    ) -> Result<Vec<Identity>, TenantError>;
+    /// `DELETE /api/v2/users/{primary}/identities/{provider}/{user_id}`:
+    /// the identities that remain.
+    async fn unlink(
+        &self,
+        token: &Secret,
+        primary: &str,
+        identity: &Identity,
+    ) -> Result<Vec<Identity>, TenantError>;
+}
+
+/// Reads an answer: the body as `T` on a success, else a [`TenantError`]
+/// with whatever the body said. Shared by [`Http`] and the tests' fake, so
+/// both read bodies alike.
+// The error is as large as every call's; boxing it would only add code.
+#[allow(clippy::result_large_err)]
+pub fn answer<T: DeserializeOwned>(
+    status: u16,
+    text: &str,
+    rate_limit_reset: Option<i64>,
 ) -> Result<T, TenantError> {
-    let deadline = Deadline::start(config);
-    let signal = deadline.signal();
-    let request = build(signal.as_ref()).map_err(|e| TenantError::Network(e.to_string()))?;
-    let response = request.send().await.map_err(|e| deadline.failed(e))?;
-    let status = response.status();
-    // A body that cannot be read is a connection that broke mid-answer.
-    let text = response.text().await.map_err(|e| deadline.failed(e))?;
     if (200..300).contains(&status) {
-        return serde_json::from_str(&text).map_err(|e| TenantError::Decode(e.to_string()));
+        return serde_json::from_str(text).map_err(|e| TenantError::Decode(e.to_string()));
     }
     Err(TenantError::Http {
         status,
-        auth0: serde_json::from_str(&text).ok(),
-        oauth: serde_json::from_str(&text).ok(),
-        rate_limit_reset: response
+        auth0: serde_json::from_str(text).ok(),
+        oauth: serde_json::from_str(text).ok(),
+        rate_limit_reset,
+    })
+}
+
+/// The real tenant: HTTP through gloo-net, each call under a [`Deadline`].
+pub struct Http<'a> {
+    config: &'a Config,
+}
+
+impl<'a> Http<'a> {
+    pub fn new(config: &'a Config) -> Self {
+        Http { config }
+    }
+
+    /// Sends a request under a deadline and reads its answer.
+    async fn fetch<T: DeserializeOwned>(
+        &self,
+        build: impl FnOnce(Option<&web_sys::AbortSignal>) -> Result<Request, gloo_net::Error>,
+    ) -> Result<T, TenantError> {
+        let deadline = Deadline::start(self.config);
+        let signal = deadline.signal();
+        let request = build(signal.as_ref()).map_err(|e| TenantError::Network(e.to_string()))?;
+        let response = request.send().await.map_err(|e| deadline.failed(e))?;
+        // A body that cannot be read is a connection that broke mid-answer.
+        let text = response.text().await.map_err(|e| deadline.failed(e))?;
+        let reset = response
             .headers()
             .get("x-ratelimit-reset")
-            .and_then(|v| v.trim().parse().ok()),
-    })
-}
+            .and_then(|v| v.trim().parse().ok());
+        answer(response.status(), &text, reset)
+    }
 
-/// Exchanges an authorization code (with its PKCE verifier) for tokens.
-pub async fn exchange_code(
-    config: &Config,
-    code: &str,
-    verifier: &str,
-    redirect_uri: &str,
-) -> Result<Tokens, TenantError> {
-    let body = form_urlencoded::Serializer::new(String::new())
-        .append_pair("grant_type", "authorization_code")
-        .append_pair("client_id", &config.client_id)
-        .append_pair("code", code)
-        .append_pair("code_verifier", verifier)
-        .append_pair("redirect_uri", redirect_uri)
-        .finish();
-    let url = format!("{}/oauth/token", config.domain);
-    fetch(config, |signal| {
-        Request::post(&url)
-            .abort_signal(signal)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-    })
-    .await
-}
-
-/// The tenant's signing keys.
-pub async fn jwks(config: &Config) -> Result<Jwks, TenantError> {
-    let url = format!("{}/.well-known/jwks.json", config.domain);
-    fetch(config, |signal| {
-        Request::get(&url).abort_signal(signal).build()
-    })
-    .await
+    fn user_url(&self, user_id: &str) -> String {
+        user_url(self.config, user_id)
+    }
 }
 
 fn user_url(config: &Config, user_id: &str) -> String {
@@ -247,51 +283,94 @@ fn bearer(token: &Secret) -> String {
     format!("Bearer {}", token.expose())
 }
 
-/// `GET /api/v2/users/{id}`.
-pub async fn get_user(config: &Config, token: &Secret, user_id: &str) -> Result<User, TenantError> {
-    let url = user_url(config, user_id);
-    fetch(config, |signal| {
-        Request::get(&url)
-            .abort_signal(signal)
-            .header("authorization", &bearer(token))
-            .build()
-    })
-    .await
-}
+impl Tenant for Http<'_> {
+    async fn exchange_code(
+        &self,
+        code: &str,
+        verifier: &str,
+        redirect_uri: &str,
+    ) -> Result<Tokens, TenantError> {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "authorization_code")
+            .append_pair("client_id", &self.config.client_id)
+            .append_pair("code", code)
+            .append_pair("code_verifier", verifier)
+            .append_pair("redirect_uri", redirect_uri)
+            .finish();
+        let url = format!("{}/oauth/token", self.config.domain);
+        self.fetch(|signal| {
+            Request::post(&url)
+                .abort_signal(signal)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+        })
+        .await
+    }
 
-/// `POST /api/v2/users/{primary}/identities` with `{link_with}`: the new identities.
-pub async fn link(
-    config: &Config,
-    token: &Secret,
-    primary: &str,
-    link_with: &Secret,
-) -> Result<Vec<Identity>, TenantError> {
-    let url = format!("{}/identities", user_url(config, primary));
-    fetch(config, |signal| {
-        Request::post(&url)
-            .abort_signal(signal)
-            .header("authorization", &bearer(token))
-            .json(&json!({ "link_with": link_with.expose() }))
-    })
-    .await
-}
+    async fn jwks(&self) -> Result<Jwks, TenantError> {
+        let url = format!("{}/.well-known/jwks.json", self.config.domain);
+        self.fetch(|signal| Request::get(&url).abort_signal(signal).build())
+            .await
+    }
 
-/// `DELETE /api/v2/users/{primary}/identities/{provider}/{user_id}`: the
-/// identities that remain.
-pub async fn unlink(
-    config: &Config,
-    token: &Secret,
-    primary: &str,
-    identity: &Identity,
-) -> Result<Vec<Identity>, TenantError> {
-    let url = unlink_url(config, primary, identity);
-    fetch(config, |signal| {
-        Request::delete(&url)
-            .abort_signal(signal)
-            .header("authorization", &bearer(token))
-            .build()
-    })
-    .await
+    async fn get_user(&self, token: &Secret, user_id: &str) -> Result<User, TenantError> {
+        let url = self.user_url(user_id);
+        self.fetch(|signal| {
+            Request::get(&url)
+                .abort_signal(signal)
+                .header("authorization", &bearer(token))
+                .build()
+        })
+        .await
+    }
+
+    async fn update_user_metadata(
+        &self,
+        token: &Secret,
+        user_id: &str,
+        user_metadata: &Map<String, Value>,
+    ) -> Result<User, TenantError> {
+        let url = self.user_url(user_id);
+        self.fetch(|signal| {
+            Request::patch(&url)
+                .abort_signal(signal)
+                .header("authorization", &bearer(token))
+                .json(&json!({ "user_metadata": user_metadata }))
+        })
+        .await
+    }
+
+    async fn link(
+        &self,
+        token: &Secret,
+        primary: &str,
+        link_with: &Secret,
+    ) -> Result<Vec<Identity>, TenantError> {
+        let url = format!("{}/identities", self.user_url(primary));
+        self.fetch(|signal| {
+            Request::post(&url)
+                .abort_signal(signal)
+                .header("authorization", &bearer(token))
+                .json(&json!({ "link_with": link_with.expose() }))
+        })
+        .await
+    }
+
+    async fn unlink(
+        &self,
+        token: &Secret,
+        primary: &str,
+        identity: &Identity,
+    ) -> Result<Vec<Identity>, TenantError> {
+        let url = unlink_url(self.config, primary, identity);
+        self.fetch(|signal| {
+            Request::delete(&url)
+                .abort_signal(signal)
+                .header("authorization", &bearer(token))
+                .build()
+        })
+        .await
+    }
 }
 
 /// Both path parts percent-encoded: ids hold `|`, and could hold `/`.
@@ -303,6 +382,9 @@ pub fn unlink_url(config: &Config, primary: &str, identity: &Identity) -> String
         segment(&identity.user_id)
     )
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+pub mod fake;
 
 #[cfg(test)]
 mod tests {

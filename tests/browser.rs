@@ -91,6 +91,31 @@ async fn a_bad_field_is_named_as_text() {
     );
 }
 
+#[wasm_bindgen_test]
+fn a_panic_is_told_at_the_top_of_the_page_not_as_a_bare_trap() {
+    link_accounts::report_panic("panicked at src/x.rs:1:1: <b>bug</b>");
+    let document = web_sys::window().unwrap().document().unwrap();
+    let alert = document
+        .get_element_by_id("panic")
+        .expect("a panic message is shown");
+    assert_eq!(alert.get_attribute("role").as_deref(), Some("alert"));
+    let text = alert.text_content().unwrap();
+    assert!(
+        text.starts_with("Something went wrong in this page"),
+        "{text}"
+    );
+    assert!(text.contains("Reload the page"), "{text}");
+    assert!(
+        !text.contains("bug"),
+        "the details go to the console, not to the person"
+    );
+    assert_eq!(
+        document.body().unwrap().first_element_child(),
+        Some(alert),
+        "first on the page"
+    );
+}
+
 mod storage {
     use link_accounts::auth::session::{self, SESSION_KEY, Session, Stored};
     use link_accounts::auth::storage::{KeyValue, WebStore};

@@ -9,8 +9,8 @@ use crate::auth::storage::KeyValue;
 use crate::auth::transaction::{self, Purpose};
 use crate::auth::{Secret, pkce, urls};
 use crate::config::{Config, Connection};
-use crate::flows::{Doing, Next, Problem, tenant_problem};
-use crate::tenant::{self, Identity};
+use crate::flows::{Doing, Env, Next, Problem, account, tenant_problem};
+use crate::tenant::{Identity, Tenant};
 
 const PENDING_KEY: &str = "link-accounts.pending-link";
 
@@ -87,30 +87,29 @@ pub fn gate(claims: &IdClaims, primary: &str, label: &str) -> Result<(), Problem
 }
 
 /// Starts the round-trip that proves the other account: `prompt=login` on
-/// that connection, in a link transaction bound to the signed-in user.
-pub fn start(
-    config: &Config,
-    redirect_uri: &str,
-    store: &impl KeyValue,
+/// that connection, in a link transaction bound to the signed-in user. The
+/// URL to go to.
+pub fn start<T: Tenant, S: KeyValue>(
+    env: &Env<'_, T, S>,
     session: &Session,
     connection: &str,
-    now: i64,
-) -> String {
+) -> Result<String, Problem> {
+    account::live(env, session)?;
     let purpose = Purpose::Link {
         primary: session.user_id.clone(),
         connection: connection.to_owned(),
     };
-    let started = transaction::begin(store, purpose, now);
+    let started = transaction::begin(env.tab, purpose, env.now);
     let t = &started.transaction;
     let challenge = pkce::challenge(&t.verifier);
-    urls::authorize(
-        config,
-        redirect_uri,
+    Ok(urls::authorize(
+        env.config,
+        env.redirect_uri,
         &started.state,
         &t.nonce,
         &challenge,
         Some(connection),
-    )
+    ))
 }
 
 pub fn save_pending(store: &impl KeyValue, pending: &PendingLink) {
@@ -138,33 +137,83 @@ pub fn clear_pending(store: &impl KeyValue) {
     store.remove(PENDING_KEY);
 }
 
-/// Links the pending account: the identities after the link.
-pub async fn confirm(
-    config: &Config,
-    session: &Session,
-    pending: &PendingLink,
-    now: i64,
-) -> Result<Vec<Identity>, Problem> {
-    tenant::link(
-        config,
-        &session.access_token,
-        &session.user_id,
-        &pending.id_token,
-    )
-    .await
-    .map_err(|e| tenant_problem(&e, Doing::Link, now))
+/// A change to the account's identities, done: the identities the tenant
+/// answered, and the sentence that says what happened.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Changed {
+    pub identities: Vec<Identity>,
+    pub message: String,
 }
 
-/// Unlinks an identity: the identities that remain.
-pub async fn unlink(
-    config: &Config,
+/// A link that did not happen: why, and the pending link if it still
+/// waits (a retryable failure keeps it; any other drops it).
+#[derive(Debug, PartialEq, Eq)]
+pub struct NotLinked {
+    pub problem: Problem,
+    pub pending: Option<PendingLink>,
+}
+
+/// Links the pending account, on the person's confirmation. Whatever
+/// happens, the pending link is dropped unless the failure can be retried.
+pub async fn confirm<T: Tenant, S: KeyValue>(
+    env: &Env<'_, T, S>,
+    session: &Session,
+    pending: &PendingLink,
+) -> Result<Changed, NotLinked> {
+    let linked = match account::live(env, session) {
+        Ok(()) => env
+            .tenant
+            .link(&session.access_token, &session.user_id, &pending.id_token)
+            .await
+            .map_err(|e| env.ended(tenant_problem(&e, Doing::Link, env.now))),
+        Err(problem) => Err(problem),
+    };
+    match linked {
+        Ok(identities) => {
+            clear_pending(env.tab);
+            let label = env.config.label_of(&pending.connection);
+            Ok(Changed {
+                identities,
+                message: format!("Linked your {label} account {}.", pending.who()),
+            })
+        }
+        Err(problem) => {
+            let keep = problem.next == Next::Retry;
+            if !keep {
+                clear_pending(env.tab);
+            }
+            Err(NotLinked {
+                problem,
+                pending: keep.then(|| pending.clone()),
+            })
+        }
+    }
+}
+
+/// Drops the pending link: the sentence that says so.
+pub fn cancel(store: &impl KeyValue) -> String {
+    clear_pending(store);
+    "Nothing was linked.".to_owned()
+}
+
+/// Unlinks an identity, on the person's confirmation.
+pub async fn unlink<T: Tenant, S: KeyValue>(
+    env: &Env<'_, T, S>,
     session: &Session,
     identity: &Identity,
-    now: i64,
-) -> Result<Vec<Identity>, Problem> {
-    tenant::unlink(config, &session.access_token, &session.user_id, identity)
+) -> Result<Changed, Problem> {
+    account::live(env, session)?;
+    let identities = env
+        .tenant
+        .unlink(&session.access_token, &session.user_id, identity)
         .await
-        .map_err(|e| tenant_problem(&e, Doing::Unlink, now))
+        .map_err(|e| env.ended(tenant_problem(&e, Doing::Unlink, env.now)))?;
+    let label = env.config.label_of(&identity.connection);
+    let who = identity_who(identity).unwrap_or_default();
+    Ok(Changed {
+        identities,
+        message: format!("Unlinked your {label} account {who}. It is a separate account again."),
+    })
 }
 
 /// The main identity: `provider|user_id` equal to the session's user id as

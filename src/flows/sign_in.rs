@@ -1,16 +1,13 @@
 //! Signing in, and the callback of any round-trip to the tenant.
 
-use std::cell::RefCell;
-
-use crate::auth::id_token::{self, Expected, IdClaims, Jwks};
+use crate::auth::id_token::{self, Expected, IdClaims};
 use crate::auth::session::{self, Session};
 use crate::auth::storage::KeyValue;
 use crate::auth::transaction::{self, Purpose};
 use crate::auth::{Secret, pkce, urls};
-use crate::config::Config;
 use crate::flows::linking::{self, PendingLink};
-use crate::flows::{Doing, Next, Problem, id_token_problem, tenant_problem};
-use crate::tenant;
+use crate::flows::{Doing, Env, Next, Problem, id_token_problem, tenant_problem};
+use crate::tenant::Tenant;
 
 /// The parameters the tenant sent back.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -39,12 +36,12 @@ pub fn read_callback(params: &[(String, String)]) -> Option<Callback> {
 }
 
 /// Starts signing in: a login transaction, and the URL to go to.
-pub fn start(config: &Config, redirect_uri: &str, store: &impl KeyValue, now: i64) -> String {
-    let started = transaction::begin(store, Purpose::Login, now);
+pub fn start<T: Tenant, S: KeyValue>(env: &Env<'_, T, S>) -> String {
+    let started = transaction::begin(env.tab, Purpose::Login, env.now);
     let t = &started.transaction;
     urls::authorize(
-        config,
-        redirect_uri,
+        env.config,
+        env.redirect_uri,
         &started.state,
         &t.nonce,
         &pkce::challenge(&t.verifier),
@@ -53,25 +50,57 @@ pub fn start(config: &Config, redirect_uri: &str, store: &impl KeyValue, now: i6
 }
 
 /// What a callback came to.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub enum Returned {
+    /// Signed in: the session is stored, and any pending link dropped.
     SignedIn(Session),
-    /// A verified account, waiting for the person to confirm the link.
+    /// A verified account, stored as the pending link, waiting for the
+    /// person to confirm it.
     LinkReady(PendingLink),
+    /// Refused: nothing was stored. The session (if it still stands) and
+    /// its pending link stay as they were.
+    Refused {
+        problem: Problem,
+        pending: Option<PendingLink>,
+    },
 }
 
-/// Handles a callback: the `state` first (no token request without a
-/// transaction of this tab), then the tenant's error, the code exchange, the
-/// ID token, and, when linking, the gates.
-pub async fn complete(
-    config: &Config,
-    redirect_uri: &str,
+/// Handles a callback, and stores what it brought: the `state` first (no
+/// token request without a transaction of this tab, and for a link, of the
+/// signed-in user), then the tenant's error, the code exchange, the ID
+/// token, and, when linking, the gates.
+pub async fn complete<T: Tenant, S: KeyValue>(
+    env: &Env<'_, T, S>,
     callback: &Callback,
-    transactions: &impl KeyValue,
     current: Option<&Session>,
-    now: i64,
+) -> Returned {
+    match verified(env, callback, current).await {
+        Ok(Returned::SignedIn(s)) => {
+            session::save(env.local, &s);
+            linking::clear_pending(env.tab);
+            Returned::SignedIn(s)
+        }
+        Ok(Returned::LinkReady(p)) => {
+            linking::save_pending(env.tab, &p);
+            Returned::LinkReady(p)
+        }
+        Ok(refused @ Returned::Refused { .. }) => refused,
+        Err(problem) => {
+            let problem = env.ended(problem);
+            let pending = current
+                .filter(|_| problem.next != Next::SessionEnded)
+                .and_then(|s| linking::load_pending(env.tab, s));
+            Returned::Refused { problem, pending }
+        }
+    }
+}
+
+async fn verified<T: Tenant, S: KeyValue>(
+    env: &Env<'_, T, S>,
+    callback: &Callback,
+    current: Option<&Session>,
 ) -> Result<Returned, Problem> {
-    let tx = transaction::take(transactions, callback.state.as_deref(), now)
+    let tx = transaction::take(env.tab, callback.state.as_deref(), env.now)
         .map_err(|e| crate::flows::transaction_problem(&e))?;
     let linking = matches!(tx.purpose, Purpose::Link { .. });
     if let Purpose::Link { primary, .. } = &tx.purpose
@@ -96,29 +125,31 @@ pub async fn complete(
         ));
     };
     let doing = if linking { Doing::Link } else { Doing::SignIn };
-    let tokens = tenant::exchange_code(config, code, &tx.verifier, redirect_uri)
+    let tokens = env
+        .tenant
+        .exchange_code(code, &tx.verifier, env.redirect_uri)
         .await
-        .map_err(|e| tenant_problem(&e, doing, now))?;
+        .map_err(|e| tenant_problem(&e, doing, env.now))?;
     let Some(id_token) = tokens.id_token else {
         return Err(Problem::new(
             "The account service sent no ID token. Please try again.",
             Next::Dismiss,
         ));
     };
-    let claims = verify(config, &id_token, &tx.nonce, now).await?;
+    let claims = verify(env, &id_token, &tx.nonce).await?;
     match tx.purpose {
         Purpose::Login => Ok(Returned::SignedIn(Session {
             version: session::VERSION,
             access_token: tokens.access_token,
             id_token,
             user_id: claims.sub,
-            expires_at: now + tokens.expires_in,
+            expires_at: env.now + tokens.expires_in,
         })),
         Purpose::Link {
             primary,
             connection,
         } => {
-            let label = config.label_of(&connection).to_owned();
+            let label = env.config.label_of(&connection).to_owned();
             linking::gate(&claims, &primary, &label)?;
             Ok(Returned::LinkReady(PendingLink::new(
                 primary, connection, id_token, claims,
@@ -127,38 +158,36 @@ pub async fn complete(
     }
 }
 
-thread_local! {
-    /// The tenant's keys, fetched once and refetched once on an unknown `kid`.
-    static JWKS: RefCell<Option<Jwks>> = const { RefCell::new(None) };
-}
-
-/// Verifies an ID token against the tenant's JWKS.
-async fn verify(
-    config: &Config,
+/// Verifies an ID token against the tenant's JWKS: the cached keys, or,
+/// for an unknown `kid`, the keys fetched again once.
+async fn verify<T: Tenant, S: KeyValue>(
+    env: &Env<'_, T, S>,
     token: &Secret,
     nonce: &str,
-    now: i64,
 ) -> Result<IdClaims, Problem> {
     let header = id_token::header(token.expose()).map_err(|e| id_token_problem(&e))?;
     let kid = header.kid.unwrap_or_default();
-    let cached = JWKS.with(|j| j.borrow().as_ref().and_then(|j| j.find(&kid)));
+    let cached = env.keys.find(&kid);
     let key = match cached {
         Some(k) => k,
         None => {
-            let fresh = tenant::jwks(config)
+            let fresh = env
+                .tenant
+                .jwks()
                 .await
-                .map_err(|e| tenant_problem(&e, Doing::SignIn, now))?;
-            let found = fresh.find(&kid);
-            JWKS.with(|j| *j.borrow_mut() = Some(fresh));
-            found.ok_or_else(|| id_token_problem(&id_token::IdTokenError::UnknownKey))?
+                .map_err(|e| tenant_problem(&e, Doing::SignIn, env.now))?;
+            env.keys.replace(fresh);
+            env.keys
+                .find(&kid)
+                .ok_or_else(|| id_token_problem(&id_token::IdTokenError::UnknownKey))?
         }
     };
-    let issuer = config.issuer();
+    let issuer = env.config.issuer();
     let expected = Expected {
         issuer: &issuer,
-        client_id: &config.client_id,
+        client_id: &env.config.client_id,
         nonce,
-        now,
+        now: env.now,
     };
     id_token::verify(token.expose(), &key, &expected).map_err(|e| id_token_problem(&e))
 }
@@ -190,24 +219,5 @@ mod tests {
         let cb = read_callback(&params(&[("error", "access_denied")])).unwrap();
         assert_eq!(cb.error.as_deref(), Some("access_denied"));
         assert!(read_callback(&params(&[("state", "s")])).is_some());
-    }
-
-    #[test]
-    fn signing_in_starts_a_login_transaction() {
-        let store = crate::auth::storage::MemoryStore::default();
-        let config = Config::parse(
-            r#"{"domain":"https://t.example","client_id":"c","audience":"https://t.example/api/v2/",
-            "redirect_path":"/","connections":[]}"#,
-        )
-        .unwrap();
-        let url = start(&config, "https://app.example/", &store, 100);
-        let state = urls::query_params(url.split_once('?').unwrap().1)
-            .into_iter()
-            .find(|(k, _)| k == "state")
-            .unwrap()
-            .1;
-        let tx = transaction::take(&store, Some(&state), 100).unwrap();
-        assert_eq!(tx.purpose, Purpose::Login);
-        assert!(url.contains(&pkce::challenge(&tx.verifier)));
     }
 }

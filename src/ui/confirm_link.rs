@@ -7,8 +7,8 @@ use crate::ui::state::{Busy, PageState};
 pub fn ConfirmLink() -> impl IntoView {
     let state = expect_context::<PageState>();
     move || {
-        state.pending.get().map(|p| {
-            let label = state.config.with_value(|c| c.label_of(&p.connection).to_owned());
+        state.pending().get().map(|p| {
+            let label = state.with_config(|c| c.label_of(&p.connection).to_owned());
             let name = p.name.clone().unwrap_or_else(|| p.who());
             let alt = format!("Picture of {name}");
             view! {
@@ -31,7 +31,7 @@ pub fn ConfirmLink() -> impl IntoView {
                             type="button"
                             id="confirm-link-button"
                             on:click=move |_| state.confirm_link()
-                            disabled=move || state.busy.with(Option::is_some)
+                            disabled=move || state.any_busy()
                             aria-busy=move || state.is_busy(&Busy::Linking).to_string()
                         >
                             {format!("Link {label} account")}
@@ -42,7 +42,7 @@ pub fn ConfirmLink() -> impl IntoView {
                             class="secondary"
                             id="cancel-link-button"
                             on:click=move |_| state.cancel_link()
-                            disabled=move || state.busy.with(Option::is_some)
+                            disabled=move || state.any_busy()
                         >
                             "Cancel"
                         </button>

@@ -8,7 +8,7 @@ use crate::ui::state::PageState;
 pub fn ErrorView() -> impl IntoView {
     let state = expect_context::<PageState>();
     move || {
-        state.problem.get().map(|problem| {
+        state.problem().get().map(|problem| {
             let action = match problem.next {
                 Next::Retry => view! {
                     <button type="button" id="retry" on:click=move |_| state.retry()>
@@ -27,7 +27,7 @@ pub fn ErrorView() -> impl IntoView {
                         type="button"
                         class="secondary"
                         id="dismiss"
-                        on:click=move |_| state.problem.set(None)
+                        on:click=move |_| state.dismiss()
                     >
                         "Dismiss"
                     </button>

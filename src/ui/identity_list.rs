@@ -14,7 +14,7 @@ pub fn IdentityList() -> impl IntoView {
     let confirming = RwSignal::new(None::<String>);
     let rows = move || {
         let user_id = state.user_id().unwrap_or_default();
-        state.user.with(|u| {
+        state.user().with(|u| {
             u.as_ref()
                 .map(|u| linking::ordered(&u.identities, &user_id))
                 .unwrap_or_default()
@@ -24,7 +24,7 @@ pub fn IdentityList() -> impl IntoView {
         <section class="card" aria-labelledby="accounts-heading">
             <h2 id="accounts-heading" tabindex="-1">"Your sign-in accounts"</h2>
             <Show
-                when=move || state.user.with(Option::is_some)
+                when=move || state.user().with(Option::is_some)
                 fallback=|| view! { <p>"Your accounts will appear here."</p> }
             >
                 <ul class="identities" id="identities">
@@ -50,12 +50,10 @@ fn IdentityRow(
     let state = expect_context::<PageState>();
     let user_id = state.user_id().unwrap_or_default();
     let main = linking::is_main(&identity, &user_id);
-    let label = state
-        .config
-        .with_value(|c| c.label_of(&identity.connection).to_owned());
+    let label = state.with_config(|c| c.label_of(&identity.connection).to_owned());
     let who = if main {
         state
-            .user
+            .user()
             .with_untracked(|u| u.as_ref().and_then(|u| u.email.clone().or(u.name.clone())))
     } else {
         linking::identity_who(&identity)
@@ -98,7 +96,7 @@ fn IdentityRow(
                                         class="danger unlink"
                                         aria-label=ask_label.clone()
                                         on:click=move |_| confirming.set(Some(ask_id.clone()))
-                                        disabled=move || state.busy.with(Option::is_some)
+                                        disabled=move || state.any_busy()
                                     >
                                         "Unlink"
                                     </button>
@@ -118,7 +116,7 @@ fn IdentityRow(
                                             state.unlink(identity.clone());
                                         }
                                     }
-                                    disabled=move || state.busy.with(Option::is_some)
+                                    disabled=move || state.any_busy()
                                     aria-busy={
                                         let busy_id = busy_id.clone();
                                         move || state.is_busy(&Busy::Unlinking(busy_id.clone())).to_string()

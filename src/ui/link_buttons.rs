@@ -9,10 +9,10 @@ use crate::ui::state::{Busy, PageState};
 pub fn LinkButtons() -> impl IntoView {
     let state = expect_context::<PageState>();
     let choices = move || {
-        state.user.with(|u| {
+        state.user().with(|u| {
             u.as_ref()
                 .map(|u| {
-                    state.config.with_value(|c| {
+                    state.with_config(|c| {
                         linking::linkable(c, &u.identities)
                             .into_iter()
                             .cloned()
@@ -43,7 +43,7 @@ pub fn LinkButtons() -> impl IntoView {
                                         class="secondary"
                                         data-connection=c.name.clone()
                                         on:click=move |_| state.start_link(name.clone())
-                                        disabled=move || state.busy.with(Option::is_some)
+                                        disabled=move || state.any_busy()
                                         aria-busy=move || {
                                             state.is_busy(&Busy::StartingLink(busy_name.clone())).to_string()
                                         }

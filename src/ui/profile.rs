@@ -7,7 +7,7 @@ use crate::ui::state::PageState;
 pub fn Profile() -> impl IntoView {
     let state = expect_context::<PageState>();
     move || {
-        state.user.get().map(|user| {
+        state.user().get().map(|user| {
             let name = user.name.clone().unwrap_or_else(|| user.user_id.clone());
             let alt = format!("Picture of {name}");
             view! {

@@ -6,10 +6,10 @@ use crate::ui::state::{Busy, PageState};
 #[component]
 pub fn SessionControls() -> impl IntoView {
     let state = expect_context::<PageState>();
-    let any_busy = move || state.busy.with(Option::is_some);
+    let any_busy = move || state.any_busy();
     view! {
         <Show
-            when=move || state.session.with(Option::is_some)
+            when=move || state.signed_in()
             fallback=move || {
                 view! {
                     <button

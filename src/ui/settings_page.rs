@@ -17,7 +17,7 @@ pub fn SettingsPage(
     let state = PageState::new(config);
     provide_context(state);
     state.init();
-    let signed_in = move || state.session.with(Option::is_some);
+    let signed_in = move || state.signed_in();
     view! {
         <header>
             <h1>"Linked accounts"</h1>

@@ -1,19 +1,21 @@
 //! The page's state, shared through context, and the actions the page's
-//! parts call. Each action is a few lines of wiring: the decisions are made
-//! in `flows`, `auth` and `tenant`.
+//! parts call. An action claims the page, runs a flow, and puts the value
+//! the flow returned into signals; the decisions (and what is stored) are
+//! the flows'. Components read the state through its accessors and change
+//! it only through its actions.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 
-use crate::auth::session::{self, Session, Stored};
+use crate::auth::session::Session;
 use crate::auth::storage::WebStore;
 use crate::auth::{now, urls};
 use crate::config::Config;
-use crate::flows::linking::{self, PendingLink};
+use crate::flows::linking::{self, Changed, NotLinked, PendingLink};
 use crate::flows::sign_in::{self, Returned};
-use crate::flows::{Doing, Next, Problem, tenant_problem};
-use crate::tenant::{self, Identity, User};
+use crate::flows::{Env, KeyCache, Next, Problem, account};
+use crate::tenant::{Http, Identity, User};
 
 /// What is under way; at most one thing at a time.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,28 +33,64 @@ pub enum Busy {
 
 /// What "Try again" does.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Retry {
+enum Retry {
     LoadAccount,
     ConfirmLink,
     Unlink(Identity),
 }
 
-/// The page's state: signals only, so it is `Copy`.
+/// The page's state: signals only, so it is `Copy`. Only its actions write them.
 #[derive(Clone, Copy)]
 pub struct PageState {
-    pub config: StoredValue<Config>,
-    pub session: RwSignal<Option<Session>>,
-    pub user: RwSignal<Option<User>>,
+    config: StoredValue<Config>,
+    session: RwSignal<Option<Session>>,
+    user: RwSignal<Option<User>>,
     /// A sentence for screen readers and everyone: what is happening or just happened.
-    pub status: RwSignal<String>,
-    pub busy: RwSignal<Option<Busy>>,
-    pub problem: RwSignal<Option<Problem>>,
-    pub retry: RwSignal<Option<Retry>>,
-    pub pending: RwSignal<Option<PendingLink>>,
+    status: RwSignal<String>,
+    busy: RwSignal<Option<Busy>>,
+    problem: RwSignal<Option<Problem>>,
+    retry: RwSignal<Option<Retry>>,
+    pending: RwSignal<Option<PendingLink>>,
 }
 
-fn origin() -> String {
-    window().location().origin().unwrap_or_default()
+thread_local! {
+    /// The tenant's keys, for as long as the page is open.
+    static KEYS: &'static KeyCache = Box::leak(Box::default());
+}
+
+/// What a flow needs from the browser, owned, so that it can be moved into
+/// a task: [`Browser::env`] lends it to a flow.
+struct Browser {
+    config: Config,
+    local: WebStore,
+    tab: WebStore,
+    redirect_uri: String,
+    now: i64,
+}
+
+impl Browser {
+    fn new(config: Config) -> Self {
+        let origin = window().location().origin().unwrap_or_default();
+        Browser {
+            redirect_uri: urls::redirect_uri(&origin, &config),
+            config,
+            local: WebStore::local(),
+            tab: WebStore::session(),
+            now: now(),
+        }
+    }
+
+    fn env<'a>(&'a self, tenant: &'a Http<'a>) -> Env<'a, Http<'a>, WebStore> {
+        Env {
+            config: &self.config,
+            tenant,
+            local: &self.local,
+            tab: &self.tab,
+            keys: KEYS.with(|k| *k),
+            redirect_uri: &self.redirect_uri,
+            now: self.now,
+        }
+    }
 }
 
 fn go(url: &str) {
@@ -73,6 +111,17 @@ fn focus_after_render(id: &'static str) {
     });
 }
 
+/// The code and state leave the address bar, whatever follows.
+fn scrub_address_bar() {
+    if let Ok(history) = window().history() {
+        let path = window()
+            .location()
+            .pathname()
+            .unwrap_or_else(|_| "/".into());
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&path));
+    }
+}
+
 impl PageState {
     pub fn new(config: Config) -> Self {
         PageState {
@@ -87,8 +136,36 @@ impl PageState {
         }
     }
 
-    fn redirect_uri(&self) -> String {
-        urls::redirect_uri(&origin(), &self.config.read_value())
+    // Reading.
+
+    /// Reads the configuration.
+    pub fn with_config<R>(&self, f: impl FnOnce(&Config) -> R) -> R {
+        self.config.with_value(f)
+    }
+
+    /// The signed-in user and their identities, once loaded.
+    pub fn user(&self) -> ReadSignal<Option<User>> {
+        self.user.read_only()
+    }
+
+    /// The account waiting for the person to confirm the link.
+    pub fn pending(&self) -> ReadSignal<Option<PendingLink>> {
+        self.pending.read_only()
+    }
+
+    /// The problem shown, if any.
+    pub fn problem(&self) -> ReadSignal<Option<Problem>> {
+        self.problem.read_only()
+    }
+
+    /// What is happening or just happened, in a sentence.
+    pub fn status(&self) -> ReadSignal<String> {
+        self.status.read_only()
+    }
+
+    /// Whether someone is signed in (tracked).
+    pub fn signed_in(&self) -> bool {
+        self.session.with(Option::is_some)
     }
 
     /// The signed-in user's id, or nothing.
@@ -96,8 +173,20 @@ impl PageState {
         self.session.with(|s| s.as_ref().map(|s| s.user_id.clone()))
     }
 
+    /// Whether anything is under way (tracked): every button waits.
+    pub fn any_busy(&self) -> bool {
+        self.busy.with(Option::is_some)
+    }
+
+    /// Whether this is what is under way (tracked).
     pub fn is_busy(&self, what: &Busy) -> bool {
         self.busy.with(|b| b.as_ref() == Some(what))
+    }
+
+    // Writing: claim, done, fail.
+
+    fn browser(&self) -> Browser {
+        Browser::new(self.config.get_value())
     }
 
     /// Claims the page for one action; `false` if something is under way.
@@ -116,11 +205,10 @@ impl PageState {
         self.status.set(status.into());
     }
 
-    /// Shows a problem; a session that has ended is cleared.
+    /// Shows a problem; when the session has ended, the page forgets it
+    /// (the flow has already removed it from storage).
     fn fail(&self, problem: Problem, retry: Option<Retry>) {
         if problem.next == Next::SessionEnded {
-            session::clear(&WebStore::local());
-            linking::clear_pending(&WebStore::session());
             self.session.set(None);
             self.user.set(None);
             self.pending.set(None);
@@ -132,133 +220,96 @@ impl PageState {
         self.problem.set(Some(problem));
     }
 
-    /// The session, if it has not expired; else the person is told.
-    fn live_session(&self) -> Option<Session> {
-        let s = self.session.get_untracked()?;
-        if s.expires_at <= now() {
-            self.fail(
-                Problem::new("Your session has ended. Sign in again.", Next::SessionEnded),
-                None,
-            );
-            return None;
+    fn show_pending(&self, pending: Option<PendingLink>) {
+        if pending.is_some() {
+            focus_after_render("confirm-heading");
         }
-        Some(s)
+        self.pending.set(pending);
     }
+
+    /// The account's identities, as the tenant last answered them.
+    fn show_changed(&self, changed: Changed) {
+        self.user.update(|u| {
+            if let Some(u) = u {
+                u.identities = changed.identities;
+            }
+        });
+        self.done(changed.message);
+        focus_after_render("accounts-heading");
+    }
+
+    // Actions.
 
     /// On load: a callback from the tenant, or the stored session.
     pub fn init(self) {
         let search = window().location().search().unwrap_or_default();
         let callback = sign_in::read_callback(&urls::query_params(&search));
-        let current = match session::load(&WebStore::local(), now()) {
-            Stored::Active(s) => Some(s),
-            Stored::None => None,
-            Stored::Expired => {
-                self.fail(
-                    Problem::new("Your session has ended. Sign in again.", Next::SessionEnded),
-                    None,
-                );
-                None
-            }
-            Stored::Unreadable => {
-                self.fail(
-                    Problem::new(
-                        "Your saved sign-in could not be read, so you are signed out. Sign in again.",
-                        Next::SessionEnded,
-                    ),
-                    None,
-                );
-                None
-            }
-        };
+        let browser = self.browser();
+        let http = Http::new(&browser.config);
+        let env = browser.env(&http);
+        let restored = account::restore(&env);
+        if let Some(problem) = restored.problem {
+            self.fail(problem, None);
+        }
+        let current = restored.session;
         self.session.set(current.clone());
         let Some(callback) = callback else {
             if let Some(s) = &current {
-                let pending = linking::load_pending(&WebStore::session(), s);
-                if pending.is_some() {
-                    focus_after_render("confirm-heading");
-                }
-                self.pending.set(pending);
+                self.show_pending(linking::load_pending(&browser.tab, s));
                 self.load_account();
             }
             return;
         };
-        // The code and state leave the address bar at once, whatever follows.
-        if let Ok(history) = window().history() {
-            let path = window()
-                .location()
-                .pathname()
-                .unwrap_or_else(|_| "/".into());
-            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&path));
-        }
+        scrub_address_bar();
         self.claim(Busy::Returning, "Finishing with the account service…");
-        let config = self.config.get_value();
-        let redirect_uri = self.redirect_uri();
         spawn_local(async move {
-            let result = sign_in::complete(
-                &config,
-                &redirect_uri,
-                &callback,
-                &WebStore::session(),
-                current.as_ref(),
-                now(),
-            )
-            .await;
+            let http = Http::new(&browser.config);
+            let returned =
+                sign_in::complete(&browser.env(&http), &callback, current.as_ref()).await;
             self.busy.set(None);
-            match result {
-                Ok(Returned::SignedIn(s)) => {
-                    session::save(&WebStore::local(), &s);
-                    linking::clear_pending(&WebStore::session());
+            match returned {
+                Returned::SignedIn(s) => {
                     self.pending.set(None);
                     self.session.set(Some(s));
-                    self.load_account();
                 }
-                Ok(Returned::LinkReady(p)) => {
-                    linking::save_pending(&WebStore::session(), &p);
-                    self.pending.set(Some(p));
-                    focus_after_render("confirm-heading");
-                    self.load_account();
-                }
-                Err(problem) => {
+                Returned::LinkReady(p) => self.show_pending(Some(p)),
+                Returned::Refused { problem, pending } => {
                     self.fail(problem, None);
-                    if self.session.with_untracked(Option::is_some) {
-                        self.pending.set(
-                            current
-                                .as_ref()
-                                .and_then(|s| linking::load_pending(&WebStore::session(), s)),
-                        );
-                        self.load_account();
-                    }
+                    self.pending.set(pending);
                 }
+            }
+            if self.session.with_untracked(Option::is_some) {
+                self.load_account();
             }
         });
     }
 
     /// Fetches the user and their identities.
-    pub fn load_account(self) {
-        let Some(s) = self.live_session() else { return };
+    fn load_account(self) {
+        let Some(s) = self.session.get_untracked() else {
+            return;
+        };
         self.busy.set(Some(Busy::Loading));
         if self.problem.with_untracked(Option::is_none) {
             self.status.set("Loading your accounts…".into());
         }
-        let config = self.config.get_value();
+        let browser = self.browser();
         spawn_local(async move {
-            match tenant::get_user(&config, &s.access_token, &s.user_id).await {
+            let http = Http::new(&browser.config);
+            match account::load(&browser.env(&http), &s).await {
                 Ok(user) => {
                     self.user.set(Some(user));
-                    let status = if self.pending.with_untracked(Option::is_some) {
-                        "Check the account below, then confirm or cancel the link."
-                    } else {
-                        ""
-                    };
                     self.busy.set(None);
                     if self.problem.with_untracked(Option::is_none) {
+                        let status = if self.pending.with_untracked(Option::is_some) {
+                            "Check the account below, then confirm or cancel the link."
+                        } else {
+                            ""
+                        };
                         self.status.set(status.into());
                     }
                 }
-                Err(e) => self.fail(
-                    tenant_problem(&e, Doing::LoadAccount, now()),
-                    Some(Retry::LoadAccount),
-                ),
+                Err(problem) => self.fail(problem, Some(Retry::LoadAccount)),
             }
         });
     }
@@ -267,75 +318,58 @@ impl PageState {
         if !self.claim(Busy::SigningIn, "Taking you to sign in…") {
             return;
         }
-        let url = sign_in::start(
-            &self.config.read_value(),
-            &self.redirect_uri(),
-            &WebStore::session(),
-            now(),
-        );
-        go(&url);
+        let browser = self.browser();
+        let http = Http::new(&browser.config);
+        go(&sign_in::start(&browser.env(&http)));
     }
 
     pub fn sign_out(self) {
         if !self.claim(Busy::SigningOut, "Signing you out…") {
             return;
         }
-        session::clear(&WebStore::local());
-        linking::clear_pending(&WebStore::session());
-        go(&urls::logout(
-            &self.config.read_value(),
-            &self.redirect_uri(),
-        ));
+        let browser = self.browser();
+        let http = Http::new(&browser.config);
+        go(&account::sign_out(&browser.env(&http)));
     }
 
     pub fn start_link(self, connection: String) {
-        let Some(s) = self.live_session() else { return };
-        let label = self.config.read_value().label_of(&connection).to_owned();
+        let Some(s) = self.session.get_untracked() else {
+            return;
+        };
+        let label = self.with_config(|c| c.label_of(&connection).to_owned());
         if !self.claim(
             Busy::StartingLink(connection.clone()),
             format!("Taking you to {label} to sign in with the account to link…"),
         ) {
             return;
         }
-        let url = linking::start(
-            &self.config.read_value(),
-            &self.redirect_uri(),
-            &WebStore::session(),
-            &s,
-            &connection,
-            now(),
-        );
-        go(&url);
+        let browser = self.browser();
+        let http = Http::new(&browser.config);
+        match linking::start(&browser.env(&http), &s, &connection) {
+            Ok(url) => go(&url),
+            Err(problem) => self.fail(problem, None),
+        }
     }
 
     pub fn confirm_link(self) {
-        let Some(pending) = self.pending.get_untracked() else {
+        let (Some(pending), Some(s)) = (self.pending.get_untracked(), self.session.get_untracked())
+        else {
             return;
         };
-        let Some(s) = self.live_session() else { return };
-        let label = self
-            .config
-            .read_value()
-            .label_of(&pending.connection)
-            .to_owned();
+        let label = self.with_config(|c| c.label_of(&pending.connection).to_owned());
         if !self.claim(Busy::Linking, format!("Linking your {label} account…")) {
             return;
         }
-        let config = self.config.get_value();
+        let browser = self.browser();
         spawn_local(async move {
-            match linking::confirm(&config, &s, &pending, now()).await {
-                Ok(identities) => {
-                    self.set_identities(identities);
-                    linking::clear_pending(&WebStore::session());
+            let http = Http::new(&browser.config);
+            match linking::confirm(&browser.env(&http), &s, &pending).await {
+                Ok(changed) => {
                     self.pending.set(None);
-                    self.done(format!("Linked your {label} account {}.", pending.who()));
-                    focus_after_render("accounts-heading");
+                    self.show_changed(changed);
                 }
-                Err(problem) => {
-                    if problem.next != Next::Retry {
-                        linking::clear_pending(&WebStore::session());
-                        self.pending.set(None);
-                    }
+                Err(NotLinked { problem, pending }) => {
+                    self.pending.set(pending);
                     self.fail(problem, Some(Retry::ConfirmLink));
                 }
             }
@@ -343,47 +377,34 @@ impl PageState {
     }
 
     pub fn cancel_link(self) {
-        linking::clear_pending(&WebStore::session());
         self.pending.set(None);
-        self.status.set("Nothing was linked.".into());
+        self.status.set(linking::cancel(&WebStore::session()));
     }
 
     pub fn unlink(self, identity: Identity) {
-        let Some(s) = self.live_session() else { return };
-        let label = self
-            .config
-            .read_value()
-            .label_of(&identity.connection)
-            .to_owned();
-        let who = linking::identity_who(&identity).unwrap_or_default();
+        let Some(s) = self.session.get_untracked() else {
+            return;
+        };
+        let label = self.with_config(|c| c.label_of(&identity.connection).to_owned());
         if !self.claim(
             Busy::Unlinking(identity.full_id()),
             format!("Unlinking your {label} account…"),
         ) {
             return;
         }
-        let config = self.config.get_value();
+        let browser = self.browser();
         spawn_local(async move {
-            match linking::unlink(&config, &s, &identity, now()).await {
-                Ok(identities) => {
-                    self.set_identities(identities);
-                    self.done(format!(
-                        "Unlinked your {label} account {who}. It is a separate account again."
-                    ));
-                    focus_after_render("accounts-heading");
-                }
+            let http = Http::new(&browser.config);
+            match linking::unlink(&browser.env(&http), &s, &identity).await {
+                Ok(changed) => self.show_changed(changed),
                 Err(problem) => self.fail(problem, Some(Retry::Unlink(identity))),
             }
         });
     }
 
-    /// The account's identities, as the tenant last answered them.
-    fn set_identities(self, identities: Vec<Identity>) {
-        self.user.update(|u| {
-            if let Some(u) = u {
-                u.identities = identities;
-            }
-        });
+    /// "Dismiss": the problem goes.
+    pub fn dismiss(self) {
+        self.problem.set(None);
     }
 
     /// "Try again" after a problem.

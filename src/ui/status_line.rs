@@ -8,7 +8,7 @@ pub fn StatusLine() -> impl IntoView {
     let state = expect_context::<PageState>();
     view! {
         <p class="status" id="status" role="status" aria-live="polite">
-            {move || state.status.get()}
+            {move || state.status().get()}
         </p>
     }
 }
