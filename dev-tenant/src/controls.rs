@@ -8,7 +8,6 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -163,15 +162,26 @@ impl Controls {
     }
 }
 
-/// Middleware on every route: applies faults, then records the request.
-pub async fn intercept(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// Logs every request the tenant answers (but the controls' own).
+pub async fn record(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let method = request.method().as_str().to_owned();
     let path = request.uri().path().to_owned();
-    if path.starts_with("/__controls") {
-        return next.run(request).await;
+    let response = next.run(request).await;
+    if !path.starts_with("/__controls") {
+        state
+            .controls()
+            .record(&method, &path, response.status().as_u16());
     }
+    response
+}
+
+/// Applies the first fault that matches the request, if any. Layered on
+/// each group of routes, inside the group's CORS.
+pub async fn faults(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let method = request.method().as_str().to_owned();
+    let path = request.uri().path().to_owned();
     let controls = state.controls();
-    let response = match controls.take_fault(&method, &path) {
+    match controls.take_fault(&method, &path) {
         None => next.run(request).await,
         Some(FaultAction::Delay { ms }) => {
             tokio::time::sleep(Duration::from_millis(ms)).await;
@@ -193,7 +203,6 @@ pub async fn intercept(State(state): State<AppState>, request: Request, next: Ne
                     response.headers_mut().insert(k, v);
                 }
             }
-            cors_like_the_route(&state, &path, &mut response);
             response
         }
         Some(FaultAction::Drop) => {
@@ -202,25 +211,6 @@ pub async fn intercept(State(state): State<AppState>, request: Request, next: Ne
             // no answer. resume_unwind runs no panic hook, so nothing prints.
             std::panic::resume_unwind(Box::new("dev-tenant: connection dropped by a test fault"));
         }
-    };
-    controls.record(&method, &path, response.status().as_u16());
-    response
-}
-
-/// A faked answer on a CORS route carries the CORS headers the route would,
-/// so that the browser lets the page read it, as it could a real error.
-fn cors_like_the_route(state: &AppState, path: &str, response: &mut Response<Body>) {
-    if crate::is_cors_route(path)
-        && let Some(origin) = state.web_origins().into_iter().next()
-        && let Ok(v) = HeaderValue::try_from(origin)
-    {
-        let h = response.headers_mut();
-        h.insert("access-control-allow-origin", v);
-        h.insert(
-            "access-control-expose-headers",
-            HeaderValue::from_static("*"),
-        );
-        h.insert("vary", HeaderValue::from_static("origin"));
     }
 }
 

@@ -26,7 +26,39 @@ pub mod store;
 
 use controls::Controls;
 use keys::{KeySet, SigningKey, TOKEN_LIFETIME};
-use store::Store;
+use store::{Store, StoreError};
+
+/// Why the tenant could not open.
+#[derive(Debug)]
+pub enum OpenError {
+    Store(StoreError),
+    /// The seed file is not valid.
+    Seed(String),
+}
+
+impl From<StoreError> for OpenError {
+    fn from(e: StoreError) -> Self {
+        OpenError::Store(e)
+    }
+}
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OpenError::Store(e) => e.fmt(f),
+            OpenError::Seed(e) => f.write_str(e),
+        }
+    }
+}
+
+impl std::error::Error for OpenError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            OpenError::Store(e) => Some(e),
+            OpenError::Seed(_) => None,
+        }
+    }
+}
 
 /// How the tenant starts.
 #[derive(Default)]
@@ -79,23 +111,23 @@ impl AppState {
     }
 
     /// Opens the store, seeds it on first start, loads or makes the keys.
-    pub fn open(addr: std::net::SocketAddr, options: Options) -> Result<Self, String> {
-        let mut store = Store::open(options.db.as_deref()).map_err(|e| e.to_string())?;
+    pub fn open(addr: std::net::SocketAddr, options: Options) -> Result<Self, OpenError> {
+        let mut store = Store::open(options.db.as_deref())?;
         let now = unix_now();
         if options.reset {
-            store.reset().map_err(|e| e.to_string())?;
+            store.reset()?;
         }
-        if store.is_empty().map_err(|e| e.to_string())? {
+        if store.is_empty()? {
             let text = options.seed.as_deref().unwrap_or(seed::DEFAULT_SEED);
-            let seed = seed::parse(text)?;
-            store
-                .seed(&seed, &rfc3339(now))
-                .map_err(|e| e.to_string())?;
+            let seed = seed::parse(text).map_err(OpenError::Seed)?;
+            store.seed(&seed, &rfc3339(now))?;
+        }
+        // A store made before connections were stored has the usual ones.
+        if store.connections()?.is_empty() {
+            store.set_connections(&seed::default_connections())?;
         }
         if !options.app_origins.is_empty() {
-            store
-                .set_app_origins(&options.app_origins)
-                .map_err(|e| e.to_string())?;
+            store.set_app_origins(&options.app_origins)?;
         }
         let keys = match options.key {
             Some(key) => KeySet {
@@ -175,8 +207,8 @@ impl AppState {
 }
 
 /// The stored keys still published, or a new key on first start.
-fn load_keys(store: &mut Store, now: i64) -> Result<KeySet, String> {
-    let stored = store.keys().map_err(|e| e.to_string())?;
+fn load_keys(store: &mut Store, now: i64) -> Result<KeySet, StoreError> {
+    let stored = store.keys()?;
     let published: Vec<SigningKey> = stored
         .iter()
         .filter(|k| k.retired_at.is_none_or(|r| r + TOKEN_LIFETIME > now))
@@ -186,9 +218,7 @@ fn load_keys(store: &mut Store, now: i64) -> Result<KeySet, String> {
         return Ok(KeySet { published });
     }
     let key = SigningKey::generate();
-    store
-        .add_key(&key.kid, &key.to_pem(), now)
-        .map_err(|e| e.to_string())?;
+    store.add_key(&key.kid, &key.to_pem(), now)?;
     let mut published = published;
     published.push(key);
     Ok(KeySet { published })
@@ -196,12 +226,10 @@ fn load_keys(store: &mut Store, now: i64) -> Result<KeySet, String> {
 
 /// Adds a new signing key to the store at `db`; the old ones stay published
 /// until their tokens have expired. Returns the new `kid`.
-pub fn rotate_keys(db: &std::path::Path) -> Result<String, String> {
-    let mut store = Store::open(Some(db)).map_err(|e| e.to_string())?;
+pub fn rotate_keys(db: &std::path::Path) -> Result<String, StoreError> {
+    let mut store = Store::open(Some(db))?;
     let key = SigningKey::generate();
-    store
-        .add_key(&key.kid, &key.to_pem(), unix_now())
-        .map_err(|e| e.to_string())?;
+    store.add_key(&key.kid, &key.to_pem(), unix_now())?;
     Ok(key.kid)
 }
 
@@ -237,15 +265,6 @@ pub fn rfc3339(secs: i64) -> String {
     )
 }
 
-/// Routes a browser page may call across origins (Auth0 allows these from a
-/// client's Allowed Web Origins). `/authorize` and the login pages are not.
-pub fn is_cors_route(path: &str) -> bool {
-    path.starts_with("/api/v2/")
-        || path == "/oauth/token"
-        || path == "/userinfo"
-        || path.starts_with("/.well-known/")
-}
-
 fn cors(state: &AppState) -> CorsLayer {
     let state = state.clone();
     CorsLayer::new()
@@ -268,8 +287,13 @@ fn cors(state: &AppState) -> CorsLayer {
         .max_age(std::time::Duration::from_secs(600))
 }
 
-/// The tenant's routes.
+/// The tenant's routes, in two groups: what browsers reach by navigation,
+/// and what a page calls with `fetch` across origins (Auth0 allows these
+/// from a client's Allowed Web Origins), which alone has CORS. Test faults
+/// act inside each group, so a faked answer carries the group's CORS
+/// headers as a real one would; the request log sees every request.
 pub fn app(state: AppState) -> Router {
+    let faults = || axum::middleware::from_fn_with_state(state.clone(), controls::faults);
     let management = management::router().route_layer(axum::middleware::from_fn_with_state(
         state.clone(),
         management::rate_limited,
@@ -277,15 +301,17 @@ pub fn app(state: AppState) -> Router {
     let cross_origin = Router::new()
         .merge(oidc::api_router())
         .merge(management)
+        .layer(faults())
         .layer(cors(&state));
-    let mut router = Router::new().merge(oidc::router()).merge(cross_origin);
+    let navigation = oidc::router().layer(faults());
+    let mut router = Router::new().merge(navigation).merge(cross_origin);
     if state.inner.test_controls {
         router = router.merge(controls::router());
     }
     router
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            controls::intercept,
+            controls::record,
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

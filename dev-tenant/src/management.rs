@@ -2,7 +2,8 @@
 //! Auth0's scopes, subject rule and error bodies.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -11,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use crate::AppState;
 use crate::keys::TokenProblem;
-use crate::store::{LinkError, LinkOutcome, UnlinkError, UnlinkOutcome};
+use crate::store::{LinkError, LinkOutcome, StoreError, UnlinkError, UnlinkOutcome};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -24,7 +25,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// An error in Auth0's shape: `{statusCode, error, message, errorCode?}`.
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ApiError {
     pub status: StatusCode,
     pub message: String,
@@ -80,6 +81,13 @@ impl ApiError {
     }
 }
 
+/// The store failed: logged, and answered as Auth0's 500.
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::internal(e)
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         (self.status, Json(self.body())).into_response()
@@ -87,7 +95,7 @@ impl IntoResponse for ApiError {
 }
 
 /// The claims of a verified access token.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Claims {
     pub sub: String,
     pub scope: String,
@@ -121,6 +129,35 @@ impl Claims {
                 StatusCode::FORBIDDEN,
                 "User to be acted on does not match subject in bearer token.",
             ))
+        }
+    }
+
+    /// The claims, if the token may act on user `id` with one of `scopes`;
+    /// `full_scope` acts on any user, the others on the caller only.
+    fn authorize(self, id: &str, scopes: &[&str], full_scope: &str) -> Result<Claims, ApiError> {
+        self.require(scopes)?;
+        self.require_subject(id, full_scope)?;
+        Ok(self)
+    }
+}
+
+/// The caller of a Management API request, verified once: by the rate
+/// limiter, which leaves what it found in the request's extensions, or
+/// here when no limiter ran.
+#[derive(Clone, Debug)]
+pub struct Caller(pub Claims);
+
+/// What verifying the bearer token gave, kept for the handler.
+#[derive(Clone)]
+struct Verified(Result<Claims, ApiError>);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match parts.extensions.get::<Verified>() {
+            Some(Verified(verified)) => verified.clone().map(Caller),
+            None => bearer_claims(state, &parts.headers, &state.management_audience()).map(Caller),
         }
     }
 }
@@ -179,25 +216,6 @@ pub fn bearer_claims(
     })
 }
 
-fn caller(state: &AppState, headers: &HeaderMap) -> Result<Claims, ApiError> {
-    bearer_claims(state, headers, &state.management_audience())
-}
-
-/// The caller's claims, if its token may act on user `id` with one of
-/// `scopes`; `full_scope` acts on any user, the others on the caller only.
-fn authorized(
-    state: &AppState,
-    headers: &HeaderMap,
-    id: &str,
-    scopes: &[&str],
-    full_scope: &str,
-) -> Result<Claims, ApiError> {
-    let claims = caller(state, headers)?;
-    claims.require(scopes)?;
-    claims.require_subject(id, full_scope)?;
-    Ok(claims)
-}
-
 /// Identities as Auth0 answers them.
 fn identities_json(state: &AppState, identities: &[crate::store::Identity]) -> Json<Value> {
     Json(Value::Array(
@@ -230,153 +248,135 @@ fn object_body(headers: &HeaderMap, body: &Bytes) -> Result<Map<String, Value>, 
 /// `GET /api/v2/users/{id}`.
 async fn users_get(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(caller): Caller,
     Path(id): Path<String>,
-) -> Response {
-    let result = (|| {
-        authorized(
-            &state,
-            &headers,
-            &id,
-            &["read:users", "read:current_user", "read:user_idp_tokens"],
-            "read:users",
-        )?;
-        let user = state
-            .store()
-            .user(&id)
-            .map_err(ApiError::internal)?
-            .ok_or_else(ApiError::user_not_found)?;
-        Ok::<_, ApiError>(Json(user.to_json(state.issuer())))
-    })();
-    result.into_response()
+) -> Result<Json<Value>, ApiError> {
+    caller.authorize(
+        &id,
+        &["read:users", "read:current_user", "read:user_idp_tokens"],
+        "read:users",
+    )?;
+    let user = state
+        .store()
+        .user(&id)?
+        .ok_or_else(ApiError::user_not_found)?;
+    Ok(Json(user.to_json(state.issuer())))
 }
 
 /// `PATCH /api/v2/users/{id}`: `user_metadata`, merged at the first level.
 async fn users_patch(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(caller): Caller,
     Path(id): Path<String>,
+    headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let result = (|| {
-        authorized(
-            &state,
-            &headers,
-            &id,
-            &[
-                "update:users",
-                "update:users_app_metadata",
-                "update:current_user_metadata",
-            ],
+) -> Result<Json<Value>, ApiError> {
+    caller.authorize(
+        &id,
+        &[
             "update:users",
-        )?;
-        let body = object_body(&headers, &body)?;
-        if let Some(k) = body.keys().find(|k| *k != "user_metadata") {
-            return Err(ApiError::invalid_body(&format!(
-                "'Additional properties not allowed: {k}'"
-            )));
-        }
-        let patch = match body.get("user_metadata") {
-            Some(Value::Object(m)) => m.clone(),
-            _ => {
-                return Err(ApiError::invalid_body(
-                    "'Expected type object but found type null' on property user_metadata",
-                ));
-            }
-        };
-        let now = state.now_text();
-        let user = state
-            .store()
-            .patch_user_metadata(&id, &patch, &now)
-            .map_err(ApiError::internal)?
-            .ok_or_else(ApiError::user_not_found)?;
-        Ok(Json(user.to_json(state.issuer())))
-    })();
-    result.into_response()
+            "update:users_app_metadata",
+            "update:current_user_metadata",
+        ],
+        "update:users",
+    )?;
+    let body = object_body(&headers, &body)?;
+    if let Some(k) = body.keys().find(|k| *k != "user_metadata") {
+        return Err(ApiError::invalid_body(&format!(
+            "'Additional properties not allowed: {k}'"
+        )));
+    }
+    let Some(Value::Object(patch)) = body.get("user_metadata") else {
+        return Err(ApiError::invalid_body(
+            "'Expected type object but found type null' on property user_metadata",
+        ));
+    };
+    let now = state.now_text();
+    let user = state
+        .store()
+        .patch_user_metadata(&id, patch, &now)?
+        .ok_or_else(ApiError::user_not_found)?;
+    Ok(Json(user.to_json(state.issuer())))
 }
 
 /// `POST /api/v2/users/{id}/identities`: `{link_with}` or `{provider, user_id}`.
 async fn identities_link(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(caller): Caller,
     Path(id): Path<String>,
+    headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let result = (|| {
-        let claims = authorized(
-            &state,
-            &headers,
-            &id,
-            &["update:users", "update:current_user_identities"],
-            "update:users",
-        )?;
-        let body = object_body(&headers, &body)?;
-        if body.is_empty() {
-            return Err(ApiError::invalid_body(
-                "'Too few properties defined (0), minimum 1'",
-            ));
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let claims = caller.authorize(
+        &id,
+        &["update:users", "update:current_user_identities"],
+        "update:users",
+    )?;
+    let body = object_body(&headers, &body)?;
+    if body.is_empty() {
+        return Err(ApiError::invalid_body(
+            "'Too few properties defined (0), minimum 1'",
+        ));
+    }
+    if let Some(k) = body
+        .keys()
+        .find(|k| !["provider", "user_id", "connection_id", "link_with"].contains(&k.as_str()))
+    {
+        return Err(ApiError::invalid_body(&format!(
+            "'Additional properties not allowed: {k}'"
+        )));
+    }
+    let secondary = match body.get("link_with") {
+        Some(link_with) => {
+            if body.len() > 1 {
+                return Err(ApiError::invalid_body(
+                    "'link_with' cannot be combined with 'provider', 'user_id' or 'connection_id'",
+                ));
+            }
+            let token = link_with.as_str().ok_or_else(|| {
+                ApiError::invalid_body("'Expected type string' on property link_with")
+            })?;
+            secondary_from_token(&state, &claims, token)?
         }
-        if let Some(k) = body
-            .keys()
-            .find(|k| !["provider", "user_id", "connection_id", "link_with"].contains(&k.as_str()))
-        {
-            return Err(ApiError::invalid_body(&format!(
-                "'Additional properties not allowed: {k}'"
-            )));
-        }
-        let secondary = match body.get("link_with") {
-            Some(link_with) => {
-                if body.len() > 1 {
+        None => {
+            claims.require(&["update:users"])?;
+            let provider = body.get("provider").and_then(Value::as_str);
+            let user_id = match body.get("user_id") {
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(Value::Number(n)) => Some(n.to_string()),
+                _ => None,
+            };
+            match (provider, user_id) {
+                (Some(p), Some(u)) => format!("{p}|{u}"),
+                _ => {
                     return Err(ApiError::invalid_body(
-                        "'link_with' cannot be combined with 'provider', 'user_id' or 'connection_id'",
+                        "'Missing required property: provider' and 'user_id'",
                     ));
                 }
-                let token = link_with.as_str().ok_or_else(|| {
-                    ApiError::invalid_body("'Expected type string' on property link_with")
-                })?;
-                secondary_from_token(&state, &claims, token)?
             }
-            None => {
-                claims.require(&["update:users"])?;
-                let provider = body.get("provider").and_then(Value::as_str);
-                let user_id = match body.get("user_id") {
-                    Some(Value::String(s)) => Some(s.clone()),
-                    Some(Value::Number(n)) => Some(n.to_string()),
-                    _ => None,
-                };
-                match (provider, user_id) {
-                    (Some(p), Some(u)) => format!("{p}|{u}"),
-                    _ => {
-                        return Err(ApiError::invalid_body(
-                            "'Missing required property: provider' and 'user_id'",
-                        ));
-                    }
-                }
-            }
-        };
-        let now = state.now_text();
-        let linked = state.store().link(&id, &secondary, &now);
-        match linked {
-            Ok(identities) => Ok((StatusCode::CREATED, identities_json(&state, &identities))),
-            Err(LinkOutcome::Refused(LinkError::SameUser)) => Err(ApiError::bad_request(
-                "Main identity and the new one are the same.",
-            )),
-            Err(LinkOutcome::Refused(LinkError::PrimaryNotFound)) => {
-                // Auth0's description of this route lists no 404.
-                Err(ApiError::bad_request("The user does not exist.").code("inexistent_user"))
-            }
-            Err(LinkOutcome::Refused(LinkError::AlreadyLinked)) => Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "Specified identity already exists.",
-            )),
-            Err(LinkOutcome::Refused(LinkError::SecondaryNotFound)) => Err(ApiError::bad_request(
-                "The user to be linked does not exist.",
-            )
-            .code("inexistent_user")),
-            Err(LinkOutcome::Store(e)) => Err(ApiError::internal(e)),
         }
-    })();
-    result.into_response()
+    };
+    let now = state.now_text();
+    let linked = state.store().link(&id, &secondary, &now);
+    match linked {
+        Ok(identities) => Ok((StatusCode::CREATED, identities_json(&state, &identities))),
+        Err(LinkOutcome::Refused(LinkError::SameUser)) => Err(ApiError::bad_request(
+            "Main identity and the new one are the same.",
+        )),
+        Err(LinkOutcome::Refused(LinkError::PrimaryNotFound)) => {
+            // Auth0's description of this route lists no 404.
+            Err(ApiError::bad_request("The user does not exist.").code("inexistent_user"))
+        }
+        Err(LinkOutcome::Refused(LinkError::AlreadyLinked)) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "Specified identity already exists.",
+        )),
+        Err(LinkOutcome::Refused(LinkError::SecondaryNotFound)) => Err(ApiError::bad_request(
+            "The user to be linked does not exist.",
+        )
+        .code("inexistent_user")),
+        Err(LinkOutcome::Store(e)) => Err(e.into()),
+    }
 }
 
 /// The secondary user of a `link_with` token: an unexpired RS256 ID token of
@@ -414,45 +414,44 @@ fn secondary_from_token(
 /// `DELETE /api/v2/users/{id}/identities/{provider}/{user_id}`.
 async fn identities_unlink(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(caller): Caller,
     Path((id, provider, user_id)): Path<(String, String, String)>,
-) -> Response {
-    let result = (|| {
-        authorized(
-            &state,
-            &headers,
-            &id,
-            &["update:users", "update:current_user_identities"],
-            "update:users",
-        )?;
-        let now = state.now_text();
-        let unlinked = state.store().unlink(&id, &provider, &user_id, &now);
-        match unlinked {
-            Ok(identities) => Ok(identities_json(&state, &identities)),
-            Err(UnlinkOutcome::Refused(UnlinkError::MainIdentity)) => {
-                Err(ApiError::bad_request("Main identity cannot be removed."))
-            }
-            Err(UnlinkOutcome::Refused(UnlinkError::UserNotFound)) => {
-                // Auth0's description of this route lists no 404.
-                Err(ApiError::bad_request("The user does not exist.").code("inexistent_user"))
-            }
-            Err(UnlinkOutcome::Store(e)) => Err(ApiError::internal(e)),
+) -> Result<Json<Value>, ApiError> {
+    caller.authorize(
+        &id,
+        &["update:users", "update:current_user_identities"],
+        "update:users",
+    )?;
+    let now = state.now_text();
+    let unlinked = state.store().unlink(&id, &provider, &user_id, &now);
+    match unlinked {
+        Ok(identities) => Ok(identities_json(&state, &identities)),
+        Err(UnlinkOutcome::Refused(UnlinkError::MainIdentity)) => {
+            Err(ApiError::bad_request("Main identity cannot be removed."))
         }
-    })();
-    result.into_response()
+        Err(UnlinkOutcome::Refused(UnlinkError::UserNotFound)) => {
+            // Auth0's description of this route lists no 404.
+            Err(ApiError::bad_request("The user does not exist.").code("inexistent_user"))
+        }
+        Err(UnlinkOutcome::Store(e)) => Err(e.into()),
+    }
 }
 
 /// Rate limits calls made with a user's own token, per user, and says so in
-/// `X-RateLimit-Limit`, `-Remaining` and `-Reset` on every such answer.
+/// `X-RateLimit-Limit`, `-Remaining` and `-Reset` on every such answer. The
+/// token it verified is passed on to the handler's [`Caller`].
 pub async fn rate_limited(
     State(state): State<AppState>,
-    request: axum::extract::Request,
+    mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let user = caller(&state, request.headers())
+    let verified = bearer_claims(&state, request.headers(), &state.management_audience());
+    let user = verified
+        .as_ref()
         .ok()
         .filter(|c| !c.has("read:users") && !c.has("update:users"))
-        .map(|c| c.sub);
+        .map(|c| c.sub.clone());
+    request.extensions_mut().insert(Verified(verified));
     let Some(user) = user else {
         return next.run(request).await;
     };

@@ -128,8 +128,9 @@ pub fn password(tx: &str, p: Option<&str>) -> Response {
     )
 }
 
-pub fn passwordless_start(tx: &str, connection: &str, p: Option<&str>) -> Response {
-    let (label, kind, auto) = if connection == "sms" {
+/// The first step of a one-time code login: by SMS (`sms`), or by email.
+pub fn passwordless_start(tx: &str, connection: &str, sms: bool, p: Option<&str>) -> Response {
+    let (label, kind, auto) = if sms {
         ("Phone number", "tel", "tel")
     } else {
         ("Email", "email", "email")
@@ -138,7 +139,7 @@ pub fn passwordless_start(tx: &str, connection: &str, p: Option<&str>) -> Respon
         StatusCode::OK,
         &format!(
             "Sign in with a code by {}",
-            if connection == "sms" { "SMS" } else { "email" }
+            if sms { "SMS" } else { "email" }
         ),
         &format!(
             "{}<form method=\"post\" action=\"/login/passwordless/start\">\

@@ -3,12 +3,17 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::store::{ConnectionInfo, ConnectionKind};
+
 /// The cast that ships with the repository.
 pub const DEFAULT_SEED: &str = include_str!("../seed.toml");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Seed {
+    /// The tenant's connections, in the order the login pages offer them.
+    #[serde(default = "default_connections")]
+    pub connections: Vec<ConnectionInfo>,
     #[serde(default)]
     pub clients: Vec<SeedClient>,
     #[serde(default)]
@@ -65,6 +70,25 @@ impl SeedUser {
         put("picture", self.picture.clone().map(Value::from));
         p
     }
+}
+
+/// The connections of a seed that names none, and of a store made before
+/// connections were stored: Auth0's usual names.
+pub fn default_connections() -> Vec<ConnectionInfo> {
+    [
+        ("google-oauth2", ConnectionKind::Social),
+        ("github", ConnectionKind::Social),
+        ("discord", ConnectionKind::Social),
+        ("Username-Password-Authentication", ConnectionKind::Database),
+        ("sms", ConnectionKind::Sms),
+        ("email", ConnectionKind::Email),
+    ]
+    .into_iter()
+    .map(|(name, kind)| ConnectionInfo {
+        name: name.to_owned(),
+        kind,
+    })
+    .collect()
 }
 
 pub fn parse(text: &str) -> Result<Seed, String> {

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::seed::Seed;
@@ -13,18 +14,99 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// A failure of the store itself: logged, never sent to a client.
 #[derive(Debug)]
-pub struct StoreError(pub String);
+pub enum StoreError {
+    Sqlite(rusqlite::Error),
+    /// A stored record this tenant cannot read back.
+    Corrupt(serde_json::Error),
+    /// The seed asks for something the store cannot hold.
+    Seed(String),
+}
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
-        StoreError(e.to_string())
+        StoreError::Sqlite(e)
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Corrupt(e)
     }
 }
 
 impl std::fmt::Display for StoreError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "store: {}", self.0)
+        match self {
+            StoreError::Sqlite(e) => write!(f, "store: {e}"),
+            StoreError::Corrupt(e) => write!(f, "store: a stored record is unreadable: {e}"),
+            StoreError::Seed(e) => write!(f, "store: {e}"),
+        }
     }
+}
+
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StoreError::Sqlite(e) => Some(e),
+            StoreError::Corrupt(e) => Some(e),
+            StoreError::Seed(_) => None,
+        }
+    }
+}
+
+/// How a connection's people sign in, which decides its login page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionKind {
+    /// An identity provider: "Continue as …".
+    Social,
+    /// Email and password.
+    Database,
+    /// A one-time code by SMS.
+    Sms,
+    /// A one-time code by email.
+    Email,
+}
+
+impl ConnectionKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            ConnectionKind::Social => "social",
+            ConnectionKind::Database => "database",
+            ConnectionKind::Sms => "sms",
+            ConnectionKind::Email => "email",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        [Self::Social, Self::Database, Self::Sms, Self::Email]
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
+}
+
+/// A connection of the tenant.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionInfo {
+    pub name: String,
+    pub kind: ConnectionKind,
+}
+
+/// A test-only crash point, in debug builds: when `DEV_TENANT_CRASH_POINT`
+/// names this point, the tenant says so on stderr and stops there, inside
+/// the transaction, for the crash test to `kill -9` it. Release builds have
+/// none.
+fn crash_point(name: &str) {
+    #[cfg(debug_assertions)]
+    if std::env::var("DEV_TENANT_CRASH_POINT").is_ok_and(|p| p == name) {
+        eprintln!("dev-tenant: crash point {name}");
+        loop {
+            std::thread::park();
+        }
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = name;
 }
 
 pub struct Store {
@@ -134,12 +216,8 @@ pub fn split_user_id(id: &str) -> Option<(&str, &str)> {
         .filter(|(p, r)| !p.is_empty() && !r.is_empty())
 }
 
-fn is_social(provider: &str) -> bool {
-    !matches!(provider, "auth0" | "sms" | "email")
-}
-
 /// What an authorization code stands for.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CodeGrant {
     pub client_id: String,
     pub redirect_uri: String,
@@ -153,14 +231,34 @@ pub struct CodeGrant {
 }
 
 /// What a refresh token stands for.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefreshGrant {
+    /// Kept in its own column, not in the grant's JSON.
+    #[serde(skip)]
     pub family: String,
     pub client_id: String,
     pub user_id: String,
     pub scope: String,
     pub audience: Option<String>,
     pub auth_time: i64,
+}
+
+/// Where a refresh token is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RefreshState {
+    Active,
+    Used,
+    Revoked,
+}
+
+impl RefreshState {
+    fn as_str(self) -> &'static str {
+        match self {
+            RefreshState::Active => "active",
+            RefreshState::Used => "used",
+            RefreshState::Revoked => "revoked",
+        }
+    }
 }
 
 /// What happened to a refresh token when it was presented.
@@ -210,6 +308,8 @@ CREATE TABLE IF NOT EXISTS refresh_tokens (
   state TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS keys (
   kid TEXT PRIMARY KEY, pem TEXT NOT NULL, created_at INTEGER NOT NULL, retired_at INTEGER);
+CREATE TABLE IF NOT EXISTS connections (
+  name TEXT PRIMARY KEY, kind TEXT NOT NULL, position INTEGER NOT NULL);
 ";
 
 impl Store {
@@ -234,17 +334,53 @@ impl Store {
         Ok(n == 0)
     }
 
-    /// Removes every client, user, code and token (keys stay).
+    /// Removes every client, connection, user, code and token (keys stay).
     pub fn reset(&mut self) -> Result<()> {
         self.conn.execute_batch(
             "DELETE FROM clients; DELETE FROM users; DELETE FROM identities;
-             DELETE FROM codes; DELETE FROM refresh_tokens;",
+             DELETE FROM codes; DELETE FROM refresh_tokens; DELETE FROM connections;",
         )?;
         Ok(())
     }
 
-    /// Writes the seed's clients and users, then its links.
+    /// The tenant's connections, in the order the login pages offer them.
+    pub fn connections(&self) -> Result<Vec<ConnectionInfo>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, kind FROM connections ORDER BY position")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (name, kind) = row?;
+            let kind = ConnectionKind::parse(&kind)
+                .ok_or_else(|| StoreError::Seed(format!("connection {name}: unknown kind {kind}")))?;
+            out.push(ConnectionInfo { name, kind });
+        }
+        Ok(out)
+    }
+
+    /// The kind of a connection, if the tenant has it.
+    pub fn connection_kind(&self, name: &str) -> Result<Option<ConnectionKind>> {
+        Ok(self.connections()?.into_iter().find(|c| c.name == name).map(|c| c.kind))
+    }
+
+    /// Replaces the tenant's connections.
+    pub fn set_connections(&mut self, connections: &[ConnectionInfo]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM connections", [])?;
+        for (i, c) in connections.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO connections VALUES (?1, ?2, ?3)",
+                params![c.name, c.kind.as_str(), i as i64],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Writes the seed's connections, clients and users, then its links.
     pub fn seed(&mut self, seed: &Seed, now: &str) -> Result<()> {
+        self.set_connections(&seed.connections)?;
         let tx = self.conn.transaction()?;
         for c in &seed.clients {
             tx.execute(
@@ -259,8 +395,9 @@ impl Store {
             )?;
         }
         for u in &seed.users {
-            let (provider, rest) = split_user_id(&u.user_id)
-                .ok_or_else(|| StoreError(format!("seed user id {:?} has no \"|\"", u.user_id)))?;
+            let (provider, rest) = split_user_id(&u.user_id).ok_or_else(|| {
+                StoreError::Seed(format!("seed user id {:?} has no \"|\"", u.user_id))
+            })?;
             let hash = u.password.as_deref().map(|p| password_hash(&u.user_id, p));
             tx.execute(
                 "INSERT INTO users VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
@@ -283,7 +420,7 @@ impl Store {
         for u in &seed.users {
             for secondary in &u.linked {
                 self.link(&u.user_id, secondary, now).map_err(|e| {
-                    StoreError(format!("seed link {secondary} to {}: {e:?}", u.user_id))
+                    StoreError::Seed(format!("seed link {secondary} to {}: {e:?}", u.user_id))
                 })?;
             }
         }
@@ -381,17 +518,18 @@ impl Store {
 
     fn identities_of(&self, owner: &str) -> Result<Vec<Identity>> {
         let mut stmt = self.conn.prepare(
-            "SELECT provider, user_id, connection, profile_data FROM identities
-             WHERE owner = ?1 ORDER BY position",
+            "SELECT i.provider, i.user_id, i.connection, i.profile_data, c.kind FROM identities i
+             LEFT JOIN connections c ON c.name = i.connection
+             WHERE i.owner = ?1 ORDER BY i.position",
         )?;
         let rows = stmt.query_map([owner], |r| {
-            let provider: String = r.get(0)?;
             Ok(Identity {
-                is_social: is_social(&provider),
-                provider,
+                provider: r.get(0)?,
                 user_id: r.get(1)?,
                 connection: r.get(2)?,
                 profile_data: r.get::<_, Option<String>>(3)?.map(|p| json_map(&p)),
+                is_social: r.get::<_, Option<String>>(4)?.as_deref()
+                    == Some(ConnectionKind::Social.as_str()),
             })
         })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
@@ -479,12 +617,12 @@ impl Store {
         if primary == secondary {
             return Err(LinkOutcome::Refused(LinkError::SameUser));
         }
-        let tx = self.conn.transaction().map_err(LinkOutcome::store)?;
+        let tx = self.conn.transaction()?;
         let exists = |id: &str| -> std::result::Result<bool, LinkOutcome> {
-            tx.query_row("SELECT 1 FROM users WHERE user_id = ?1", [id], |_| Ok(()))
-                .optional()
-                .map(|r| r.is_some())
-                .map_err(LinkOutcome::store)
+            Ok(tx
+                .query_row("SELECT 1 FROM users WHERE user_id = ?1", [id], |_| Ok(()))
+                .optional()?
+                .is_some())
         };
         if !exists(primary)? {
             return Err(LinkOutcome::Refused(LinkError::PrimaryNotFound));
@@ -498,8 +636,7 @@ impl Store {
                     [provider, rest],
                     |_| Ok(()),
                 )
-                .optional()
-                .map_err(LinkOutcome::store)?
+                .optional()?
                 .is_some();
             return Err(LinkOutcome::Refused(if linked {
                 LinkError::AlreadyLinked
@@ -512,15 +649,13 @@ impl Store {
                 "SELECT profile FROM users WHERE user_id = ?1",
                 [secondary],
                 |r| r.get(0),
-            )
-            .map_err(LinkOutcome::store)?;
+            )?;
         let next: i64 = tx
             .query_row(
                 "SELECT coalesce(max(position), 0) + 1 FROM identities WHERE owner = ?1",
                 [primary],
                 |r| r.get(0),
-            )
-            .map_err(LinkOutcome::store)?;
+            )?;
         // The secondary's own identity keeps its profile; identities already
         // linked to the secondary move along, after it.
         tx.execute(
@@ -528,17 +663,15 @@ impl Store {
                     profile_data = coalesce(profile_data, ?3)
              WHERE owner = ?4",
             params![primary, next, profile, secondary],
-        )
-        .map_err(LinkOutcome::store)?;
-        tx.execute("DELETE FROM users WHERE user_id = ?1", [secondary])
-            .map_err(LinkOutcome::store)?;
+        )?;
+        crash_point("link");
+        tx.execute("DELETE FROM users WHERE user_id = ?1", [secondary])?;
         tx.execute(
             "UPDATE users SET updated_at = ?2 WHERE user_id = ?1",
             params![primary, now],
-        )
-        .map_err(LinkOutcome::store)?;
-        tx.commit().map_err(LinkOutcome::store)?;
-        self.identities_of(primary).map_err(LinkOutcome::Store)
+        )?;
+        tx.commit()?;
+        Ok(self.identities_of(primary)?)
     }
 
     /// Unlinks `provider|user_id` from `primary`, in one transaction; the
@@ -550,7 +683,7 @@ impl Store {
         identity_user_id: &str,
         now: &str,
     ) -> std::result::Result<Vec<Identity>, UnlinkOutcome> {
-        let tx = self.conn.transaction().map_err(UnlinkOutcome::store)?;
+        let tx = self.conn.transaction()?;
         let main: Option<String> = tx
             .query_row(
                 "SELECT provider || '|' || user_id FROM identities WHERE owner = ?1
@@ -558,8 +691,7 @@ impl Store {
                 [primary],
                 |r| r.get(0),
             )
-            .optional()
-            .map_err(UnlinkOutcome::store)?;
+            .optional()?;
         let Some(main) = main else {
             return Err(UnlinkOutcome::Refused(UnlinkError::UserNotFound));
         };
@@ -573,8 +705,7 @@ impl Store {
                 [primary, provider, identity_user_id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .optional()
-            .map_err(UnlinkOutcome::store)?;
+            .optional()?;
         if let Some((connection, profile)) = found {
             let new_id = format!("{provider}|{identity_user_id}");
             tx.execute(
@@ -585,28 +716,26 @@ impl Store {
                     profile.unwrap_or_else(|| "{}".into()),
                     now
                 ],
-            )
-            .map_err(UnlinkOutcome::store)?;
+            )?;
+            crash_point("unlink");
             tx.execute(
                 "UPDATE identities SET owner = ?1, position = 0, profile_data = NULL
                  WHERE provider = ?2 AND user_id = ?3",
                 params![new_id, provider, identity_user_id],
-            )
-            .map_err(UnlinkOutcome::store)?;
+            )?;
             tx.execute(
                 "UPDATE users SET updated_at = ?2 WHERE user_id = ?1",
                 params![primary, now],
-            )
-            .map_err(UnlinkOutcome::store)?;
+            )?;
         }
-        tx.commit().map_err(UnlinkOutcome::store)?;
-        self.identities_of(primary).map_err(UnlinkOutcome::Store)
+        tx.commit()?;
+        Ok(self.identities_of(primary)?)
     }
 
     pub fn insert_code(&self, code_hash: &str, grant: &CodeGrant) -> Result<()> {
         self.conn.execute(
             "INSERT INTO codes VALUES (?1, ?2, ?3)",
-            params![code_hash, code_json(grant).to_string(), grant.expires_at],
+            params![code_hash, serde_json::to_string(grant)?, grant.expires_at],
         )?;
         Ok(())
     }
@@ -621,17 +750,18 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?;
-        Ok(json.and_then(|j| code_from_json(&json_map(&j))))
+        Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
     }
 
     pub fn insert_refresh(&self, token_hash: &str, grant: &RefreshGrant) -> Result<()> {
-        let v = json!({
-            "client_id": grant.client_id, "user_id": grant.user_id, "scope": grant.scope,
-            "audience": grant.audience, "auth_time": grant.auth_time,
-        });
         self.conn.execute(
-            "INSERT INTO refresh_tokens VALUES (?1, ?2, ?3, 'active')",
-            params![token_hash, grant.family, v.to_string()],
+            "INSERT INTO refresh_tokens VALUES (?1, ?2, ?3, ?4)",
+            params![
+                token_hash,
+                grant.family,
+                serde_json::to_string(grant)?,
+                RefreshState::Active.as_str()
+            ],
         )?;
         Ok(())
     }
@@ -648,36 +778,20 @@ impl Store {
             .optional()?;
         let outcome = match row {
             None => RefreshUse::Unknown,
-            Some((family, _, state)) if state != "active" => {
+            Some((family, _, state)) if state != RefreshState::Active.as_str() => {
                 tx.execute(
-                    "UPDATE refresh_tokens SET state = 'revoked' WHERE family = ?1",
-                    [&family],
+                    "UPDATE refresh_tokens SET state = ?2 WHERE family = ?1",
+                    params![family, RefreshState::Revoked.as_str()],
                 )?;
                 RefreshUse::Reused
             }
             Some((family, grant, _)) => {
                 tx.execute(
-                    "UPDATE refresh_tokens SET state = 'used' WHERE token_hash = ?1",
-                    [token_hash],
+                    "UPDATE refresh_tokens SET state = ?2 WHERE token_hash = ?1",
+                    params![token_hash, RefreshState::Used.as_str()],
                 )?;
-                let g = json_map(&grant);
-                let s = |k: &str| {
-                    g.get(k)
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned()
-                };
-                RefreshUse::Fresh(RefreshGrant {
-                    family,
-                    client_id: s("client_id"),
-                    user_id: s("user_id"),
-                    scope: s("scope"),
-                    audience: g.get("audience").and_then(Value::as_str).map(str::to_owned),
-                    auth_time: g
-                        .get("auth_time")
-                        .and_then(Value::as_i64)
-                        .unwrap_or_default(),
-                })
+                let grant: RefreshGrant = serde_json::from_str(&grant)?;
+                RefreshUse::Fresh(RefreshGrant { family, ..grant })
             }
         };
         tx.commit()?;
@@ -761,8 +875,20 @@ pub enum LinkOutcome {
     Store(StoreError),
 }
 
-impl LinkOutcome {
-    fn store(e: rusqlite::Error) -> Self {
+impl From<StoreError> for LinkOutcome {
+    fn from(e: StoreError) -> Self {
+        LinkOutcome::Store(e)
+    }
+}
+
+impl From<StoreError> for UnlinkOutcome {
+    fn from(e: StoreError) -> Self {
+        UnlinkOutcome::Store(e)
+    }
+}
+
+impl From<rusqlite::Error> for LinkOutcome {
+    fn from(e: rusqlite::Error) -> Self {
         LinkOutcome::Store(e.into())
     }
 }
@@ -774,8 +900,8 @@ pub enum UnlinkOutcome {
     Store(StoreError),
 }
 
-impl UnlinkOutcome {
-    fn store(e: rusqlite::Error) -> Self {
+impl From<rusqlite::Error> for UnlinkOutcome {
+    fn from(e: rusqlite::Error) -> Self {
         UnlinkOutcome::Store(e.into())
     }
 }
@@ -792,28 +918,4 @@ fn json_list(text: &str) -> Vec<String> {
 
 fn json_map(text: &str) -> Map<String, Value> {
     serde_json::from_str(text).unwrap_or_default()
-}
-
-fn code_json(g: &CodeGrant) -> Value {
-    json!({
-        "client_id": g.client_id, "redirect_uri": g.redirect_uri,
-        "code_challenge": g.code_challenge, "nonce": g.nonce, "user_id": g.user_id,
-        "scope": g.scope, "audience": g.audience, "auth_time": g.auth_time,
-        "expires_at": g.expires_at,
-    })
-}
-
-fn code_from_json(g: &Map<String, Value>) -> Option<CodeGrant> {
-    let s = |k: &str| g.get(k).and_then(Value::as_str).map(str::to_owned);
-    Some(CodeGrant {
-        client_id: s("client_id")?,
-        redirect_uri: s("redirect_uri")?,
-        code_challenge: s("code_challenge")?,
-        nonce: s("nonce"),
-        user_id: s("user_id")?,
-        scope: s("scope")?,
-        audience: s("audience"),
-        auth_time: g.get("auth_time")?.as_i64()?,
-        expires_at: g.get("expires_at")?.as_i64()?,
-    })
 }

@@ -1,0 +1,299 @@
+//! The login pages' handlers: the page for a transaction, "Continue as …"
+//! for social connections, email and password, a one-time code by SMS or
+//! email, and Cancel. A login that succeeds starts a tenant session and
+//! answers the app with a code.
+
+use axum::extract::{Form, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::{CODE_LIFETIME, LoginTx, given, hash, internal, random_token, redirect_with};
+use super::session::{SESSION_COOKIE, TenantSession};
+use crate::AppState;
+use crate::pages;
+use crate::store::{CodeGrant, ConnectionKind};
+
+/// `?tx=…[&connection=…]`
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct LoginQuery {
+    tx: Option<String>,
+    connection: Option<String>,
+}
+
+/// The social page's "Continue as …".
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct SocialForm {
+    tx: Option<String>,
+    connection: Option<String>,
+    identity: Option<String>,
+}
+
+/// The database connection's form.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct PasswordForm {
+    tx: Option<String>,
+    email: Option<String>,
+    password: Option<String>,
+}
+
+/// A one-time code: asked for (`who`), then given (`code`).
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct CodeForm {
+    tx: Option<String>,
+    connection: Option<String>,
+    who: Option<String>,
+    code: Option<String>,
+}
+
+/// The tenant's database (email and password) connection.
+fn database_connection(state: &AppState) -> Option<String> {
+    state
+        .store()
+        .connections()
+        .ok()?
+        .into_iter()
+        .find(|c| c.kind == ConnectionKind::Database)
+        .map(|c| c.name)
+}
+
+/// `GET /login?tx=…[&connection=…]`: the login page for the transaction.
+pub(super) async fn login_get(
+    State(state): State<AppState>,
+    Query(q): Query<LoginQuery>,
+) -> Response {
+    let Some((id, tx)) = login_tx(&state, &q.tx) else {
+        return expired_login();
+    };
+    match tx.connection.as_deref().or(given(&q.connection)) {
+        None => pages::choose_connection(&id, &connections(&state)),
+        Some(c) => login_page(&state, &id, c, None),
+    }
+}
+
+/// The connections someone can sign in with, in the tenant's order.
+fn connections(state: &AppState) -> Vec<String> {
+    let store = state.store();
+    store
+        .connections()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| store.logins_of(&c.name).is_ok_and(|l| !l.is_empty()))
+        .map(|c| c.name)
+        .collect()
+}
+
+fn login_page(state: &AppState, tx: &str, connection: &str, problem: Option<&str>) -> Response {
+    let (kind, logins) = {
+        let store = state.store();
+        match (store.connection_kind(connection), store.logins_of(connection)) {
+            (Ok(kind), Ok(logins)) => (kind, logins),
+            (Err(e), _) | (_, Err(e)) => return internal(e),
+        }
+    };
+    match kind {
+        Some(ConnectionKind::Database) => pages::password(tx, problem),
+        Some(ConnectionKind::Sms) => pages::passwordless_start(tx, connection, true, problem),
+        Some(ConnectionKind::Email) => pages::passwordless_start(tx, connection, false, problem),
+        Some(ConnectionKind::Social) | None => pages::social(tx, connection, &logins),
+    }
+}
+
+fn login_tx(state: &AppState, id: &Option<String>) -> Option<(String, LoginTx)> {
+    let id = given(id)?;
+    state
+        .logins()
+        .get(id)
+        .cloned()
+        .map(|tx| (id.to_owned(), tx))
+}
+
+fn expired_login() -> Response {
+    pages::error(
+        StatusCode::BAD_REQUEST,
+        "This login has expired or was already used. Go back to the application and start again.",
+    )
+}
+
+/// `POST /login/social`: "Continue as …".
+pub(super) async fn login_social(
+    State(state): State<AppState>,
+    Form(f): Form<SocialForm>,
+) -> Response {
+    let Some((id, tx)) = login_tx(&state, &f.tx) else {
+        return expired_login();
+    };
+    let Some(identity) = given(&f.identity) else {
+        return expired_login();
+    };
+    let connection = f.connection.as_deref().unwrap_or_default();
+    let known = state
+        .store()
+        .logins_of(connection)
+        .is_ok_and(|l| l.iter().any(|l| l.identity == identity));
+    if !known || tx.connection.as_deref().is_some_and(|c| c != connection) {
+        return login_page(
+            &state,
+            &id,
+            connection,
+            Some("That account cannot sign in here."),
+        );
+    }
+    complete_login(&state, &id, &tx, identity, connection)
+}
+
+/// `POST /login/password`: the database connection's form.
+pub(super) async fn login_password(
+    State(state): State<AppState>,
+    Form(f): Form<PasswordForm>,
+) -> Response {
+    let Some((id, tx)) = login_tx(&state, &f.tx) else {
+        return expired_login();
+    };
+    let Some(connection) = tx.connection.clone().or_else(|| database_connection(&state)) else {
+        return expired_login();
+    };
+    let email = f.email.as_deref().unwrap_or_default();
+    let password = f.password.as_deref().unwrap_or_default();
+    let found = state
+        .store()
+        .check_password(&connection, email.trim(), password);
+    match found {
+        Ok(Some(identity)) => complete_login(&state, &id, &tx, &identity, &connection),
+        Ok(None) => login_page(&state, &id, &connection, Some("Wrong email or password.")),
+        Err(e) => internal(e),
+    }
+}
+
+/// `POST /login/passwordless/start`: sends (logs) a one-time code.
+pub(super) async fn passwordless_start(
+    State(state): State<AppState>,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    let Some((id, _)) = login_tx(&state, &f.tx) else {
+        return expired_login();
+    };
+    let connection = f.connection.as_deref().unwrap_or_default();
+    let who = f.who.as_deref().unwrap_or_default().trim();
+    let (kind, logins) = {
+        let store = state.store();
+        match (store.connection_kind(connection), store.logins_of(connection)) {
+            (Ok(kind), Ok(logins)) => (kind, logins),
+            (Err(e), _) | (_, Err(e)) => return internal(e),
+        }
+    };
+    let sms = kind == Some(ConnectionKind::Sms);
+    let found = logins.iter().find(|l| {
+        l.phone.as_deref() == Some(who)
+            || l.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(who))
+    });
+    let Some(login) = found else {
+        let what = if sms { "phone number" } else { "email address" };
+        return pages::passwordless_start(
+            &id,
+            connection,
+            sms,
+            Some(&format!("No account uses that {what}.")),
+        );
+    };
+    let code = format!("{:06}", rand::random::<u32>() % 1_000_000);
+    tracing::info!(connection = %connection, to = %who, code = %code, "one-time code sent");
+    state.controls().record_code(&code);
+    if let Some(tx) = state.logins().get_mut(&id) {
+        tx.pending_code = Some((login.identity.clone(), code));
+    }
+    pages::passwordless_code(&id, connection, who, None)
+}
+
+/// `POST /login/passwordless/verify`: checks the one-time code.
+pub(super) async fn passwordless_verify(
+    State(state): State<AppState>,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    let Some((id, tx)) = login_tx(&state, &f.tx) else {
+        return expired_login();
+    };
+    let connection = f.connection.as_deref().unwrap_or_default();
+    let code = f.code.as_deref().unwrap_or_default().trim();
+    match &tx.pending_code {
+        Some((identity, expected)) if expected == code => {
+            complete_login(&state, &id, &tx, identity, connection)
+        }
+        _ => pages::passwordless_code(
+            &id,
+            connection,
+            f.who.as_deref().unwrap_or_default(),
+            Some("That code is not right. Check it and try again."),
+        ),
+    }
+}
+
+/// `GET /login/cancel`: back to the app with `error=access_denied`.
+pub(super) async fn login_cancel(
+    State(state): State<AppState>,
+    Query(q): Query<LoginQuery>,
+) -> Response {
+    let Some(tx) = given(&q.tx).and_then(|id| state.logins().remove(id)) else {
+        return expired_login();
+    };
+    redirect_with(
+        &tx.redirect_uri,
+        &[
+            ("error", "access_denied"),
+            ("error_description", "The user cancelled the login."),
+        ],
+        tx.state.as_deref(),
+    )
+}
+
+/// The identity proved itself: start a tenant session and answer the app.
+fn complete_login(
+    state: &AppState,
+    id: &str,
+    tx: &LoginTx,
+    identity: &str,
+    connection: &str,
+) -> Response {
+    state.logins().remove(id);
+    let user_id = match state.store().owner_of(identity) {
+        Ok(Some(owner)) => owner,
+        Ok(None) => return expired_login(),
+        Err(e) => return internal(e),
+    };
+    let auth_time = state.now();
+    let session_id = random_token(24);
+    state.sessions().insert(
+        session_id.clone(),
+        TenantSession {
+            user_id: user_id.clone(),
+            connection: connection.to_owned(),
+            auth_time,
+        },
+    );
+    let mut response = issue_code(state, tx, &user_id, auth_time);
+    let cookie = format!("{SESSION_COOKIE}={session_id}; Path=/; HttpOnly; SameSite=Lax");
+    if let Ok(v) = cookie.parse() {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+/// Redirects to the app with a fresh, single-use code for `user_id`.
+pub(super) fn issue_code(state: &AppState, tx: &LoginTx, user_id: &str, auth_time: i64) -> Response {
+    let code = random_token(32);
+    let grant = CodeGrant {
+        client_id: tx.client_id.clone(),
+        redirect_uri: tx.redirect_uri.clone(),
+        code_challenge: tx.code_challenge.clone(),
+        nonce: tx.nonce.clone(),
+        user_id: user_id.to_owned(),
+        scope: tx.scope.clone(),
+        audience: tx.audience.clone(),
+        auth_time,
+        expires_at: state.now() + CODE_LIFETIME,
+    };
+    if let Err(e) = state.store().insert_code(&hash(&code), &grant) {
+        return internal(e);
+    }
+    redirect_with(&tx.redirect_uri, &[("code", &code)], tx.state.as_deref())
+}

@@ -1,0 +1,109 @@
+//! The tenant's own session (its cookie), `/userinfo`, and `/v2/logout`.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{found, given, id_token, internal};
+use crate::AppState;
+use crate::pages;
+
+/// The name of the tenant's session cookie.
+pub const SESSION_COOKIE: &str = "dev_tenant_session";
+
+/// A person signed in at the tenant (its session cookie).
+#[derive(Clone, Debug)]
+pub struct TenantSession {
+    pub user_id: String,
+    pub connection: String,
+    pub auth_time: i64,
+}
+
+/// The ids in the request's session cookies.
+fn session_ids(headers: &HeaderMap) -> impl Iterator<Item = &str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|c| c.to_str().ok())
+        .flat_map(|c| c.split(';'))
+        .filter_map(|c| c.trim().strip_prefix(SESSION_COOKIE)?.strip_prefix('='))
+}
+
+/// The tenant session the request's cookie names, if it is still there.
+pub(super) fn session_of(state: &AppState, headers: &HeaderMap) -> Option<TenantSession> {
+    let sessions = state.sessions();
+    session_ids(headers).find_map(|id| sessions.get(id).cloned())
+}
+
+/// `GET /userinfo`.
+pub(super) async fn userinfo_get(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let unauthorized = || {
+        let body = json!({
+            "error": "invalid_token",
+            "error_description": "The access token is invalid or has expired"
+        });
+        (StatusCode::UNAUTHORIZED, Json(body)).into_response()
+    };
+    let Ok(claims) = crate::management::bearer_claims(&state, &headers, &state.url("userinfo"))
+    else {
+        return unauthorized();
+    };
+    let scopes: Vec<&str> = claims.scope.split_whitespace().collect();
+    let user = state.store().user(&claims.sub);
+    match user {
+        Ok(Some(user)) => {
+            let mut c = id_token::profile_claims(&user, &scopes, state.issuer());
+            c.insert("sub".into(), json!(user.user_id));
+            Json(Value::Object(c)).into_response()
+        }
+        Ok(None) => unauthorized(),
+        Err(e) => internal(e),
+    }
+}
+
+/// `?client_id=…&returnTo=…`
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct LogoutQuery {
+    client_id: Option<String>,
+    #[serde(rename = "returnTo")]
+    return_to: Option<String>,
+}
+
+/// `GET /v2/logout?client_id=…&returnTo=…`: ends the tenant session.
+pub(super) async fn logout_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<LogoutQuery>,
+) -> Response {
+    let return_to = given(&q.return_to);
+    if let Some(r) = return_to {
+        let allowed = given(&q.client_id)
+            .and_then(|c| state.store().client(c).ok().flatten())
+            .is_some_and(|c| c.logout_urls.iter().any(|u| u == r));
+        if !allowed {
+            return pages::error(
+                StatusCode::BAD_REQUEST,
+                &format!("Logout URL mismatch. {r} is not in the list of allowed logout URLs."),
+            );
+        }
+    }
+    {
+        let mut sessions = state.sessions();
+        for id in session_ids(&headers) {
+            sessions.remove(id);
+        }
+    }
+    let mut response = match return_to {
+        Some(r) => found(r),
+        None => Html("<!doctype html><title>Signed out</title><p>You are signed out.</p>")
+            .into_response(),
+    };
+    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    if let Ok(v) = clear.parse() {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}

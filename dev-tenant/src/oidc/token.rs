@@ -1,0 +1,276 @@
+//! `POST /oauth/token`: an authorization code with its PKCE verifier, or a
+//! refresh token (which rotates; a reused one revokes its family), for
+//! tokens. Errors are RFC 6749's; a failure of the store is `server_error`.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use super::{given, hash, id_token, random_token};
+use crate::AppState;
+use crate::keys::{TOKEN_LIFETIME, b64url};
+use crate::store::{RefreshGrant, RefreshUse, StoreError};
+
+/// Scopes a user's own token may carry for the Management API.
+const CURRENT_USER_SCOPES: [&str; 6] = [
+    "read:current_user",
+    "update:current_user_identities",
+    "update:current_user_metadata",
+    "create:current_user_metadata",
+    "delete:current_user_metadata",
+    "create:current_user_device_credentials",
+];
+
+/// The OIDC scopes the tenant grants.
+const OIDC_SCOPES: [&str; 5] = ["openid", "profile", "email", "phone", "offline_access"];
+
+/// An RFC 6749 error from `/oauth/token`.
+#[derive(Debug)]
+pub(super) struct OAuthError {
+    status: StatusCode,
+    error: &'static str,
+    description: String,
+}
+
+impl OAuthError {
+    fn new(status: StatusCode, error: &'static str, description: impl Into<String>) -> Self {
+        OAuthError {
+            status,
+            error,
+            description: description.into(),
+        }
+    }
+
+    fn request(description: impl Into<String>) -> Self {
+        OAuthError::new(StatusCode::BAD_REQUEST, "invalid_request", description)
+    }
+
+    fn grant(description: &str) -> Self {
+        OAuthError::new(StatusCode::BAD_REQUEST, "invalid_grant", description)
+    }
+}
+
+/// The store failed: logged, and answered as the server's error.
+impl From<StoreError> for OAuthError {
+    fn from(e: StoreError) -> Self {
+        tracing::error!("{e}");
+        OAuthError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "Internal error",
+        )
+    }
+}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        no_store((
+            self.status,
+            Json(json!({ "error": self.error, "error_description": self.description })),
+        ))
+    }
+}
+
+fn no_store(r: impl IntoResponse) -> Response {
+    let mut r = r.into_response();
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    r.headers_mut()
+        .insert(header::PRAGMA, header::HeaderValue::from_static("no-cache"));
+    r
+}
+
+/// What a token request may carry. A parameter given twice is refused.
+#[derive(Debug, Default, Deserialize)]
+struct TokenRequest {
+    grant_type: Option<String>,
+    client_id: Option<String>,
+    code: Option<String>,
+    code_verifier: Option<String>,
+    redirect_uri: Option<String>,
+    refresh_token: Option<String>,
+}
+
+impl TokenRequest {
+    /// The body: form or JSON, as Auth0 takes both (JSON values as text).
+    fn read(headers: &HeaderMap, body: &Bytes) -> Result<Self, OAuthError> {
+        let json = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if !json {
+            return serde_urlencoded::from_bytes(body)
+                .map_err(|_| OAuthError::request("Parameters must be given once each"));
+        }
+        let v: Map<String, Value> =
+            serde_json::from_slice(body).map_err(|_| OAuthError::request("Invalid JSON body"))?;
+        let text = v
+            .into_iter()
+            .map(|(k, v)| {
+                let s = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+                (k, Value::String(s))
+            })
+            .collect();
+        serde_json::from_value(Value::Object(text))
+            .map_err(|_| OAuthError::request("Invalid JSON body"))
+    }
+}
+
+fn need<'a>(v: &'a Option<String>, name: &str) -> Result<&'a str, OAuthError> {
+    given(v).ok_or_else(|| OAuthError::request(format!("Missing required parameter: {name}")))
+}
+
+/// `POST /oauth/token`.
+pub(super) async fn token_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, OAuthError> {
+    let p = TokenRequest::read(&headers, &body)?;
+    let grant_type = need(&p.grant_type, "grant_type")?;
+    let client_id = need(&p.client_id, "client_id")?;
+    if state.store().client(client_id)?.is_none() {
+        return Err(OAuthError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "Client authentication failed",
+        ));
+    }
+    let issue = match grant_type {
+        "authorization_code" => {
+            let code = need(&p.code, "code")?;
+            let verifier = need(&p.code_verifier, "code_verifier")?;
+            let redirect_uri = need(&p.redirect_uri, "redirect_uri")?;
+            let grant = state
+                .store()
+                .take_code(&hash(code))?
+                .ok_or_else(|| OAuthError::grant("Invalid authorization code"))?;
+            if grant.expires_at < state.now() || grant.client_id != client_id {
+                return Err(OAuthError::grant("Invalid authorization code"));
+            }
+            if grant.redirect_uri != redirect_uri {
+                return Err(OAuthError::grant(
+                    "Unable to verify redirect_uri. It does not match the one sent to /authorize.",
+                ));
+            }
+            if !(43..=128).contains(&verifier.len())
+                || b64url(&Sha256::digest(verifier.as_bytes())) != grant.code_challenge
+            {
+                return Err(OAuthError::grant("Failed to verify code verifier"));
+            }
+            Issue {
+                client_id: grant.client_id,
+                user_id: grant.user_id,
+                scope: grant.scope,
+                audience: grant.audience,
+                nonce: grant.nonce,
+                auth_time: grant.auth_time,
+                family: None,
+            }
+        }
+        "refresh_token" => {
+            let token = need(&p.refresh_token, "refresh_token")?;
+            let used = state.store().use_refresh(&hash(token))?;
+            match used {
+                RefreshUse::Fresh(g) if g.client_id == client_id => Issue {
+                    client_id: g.client_id,
+                    user_id: g.user_id,
+                    scope: g.scope,
+                    audience: g.audience,
+                    nonce: None,
+                    auth_time: g.auth_time,
+                    family: Some(g.family),
+                },
+                RefreshUse::Fresh(_) | RefreshUse::Reused | RefreshUse::Unknown => {
+                    return Err(OAuthError::grant("Unknown or invalid refresh token."));
+                }
+            }
+        }
+        other => {
+            return Err(OAuthError::new(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                format!("Grant type '{other}' not allowed for the client."),
+            ));
+        }
+    };
+    Ok(no_store(Json(issue_tokens(&state, &issue)?)))
+}
+
+/// What the tokens are issued for.
+struct Issue {
+    client_id: String,
+    user_id: String,
+    scope: String,
+    audience: Option<String>,
+    nonce: Option<String>,
+    auth_time: i64,
+    /// The refresh-token family this renewal belongs to.
+    family: Option<String>,
+}
+
+fn issue_tokens(state: &AppState, issue: &Issue) -> Result<Value, OAuthError> {
+    let user = state
+        .store()
+        .user(&issue.user_id)?
+        .ok_or_else(|| OAuthError::grant("The user no longer exists."))?;
+    let now = state.now();
+    let requested: Vec<&str> = issue.scope.split_whitespace().collect();
+    let openid = requested.contains(&"openid");
+    let granted: Vec<&str> = requested
+        .iter()
+        .copied()
+        .filter(|s| {
+            OIDC_SCOPES.contains(s)
+                || (issue.audience.is_some() && CURRENT_USER_SCOPES.contains(s))
+        })
+        .collect();
+    let scope = granted.join(" ");
+    let userinfo = state.url("userinfo");
+    let aud = match (&issue.audience, openid) {
+        (Some(a), true) => json!([a, userinfo]),
+        (Some(a), false) => json!(a),
+        (None, _) => json!(userinfo),
+    };
+    let access_token = state.keys().active().sign(&json!({
+        "iss": state.issuer(), "sub": user.user_id, "aud": aud, "iat": now,
+        "exp": now + TOKEN_LIFETIME, "scope": scope, "azp": issue.client_id,
+    }));
+    let mut out = json!({
+        "access_token": access_token,
+        "scope": scope,
+        "expires_in": TOKEN_LIFETIME,
+        "token_type": "Bearer",
+    });
+    if openid {
+        let minted = id_token::IdToken {
+            user: &user,
+            scopes: &granted,
+            client_id: &issue.client_id,
+            nonce: issue.nonce.as_deref(),
+            auth_time: issue.auth_time,
+        };
+        out["id_token"] = json!(minted.mint(state));
+    }
+    if granted.contains(&"offline_access") {
+        let token = random_token(32);
+        let grant = RefreshGrant {
+            family: issue.family.clone().unwrap_or_else(|| random_token(12)),
+            client_id: issue.client_id.clone(),
+            user_id: user.user_id.clone(),
+            scope: issue.scope.clone(),
+            audience: issue.audience.clone(),
+            auth_time: issue.auth_time,
+        };
+        state.store().insert_refresh(&hash(&token), &grant)?;
+        out["refresh_token"] = json!(token);
+    }
+    Ok(out)
+}
