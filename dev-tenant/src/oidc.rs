@@ -51,10 +51,7 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login::login_get))
         .route("/login/social", post(login::login_social))
         .route("/login/password", post(login::login_password))
-        .route(
-            "/login/passwordless/start",
-            post(login::passwordless_start),
-        )
+        .route("/login/passwordless/start", post(login::passwordless_start))
         .route(
             "/login/passwordless/verify",
             post(login::passwordless_verify),

@@ -542,6 +542,39 @@ async fn a_code_is_good_once_for_the_right_verifier_and_a_minute() {
 }
 
 #[tokio::test]
+async fn a_failing_store_on_the_token_endpoint_is_a_500_server_error_not_a_client_error() {
+    let dir = std::env::temp_dir().join(format!("dev-tenant-token-store-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("tenant.sqlite");
+    let options = dev_tenant::Options {
+        db: Some(db.clone()),
+        key: Some(dev_tenant::keys::SigningKey::for_tests()),
+        ..Default::default()
+    };
+    let state = AppState::open("127.0.0.1:4000".parse().unwrap(), options).unwrap();
+    let t = Tenant {
+        app: dev_tenant::app(state.clone()),
+        state,
+    };
+    let code = t.code_for(ADA, &[]).await;
+    // The store breaks under the tenant: its codes table is gone.
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch("DROP TABLE codes")
+        .unwrap();
+    let answer = t.exchange(&code, VERIFIER).await;
+    assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        answer.json(),
+        json!({"error": "server_error", "error_description": "Internal error"})
+    );
+    assert_eq!(answer.headers[header::CACHE_CONTROL], "no-store");
+    drop(t);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
 async fn the_token_endpoint_takes_json_too_and_names_missing_parameters() {
     let t = tenant();
     let code = t.code_for(ADA, &[]).await;

@@ -1,9 +1,14 @@
-//! A `kill -9` at any point of a link or unlink leaves the user either
-//! linked or not, never half: the real binary, a real SQLite file.
+//! A `kill -9` inside a link or an unlink transaction leaves the user either
+//! linked or not, never half: the real binary, a real SQLite file, and the
+//! tenant's debug-build crash points (`DEV_TENANT_CRASH_POINT`), which stop
+//! it between the statements of the transaction so the kill lands there.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use dev_tenant::keys::SigningKey;
 use dev_tenant::store::Store;
@@ -14,12 +19,120 @@ const GITHUB: &str = "github|4242001";
 
 /// The tenant's process, killed (`SIGKILL`) when dropped, so that a failing
 /// test leaves nothing running.
-struct Tenant(Child);
+struct Tenant {
+    child: Child,
+    addr: SocketAddr,
+    /// Its stderr, line by line.
+    stderr: mpsc::Receiver<String>,
+}
 
 impl Tenant {
+    /// Starts the tenant on a free port of `db`, stopping at `crash_point`
+    /// if one is named.
+    fn start(db: &Path, crash_point: Option<&str>) -> Tenant {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_dev-tenant"));
+        command
+            .args(["--listen", "127.0.0.1:0", "--db"])
+            .arg(db)
+            .env_remove("DEV_TENANT_CRASH_POINT")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(point) = crash_point {
+            command.env("DEV_TENANT_CRASH_POINT", point);
+        }
+        let mut child = command.spawn().expect("start the dev tenant");
+        let (lines, stderr) = mpsc::channel();
+        let err = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                if lines.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("listening, not {line:?}"))
+            .parse()
+            .unwrap();
+        Tenant {
+            child,
+            addr,
+            stderr,
+        }
+    }
+
+    /// Waits, with a deadline, until the tenant says it stopped at `point`.
+    fn stopped_at(&self, point: &str) {
+        let want = format!("dev-tenant: crash point {point}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.stderr.recv_timeout(left) {
+                Ok(line) if line == want => return,
+                Ok(_) => {}
+                Err(e) => panic!("the tenant never reached crash point {point}: {e}"),
+            }
+        }
+    }
+
     fn kill(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// A Management API token for the tenant, signed with its key in `db`.
+    fn admin(&self, db: &Path) -> String {
+        let pem = Store::open(Some(db))
+            .unwrap()
+            .keys()
+            .unwrap()
+            .pop()
+            .unwrap()
+            .pem;
+        let key = SigningKey::from_pem(&pem).unwrap();
+        let issuer = format!("http://{}/", self.addr);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        key.sign(&json!({
+            "iss": issuer, "sub": "admin@clients", "aud": format!("{issuer}api/v2/"),
+            "iat": now, "exp": now + 600, "scope": "update:users read:users",
+        }))
+    }
+
+    /// Sends one request; with `wait`, reads the whole answer.
+    fn send(&self, method: &str, path: &str, token: &str, body: &str, wait: bool) -> String {
+        let addr = self.addr;
+        let mut s = TcpStream::connect(addr).unwrap();
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        if wait {
+            s.read_to_string(&mut answer).unwrap();
+        }
+        answer
+    }
+
+    fn link(&self, token: &str, wait: bool) -> String {
+        let body = json!({"provider": "github", "user_id": "4242001"}).to_string();
+        self.send("POST", ADA_IDENTITIES, token, &body, wait)
+    }
+
+    fn unlink(&self, token: &str, wait: bool) -> String {
+        let path = format!("{ADA_IDENTITIES}/github/4242001");
+        self.send("DELETE", &path, token, "", wait)
     }
 }
 
@@ -29,48 +142,11 @@ impl Drop for Tenant {
     }
 }
 
-/// Starts the tenant on a free port; returns it and its address.
-fn start(db: &std::path::Path) -> (Tenant, SocketAddr) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dev-tenant"))
-        .args(["--listen", "127.0.0.1:0", "--db"])
-        .arg(db)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the dev tenant");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .expect("listening")
-        .parse()
-        .unwrap();
-    (Tenant(child), addr)
-}
-
-/// Sends one request; with `wait`, reads the whole answer.
-fn send(addr: SocketAddr, method: &str, path: &str, token: &str, body: &str, wait: bool) -> String {
-    let mut s = TcpStream::connect(addr).unwrap();
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut answer = String::new();
-    if wait {
-        s.read_to_string(&mut answer).unwrap();
-    }
-    answer
-}
+const ADA_IDENTITIES: &str = "/api/v2/users/google-oauth2%7C104857600000000000001/identities";
 
 /// Linked (the secondary is an identity of Ada's and no user of its own) or
-/// not (the other way round): exactly one.
-fn linked_or_not(db: &std::path::Path) -> bool {
+/// not (the other way round): exactly one, else this fails.
+fn linked(db: &Path) -> bool {
     let store = Store::open(Some(db)).unwrap();
     let owner = store
         .owner_of(GITHUB)
@@ -98,68 +174,61 @@ fn linked_or_not(db: &std::path::Path) -> bool {
     owner == ADA
 }
 
-#[test]
-fn a_kill_at_any_point_leaves_the_user_linked_or_not() {
-    let dir = std::env::temp_dir().join(format!("dev-tenant-crash-{}", std::process::id()));
+/// A fresh store file in its own directory, seeded by a first start.
+fn fresh_db(name: &str) -> (PathBuf, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("dev-tenant-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("tenant.sqlite");
-    let (mut seed_run, _) = start(&db);
-    seed_run.kill();
-    let pem = Store::open(Some(&db))
-        .unwrap()
-        .keys()
-        .unwrap()
-        .pop()
-        .unwrap()
-        .pem;
-    let key = SigningKey::from_pem(&pem).unwrap();
+    Tenant::start(&db, None).kill();
+    (dir, db)
+}
 
-    let mut outcomes = Vec::new();
-    for round in 0..8u32 {
-        let (mut tenant, addr) = start(&db);
-        let issuer = format!("http://{addr}/");
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs();
-        let admin = key.sign(&json!({
-            "iss": issuer, "sub": "admin@clients", "aud": format!("{issuer}api/v2/"),
-            "iat": now, "exp": now + 600, "scope": "update:users read:users",
-        }));
-        // Complete a few operations, then kill while the next one is in flight.
-        let mut linked = linked_or_not(&db);
-        for i in 0..=(round % 4) {
-            let last = i == round % 4;
-            let answer = if linked {
-                send(
-                    addr,
-                    "DELETE",
-                    "/api/v2/users/google-oauth2%7C104857600000000000001/identities/github/4242001",
-                    &admin,
-                    "",
-                    !last,
-                )
-            } else {
-                let body = json!({"provider": "github", "user_id": "4242001"}).to_string();
-                send(
-                    addr,
-                    "POST",
-                    "/api/v2/users/google-oauth2%7C104857600000000000001/identities",
-                    &admin,
-                    &body,
-                    !last,
-                )
-            };
-            if !last {
-                assert!(answer.starts_with("HTTP/1.1 20"), "round {round}: {answer}");
-                linked = !linked;
-            }
-        }
-        tenant.kill();
-        outcomes.push(linked_or_not(&db));
-    }
+#[test]
+fn a_kill_inside_the_link_transaction_leaves_the_user_unlinked_and_the_link_can_be_made_again() {
+    let (dir, db) = fresh_db("crash-link");
+    assert!(!linked(&db), "the seed starts unlinked");
+
+    let mut tenant = Tenant::start(&db, Some("link"));
+    let admin = tenant.admin(&db);
+    tenant.link(&admin, false);
+    tenant.stopped_at("link");
+    tenant.kill();
+    assert!(!linked(&db), "a link killed before its commit is not made");
+
+    let tenant = Tenant::start(&db, None);
+    let answer = tenant.link(&tenant.admin(&db), true);
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    assert!(linked(&db));
+    drop(tenant);
     let _ = std::fs::remove_dir_all(&dir);
-    eprintln!("linked after each kill: {outcomes:?}");
+}
+
+#[test]
+fn a_kill_inside_the_unlink_transaction_leaves_the_user_linked_and_the_unlink_can_be_made_again() {
+    let (dir, db) = fresh_db("crash-unlink");
+    let tenant = Tenant::start(&db, None);
+    let answer = tenant.link(&tenant.admin(&db), true);
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    drop(tenant);
+    assert!(linked(&db));
+
+    let mut tenant = Tenant::start(&db, Some("unlink"));
+    let admin = tenant.admin(&db);
+    tenant.unlink(&admin, false);
+    tenant.stopped_at("unlink");
+    tenant.kill();
+    assert!(
+        linked(&db),
+        "an unlink killed before its commit is not made"
+    );
+
+    let tenant = Tenant::start(&db, None);
+    let answer = tenant.unlink(&tenant.admin(&db), true);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(!linked(&db));
+    drop(tenant);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -8,8 +8,8 @@ use axum::http::{StatusCode, header};
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{CODE_LIFETIME, LoginTx, given, hash, internal, random_token, redirect_with};
 use super::session::{SESSION_COOKIE, TenantSession};
+use super::{CODE_LIFETIME, LoginTx, given, hash, internal, random_token, redirect_with};
 use crate::AppState;
 use crate::pages;
 use crate::store::{CodeGrant, ConnectionKind};
@@ -86,7 +86,10 @@ fn connections(state: &AppState) -> Vec<String> {
 fn login_page(state: &AppState, tx: &str, connection: &str, problem: Option<&str>) -> Response {
     let (kind, logins) = {
         let store = state.store();
-        match (store.connection_kind(connection), store.logins_of(connection)) {
+        match (
+            store.connection_kind(connection),
+            store.logins_of(connection),
+        ) {
             (Ok(kind), Ok(logins)) => (kind, logins),
             (Err(e), _) | (_, Err(e)) => return internal(e),
         }
@@ -150,7 +153,11 @@ pub(super) async fn login_password(
     let Some((id, tx)) = login_tx(&state, &f.tx) else {
         return expired_login();
     };
-    let Some(connection) = tx.connection.clone().or_else(|| database_connection(&state)) else {
+    let Some(connection) = tx
+        .connection
+        .clone()
+        .or_else(|| database_connection(&state))
+    else {
         return expired_login();
     };
     let email = f.email.as_deref().unwrap_or_default();
@@ -177,7 +184,10 @@ pub(super) async fn passwordless_start(
     let who = f.who.as_deref().unwrap_or_default().trim();
     let (kind, logins) = {
         let store = state.store();
-        match (store.connection_kind(connection), store.logins_of(connection)) {
+        match (
+            store.connection_kind(connection),
+            store.logins_of(connection),
+        ) {
             (Ok(kind), Ok(logins)) => (kind, logins),
             (Err(e), _) | (_, Err(e)) => return internal(e),
         }
@@ -185,7 +195,9 @@ pub(super) async fn passwordless_start(
     let sms = kind == Some(ConnectionKind::Sms);
     let found = logins.iter().find(|l| {
         l.phone.as_deref() == Some(who)
-            || l.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(who))
+            || l.email
+                .as_deref()
+                .is_some_and(|e| e.eq_ignore_ascii_case(who))
     });
     let Some(login) = found else {
         let what = if sms { "phone number" } else { "email address" };
@@ -279,7 +291,12 @@ fn complete_login(
 }
 
 /// Redirects to the app with a fresh, single-use code for `user_id`.
-pub(super) fn issue_code(state: &AppState, tx: &LoginTx, user_id: &str, auth_time: i64) -> Response {
+pub(super) fn issue_code(
+    state: &AppState,
+    tx: &LoginTx,
+    user_id: &str,
+    auth_time: i64,
+) -> Response {
     let code = random_token(32);
     let grant = CodeGrant {
         client_id: tx.client_id.clone(),
