@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::extract::{Request, State};
@@ -86,6 +86,24 @@ pub struct Controls {
     log: Mutex<Vec<LogEntry>>,
     clock_offset: AtomicI64,
     last_code: Mutex<Option<String>>,
+    /// Requests that arrived and are not yet answered.
+    in_flight: AtomicUsize,
+}
+
+/// Counts one request in flight until it is dropped, answered or not.
+struct InFlight<'a>(&'a AtomicUsize);
+
+impl<'a> InFlight<'a> {
+    fn enter(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::SeqCst);
+        InFlight(count)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Controls {
@@ -122,6 +140,12 @@ impl Controls {
 
     pub fn clock_offset(&self) -> i64 {
         self.clock_offset.load(Ordering::SeqCst)
+    }
+
+    /// How many requests (the controls' own aside) arrived and are not yet
+    /// answered: 0 means the tenant is idle.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::SeqCst)
     }
 
     /// The last one-time code a passwordless login page sent.
@@ -162,16 +186,18 @@ impl Controls {
     }
 }
 
-/// Logs every request the tenant answers (but the controls' own).
+/// Logs every request the tenant answers (but the controls' own), and
+/// counts those in flight.
 pub async fn record(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let method = request.method().as_str().to_owned();
     let path = request.uri().path().to_owned();
-    let response = next.run(request).await;
-    if !path.starts_with("/__controls") {
-        state
-            .controls()
-            .record(&method, &path, response.status().as_u16());
+    if path.starts_with("/__controls") {
+        return next.run(request).await;
     }
+    let controls = state.controls();
+    let _in_flight = InFlight::enter(&controls.in_flight);
+    let response = next.run(request).await;
+    controls.record(&method, &path, response.status().as_u16());
     response
 }
 

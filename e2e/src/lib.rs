@@ -19,6 +19,27 @@ use tower_http::services::ServeDir;
 /// How long any one wait may take before the test fails.
 pub const DEADLINE: Duration = Duration::from_secs(15);
 
+/// Polls `probe` until it answers `Ok`, or fails the test after
+/// [`DEADLINE`] with `what` and the last thing the probe saw (its `Err`).
+pub async fn poll_until<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, String>>,
+{
+    let started = Instant::now();
+    loop {
+        let last = match probe().await {
+            Ok(value) => return value,
+            Err(seen) => seen,
+        };
+        assert!(
+            started.elapsed() < DEADLINE,
+            "after {DEADLINE:?}, {what}; last seen: {last}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// What the app's origin serves as `config.json`.
 pub enum AppConfig {
     /// The right configuration for this test's tenant.
@@ -112,20 +133,21 @@ impl World {
 
     /// Waits for an element, then until its text contains `needle`; returns the text.
     pub async fn wait_for_text(&self, css: &str, needle: &str) -> String {
-        let started = Instant::now();
-        let mut last = String::new();
-        while started.elapsed() < DEADLINE {
-            if let Ok(element) = self.browser.find(Locator::Css(css)).await
-                && let Ok(text) = element.text().await
-            {
-                if text.contains(needle) {
-                    return text;
-                }
-                last = text;
+        let what = format!("`{css}` did not contain {needle:?}");
+        poll_until(&what, || async move {
+            let element = self
+                .browser
+                .find(Locator::Css(css))
+                .await
+                .map_err(|_| "no such element".to_owned())?;
+            let text = element.text().await.map_err(|e| e.to_string())?;
+            if text.contains(needle) {
+                Ok(text)
+            } else {
+                Err(format!("{text:?}"))
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("after {DEADLINE:?}, `{css}` did not contain {needle:?}; it read {last:?}");
+        })
+        .await
     }
 
     /// Clicks the element `css` once it is there and enabled.
@@ -157,20 +179,19 @@ impl World {
 
     /// Clicks what `locator` finds once it is there and enabled.
     async fn click_at(&self, locator: Locator<'_>) {
-        let started = Instant::now();
-        loop {
-            if let Ok(element) = self.browser.find(locator).await
-                && element.is_enabled().await.unwrap_or(false)
-                && element.click().await.is_ok()
-            {
-                return;
+        let what = format!("could not click {locator:?}");
+        poll_until(&what, || async move {
+            let element = self
+                .browser
+                .find(locator)
+                .await
+                .map_err(|_| "not there".to_owned())?;
+            if !element.is_enabled().await.unwrap_or(false) {
+                return Err("disabled".into());
             }
-            assert!(
-                started.elapsed() < DEADLINE,
-                "after {DEADLINE:?}, could not click {locator:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+            element.click().await.map_err(|e| e.to_string())
+        })
+        .await;
     }
 
     /// Types into the field `css`.
@@ -188,8 +209,8 @@ impl World {
 
     /// Waits until the page's address starts with `prefix`.
     pub async fn wait_for_url(&self, prefix: &str) {
-        let started = Instant::now();
-        loop {
+        let what = format!("the page is not at {prefix}…");
+        poll_until(&what, || async move {
             let url = self
                 .browser
                 .current_url()
@@ -197,14 +218,12 @@ impl World {
                 .map(|u| u.to_string())
                 .unwrap_or_default();
             if url.starts_with(prefix) {
-                return;
+                Ok(())
+            } else {
+                Err(url)
             }
-            assert!(
-                started.elapsed() < DEADLINE,
-                "after {DEADLINE:?}, the page is at {url}, not {prefix}…"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        })
+        .await;
     }
 
     /// Waits until `css` is on the page.
@@ -219,8 +238,8 @@ impl World {
 
     /// Waits until keyboard focus is on the element `id`.
     pub async fn wait_for_focus(&self, id: &str) {
-        let started = Instant::now();
-        loop {
+        let what = format!("focus is not on {id:?}");
+        poll_until(&what, || async move {
             let active = self
                 .browser
                 .execute(
@@ -231,14 +250,23 @@ impl World {
                 .map(|v| v.as_str().unwrap_or_default().to_owned())
                 .unwrap_or_default();
             if active == id {
-                return;
+                Ok(())
+            } else {
+                Err(format!("focus on {active:?}"))
             }
-            assert!(
-                started.elapsed() < DEADLINE,
-                "focus stayed on {active:?}, not {id:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        })
+        .await;
+    }
+
+    /// Waits until the tenant has answered every request that reached it.
+    pub async fn wait_for_tenant_idle(&self) {
+        poll_until("the tenant is still busy", || async move {
+            match self.tenant.controls().in_flight() {
+                0 => Ok(()),
+                n => Err(format!("{n} requests in flight")),
+            }
+        })
+        .await;
     }
 
     /// True if `css` is on the page now.
@@ -450,43 +478,7 @@ async fn serve_app(listener: TcpListener, config: Option<String>) {
 
 /// A page that signs in with Auth0's own SPA SDK, then calls the
 /// Management API with the token it got; it writes what happened in `#out`.
-const SDK_PAGE: &str = r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>auth0-spa-js</title></head>
-<body><button id="login">Log in</button><pre id="out">starting</pre>
-<script src="/sdk/auth0-spa-js.js"></script>
-<script>
-(async () => {
-  const out = document.getElementById('out');
-  try {
-    const c = await (await fetch('/config.json')).json();
-    const client = await auth0.createAuth0Client({
-      domain: c.domain,
-      clientId: c.client_id,
-      authorizationParams: {
-        redirect_uri: location.origin + '/sdk/',
-        audience: c.audience,
-        scope: 'openid profile email read:current_user',
-      },
-    });
-    if (location.search.includes('code=')) {
-      await client.handleRedirectCallback();
-      const user = await client.getUser();
-      const token = await client.getTokenSilently();
-      const r = await fetch(c.domain + '/api/v2/users/' + encodeURIComponent(user.sub), {
-        headers: { authorization: 'Bearer ' + token },
-      });
-      const body = await r.json();
-      out.textContent = 'user:' + user.sub + ' email:' + user.email + ' api:' + r.status +
-        ' identities:' + body.identities.length;
-    } else {
-      document.getElementById('login').onclick = () => client.loginWithRedirect();
-      out.textContent = 'ready';
-    }
-  } catch (e) {
-    out.textContent = 'error:' + e.message;
-  }
-})();
-</script></body></html>"#;
+const SDK_PAGE: &str = include_str!("../sdk/index.html");
 
 /// Auth0's SPA SDK bundle, from `AUTH0_SPA_JS` (set by `cargo xtask test`).
 async fn spa_js() -> axum::response::Response {
@@ -511,14 +503,14 @@ async fn start_chromedriver() -> (Child, SocketAddr) {
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {binary}: {e}"));
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-    let started = Instant::now();
-    while tokio::net::TcpStream::connect(addr).await.is_err() {
-        assert!(
-            started.elapsed() < DEADLINE,
-            "chromedriver did not listen on {addr}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let what = format!("chromedriver did not listen on {addr}");
+    poll_until(&what, || async move {
+        tokio::net::TcpStream::connect(addr)
+            .await
+            .map(drop)
+            .map_err(|e| e.to_string())
+    })
+    .await;
     (child, addr)
 }
 

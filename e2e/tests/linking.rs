@@ -312,6 +312,7 @@ async fn a_double_click_on_confirm_sends_one_request() {
         .await
         .unwrap();
     w.wait_for_text("#identities", "GitHub").await;
+    w.wait_for_tenant_idle().await;
     assert_eq!(link_requests(&w).len(), 1);
     w.close().await;
 }
