@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use dev_tenant::keys::SigningKey;
@@ -24,6 +24,9 @@ struct Tenant {
     addr: SocketAddr,
     /// Its stderr, line by line.
     stderr: mpsc::Receiver<String>,
+    /// Requests sent without waiting, kept open: a closed connection could
+    /// cancel the request before it reaches the crash point.
+    open: Mutex<Vec<TcpStream>>,
 }
 
 impl Tenant {
@@ -64,6 +67,7 @@ impl Tenant {
             child,
             addr,
             stderr,
+            open: Mutex::new(Vec::new()),
         }
     }
 
@@ -107,7 +111,8 @@ impl Tenant {
         }))
     }
 
-    /// Sends one request; with `wait`, reads the whole answer.
+    /// Sends one request; with `wait`, reads the whole answer, else keeps
+    /// the connection open and answers nothing.
     fn send(&self, method: &str, path: &str, token: &str, body: &str, wait: bool) -> String {
         let addr = self.addr;
         let mut s = TcpStream::connect(addr).unwrap();
@@ -121,6 +126,8 @@ impl Tenant {
         let mut answer = String::new();
         if wait {
             s.read_to_string(&mut answer).unwrap();
+        } else {
+            self.open.lock().unwrap().push(s);
         }
         answer
     }
