@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod linking;
+pub mod merge;
 pub mod sign_in;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -60,6 +61,34 @@ impl KeyCache {
     }
 }
 
+/// Runs two futures at once and waits for both: their waits overlap (the
+/// browser has one thread, so nothing runs in parallel but the network).
+pub async fn join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    use std::task::Poll;
+    let (mut a, mut b) = (std::pin::pin!(a), std::pin::pin!(b));
+    let (mut left, mut right) = (None, None);
+    std::future::poll_fn(move |cx| {
+        if left.is_none()
+            && let Poll::Ready(v) = a.as_mut().poll(cx)
+        {
+            left = Some(v);
+        }
+        if right.is_none()
+            && let Poll::Ready(v) = b.as_mut().poll(cx)
+        {
+            right = Some(v);
+        }
+        match (left.take(), right.take()) {
+            (Some(l), Some(r)) => Poll::Ready((l, r)),
+            (l, r) => {
+                (left, right) = (l, r);
+                Poll::Pending
+            }
+        }
+    })
+    .await
+}
+
 /// The session has ended: the sentence for it.
 pub fn session_ended() -> Problem {
     Problem::new("Your session has ended. Sign in again.", Next::SessionEnded)
@@ -101,6 +130,9 @@ pub enum Doing {
     SignIn,
     Link,
     Unlink,
+    /// Putting the main account's metadata back after a link that did not
+    /// happen.
+    Restore,
 }
 
 impl Doing {
@@ -110,6 +142,7 @@ impl Doing {
             Doing::SignIn => "Signing in did not finish",
             Doing::Link => "The account was not linked",
             Doing::Unlink => "The account was not unlinked",
+            Doing::Restore => "Your main account's settings were not put back",
         }
     }
 }

@@ -85,6 +85,40 @@ pub struct User {
     pub picture: Option<String>,
     #[serde(default)]
     pub identities: Vec<Identity>,
+    #[serde(default)]
+    pub user_metadata: Map<String, Value>,
+    /// How many entries its `app_metadata` has: their values are never
+    /// kept, since the page never shows them.
+    #[serde(rename = "app_metadata", default, deserialize_with = "entries")]
+    pub app_metadata_entries: usize,
+}
+
+/// The number of entries of an object (`null` or absent: none).
+fn entries<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    struct Count;
+    impl<'de> serde::de::Visitor<'de> for Count {
+        type Value = usize;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object or null")
+        }
+        fn visit_unit<E>(self) -> Result<usize, E> {
+            Ok(0)
+        }
+        fn visit_none<E>(self) -> Result<usize, E> {
+            Ok(0)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<usize, A::Error> {
+            let mut n = 0;
+            while map
+                .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                .is_some()
+            {
+                n += 1;
+            }
+            Ok(n)
+        }
+    }
+    d.deserialize_any(Count)
 }
 
 /// One identity of a user.

@@ -107,6 +107,12 @@ pub fn header(token: &str) -> Result<Header, IdTokenError> {
     })
 }
 
+/// The `sub` claim, read without any check: only for starting a request
+/// whose answer is used once the token is verified (and must agree).
+pub fn unverified_sub(token: &str) -> Option<String> {
+    part(token, 1).ok()?["sub"].as_str().map(str::to_owned)
+}
+
 /// Verifies `token` with `key` and checks its claims against `expected`.
 pub fn verify(token: &str, key: &Jwk, expected: &Expected<'_>) -> Result<IdClaims, IdTokenError> {
     let h = header(token)?;

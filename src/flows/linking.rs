@@ -2,6 +2,7 @@
 //! link awaiting the person's confirmation, and the list's rules.
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use crate::auth::id_token::IdClaims;
 use crate::auth::session::Session;
@@ -9,8 +10,13 @@ use crate::auth::storage::KeyValue;
 use crate::auth::transaction::{self, Purpose};
 use crate::auth::{Secret, pkce, urls};
 use crate::config::{Config, Connection};
+use crate::flows::merge::{self, Choices, Keep, KeyPlan};
 use crate::flows::{Doing, Env, Next, Problem, account, tenant_problem};
-use crate::tenant::{Identity, Tenant};
+use crate::tenant::{Identity, Tenant, User};
+
+mod confirm;
+
+pub use confirm::{Cancelled, cancel, confirm};
 
 const PENDING_KEY: &str = "link-accounts.pending-link";
 
@@ -26,10 +32,28 @@ pub struct PendingLink {
     pub email: Option<String>,
     pub phone_number: Option<String>,
     pub picture: Option<String>,
+    /// The account's `user_metadata`, which the link would discard: merged
+    /// into the main account's first.
+    pub user_metadata: Map<String, Value>,
+    /// How many entries its `app_metadata` has (the link discards them).
+    pub app_metadata_entries: usize,
+    /// The person's choice for each conflicting key (absent: main's stays).
+    pub choices: Choices,
+    /// Written before the main account's metadata is updated: the update
+    /// that puts it back. Kept until the link is made or the update undone,
+    /// so a reload in between neither loses it nor updates twice.
+    pub undo: Option<Map<String, Value>>,
 }
 
 impl PendingLink {
-    pub fn new(primary: String, connection: String, id_token: Secret, claims: IdClaims) -> Self {
+    /// The account proved by `claims`, as read with its own token (`other`).
+    pub fn new(
+        primary: String,
+        connection: String,
+        id_token: Secret,
+        claims: IdClaims,
+        other: User,
+    ) -> Self {
         PendingLink {
             primary,
             connection,
@@ -39,7 +63,30 @@ impl PendingLink {
             email: claims.email,
             phone_number: claims.phone_number,
             picture: claims.picture,
+            user_metadata: other.user_metadata,
+            app_metadata_entries: other.app_metadata_entries,
+            choices: Choices::new(),
+            undo: None,
         }
+    }
+
+    /// The main account's metadata before this link changed anything:
+    /// `main` as it is now, with any update already sent undone.
+    pub fn main_before(&self, main: &Map<String, Value>) -> Map<String, Value> {
+        match &self.undo {
+            Some(undo) => merge::apply(main, undo),
+            None => main.clone(),
+        }
+    }
+
+    /// What happens to each key of this account's metadata.
+    pub fn plan(&self, main: &Map<String, Value>) -> Vec<KeyPlan> {
+        merge::plan(&self.main_before(main), &self.user_metadata)
+    }
+
+    /// The person's choice for a conflicting key.
+    pub fn keep(&self, key: &str) -> Keep {
+        self.choices.get(key).copied().unwrap_or_default()
     }
 
     /// How the account is named to the person: email, phone or name.
@@ -83,6 +130,53 @@ pub fn gate(claims: &IdClaims, primary: &str, label: &str) -> Result<(), Problem
             ),
             Next::Dismiss,
         )),
+    }
+}
+
+/// The checks on the account as its own token reads it, before a link is
+/// offered: the same account as the ID token's, not someone's main account
+/// with other sign-in methods (linking it would merge that whole user), and
+/// of the connection the person chose.
+pub fn check_other(
+    claims: &IdClaims,
+    other: &User,
+    connection: &str,
+    config: &Config,
+) -> Result<(), Problem> {
+    let label = config.label_of(connection);
+    if other.user_id != claims.sub {
+        return Err(Problem::new(
+            "The account service described a different account than the one you signed in with, so nothing was linked.",
+            Next::Dismiss,
+        ));
+    }
+    if other.identities.len() > 1 {
+        let who = other
+            .email
+            .clone()
+            .or_else(|| other.name.clone())
+            .unwrap_or_else(|| other.user_id.clone());
+        return Err(Problem::new(
+            format!(
+                "That sign-in belongs to the account of {who}, which has {} sign-in methods. To link it here, sign in as {who} and unlink them there first. Nothing was linked.",
+                other.identities.len()
+            ),
+            Next::Dismiss,
+        ));
+    }
+    match other.identities.iter().find(|i| i.full_id() == claims.sub) {
+        Some(i) if i.connection == connection => Ok(()),
+        found => {
+            let used = found
+                .map(|i| config.label_of(&i.connection).to_owned())
+                .unwrap_or_else(|| "another kind of account".to_owned());
+            Err(Problem::new(
+                format!(
+                    "You signed in with {used}, not {label}, so nothing was linked. To link a {label} account, choose {label} on the account service's page."
+                ),
+                Next::Dismiss,
+            ))
+        }
     }
 }
 
@@ -133,6 +227,15 @@ pub fn load_pending(store: &impl KeyValue, session: &Session) -> Option<PendingL
     }
 }
 
+/// The person's choice for a conflicting key, kept with the pending link
+/// so that a reload does not lose it.
+pub fn choose(store: &impl KeyValue, pending: &PendingLink, key: &str, keep: Keep) -> PendingLink {
+    let mut chosen = pending.clone();
+    chosen.choices.insert(key.to_owned(), keep);
+    save_pending(store, &chosen);
+    chosen
+}
+
 pub fn clear_pending(store: &impl KeyValue) {
     store.remove(PENDING_KEY);
 }
@@ -143,6 +246,8 @@ pub fn clear_pending(store: &impl KeyValue) {
 pub struct Changed {
     pub identities: Vec<Identity>,
     pub message: String,
+    /// The main account's `user_metadata`, when this changed it.
+    pub main_metadata: Option<Map<String, Value>>,
 }
 
 /// A link that did not happen: why, and the pending link if it still
@@ -151,49 +256,9 @@ pub struct Changed {
 pub struct NotLinked {
     pub problem: Problem,
     pub pending: Option<PendingLink>,
-}
-
-/// Links the pending account, on the person's confirmation. Whatever
-/// happens, the pending link is dropped unless the failure can be retried.
-pub async fn confirm<T: Tenant, S: KeyValue>(
-    env: &Env<'_, T, S>,
-    session: &Session,
-    pending: &PendingLink,
-) -> Result<Changed, NotLinked> {
-    let linked = match account::live(env, session) {
-        Ok(()) => env
-            .tenant
-            .link(&session.access_token, &session.user_id, &pending.id_token)
-            .await
-            .map_err(|e| env.ended(tenant_problem(&e, Doing::Link, env.now))),
-        Err(problem) => Err(problem),
-    };
-    match linked {
-        Ok(identities) => {
-            clear_pending(env.tab);
-            let label = env.config.label_of(&pending.connection);
-            Ok(Changed {
-                identities,
-                message: format!("Linked your {label} account {}.", pending.who()),
-            })
-        }
-        Err(problem) => {
-            let keep = problem.next == Next::Retry;
-            if !keep {
-                clear_pending(env.tab);
-            }
-            Err(NotLinked {
-                problem,
-                pending: keep.then(|| pending.clone()),
-            })
-        }
-    }
-}
-
-/// Drops the pending link: the sentence that says so.
-pub fn cancel(store: &impl KeyValue) -> String {
-    clear_pending(store);
-    "Nothing was linked.".to_owned()
+    /// The main account's `user_metadata`, when it is not as the page last
+    /// read it.
+    pub main_metadata: Option<Map<String, Value>>,
 }
 
 /// Unlinks an identity, on the person's confirmation.
@@ -213,6 +278,7 @@ pub async fn unlink<T: Tenant, S: KeyValue>(
     Ok(Changed {
         identities,
         message: format!("Unlinked your {label} account {who}. It is a separate account again."),
+        main_metadata: None,
     })
 }
 
@@ -369,7 +435,12 @@ mod tests {
             "github".into(),
             Secret("t".into()),
             claims("github|2", Some("a@x"), Some(true)),
+            serde_json::from_value(serde_json::json!({
+                "user_id": "github|2", "user_metadata": {"editor": "vim"}, "app_metadata": {"plan": "x"}
+            }))
+            .unwrap(),
         );
+        assert_eq!(pending.app_metadata_entries, 1);
         save_pending(&store, &pending);
         assert_eq!(load_pending(&store, &session), Some(pending));
         let other = Session {

@@ -136,7 +136,20 @@ async fn verified<T: Tenant, S: KeyValue>(
             Next::Dismiss,
         ));
     };
-    let claims = verify(env, &id_token, &tx.nonce).await?;
+    // For a link, the account is read with its own token while the ID
+    // token is verified; what it says is used only once the token is.
+    let (claims, other) = match &tx.purpose {
+        Purpose::Login => (verify(env, &id_token, &tx.nonce).await?, None),
+        Purpose::Link { .. } => {
+            let sub = id_token::unverified_sub(id_token.expose()).unwrap_or_default();
+            let (claims, other) = crate::flows::join(
+                verify(env, &id_token, &tx.nonce),
+                env.tenant.get_user(&tokens.access_token, &sub),
+            )
+            .await;
+            (claims?, Some(other))
+        }
+    };
     match tx.purpose {
         Purpose::Login => Ok(Returned::SignedIn(Session {
             version: session::VERSION,
@@ -151,8 +164,12 @@ async fn verified<T: Tenant, S: KeyValue>(
         } => {
             let label = env.config.label_of(&connection).to_owned();
             linking::gate(&claims, &primary, &label)?;
+            let other = other
+                .expect("read for a link")
+                .map_err(|e| tenant_problem(&e, Doing::Link, env.now))?;
+            linking::check_other(&claims, &other, &connection, env.config)?;
             Ok(Returned::LinkReady(PendingLink::new(
-                primary, connection, id_token, claims,
+                primary, connection, id_token, claims, other,
             )))
         }
     }

@@ -63,7 +63,8 @@ pub struct FakeTenant {
     pub client_id: String,
     users: RefCell<BTreeMap<String, Value>>,
     codes: RefCell<BTreeMap<String, Value>>,
-    canned: RefCell<BTreeMap<Call, (u16, String)>>,
+    /// Canned answers: the call, how many of its kind go by first, the answer.
+    canned: RefCell<Vec<(Call, usize, u16, String)>>,
     calls: RefCell<Vec<Call>>,
 }
 
@@ -89,6 +90,24 @@ impl FakeTenant {
         self.users.borrow_mut().insert(user_id.to_owned(), user);
     }
 
+    /// Sets a user's `user_metadata` and `app_metadata`.
+    pub fn set_metadata(&self, user_id: &str, user_metadata: Value, app_metadata: Value) {
+        let mut users = self.users.borrow_mut();
+        let user = users.get_mut(user_id).expect("a user of the fake");
+        user["user_metadata"] = user_metadata;
+        user["app_metadata"] = app_metadata;
+    }
+
+    /// Makes `secondary`'s identities part of `primary`, as a link does.
+    pub fn link_users(&self, primary: &str, secondary: &str) {
+        let mut users = self.users.borrow_mut();
+        let other = users.remove(secondary).expect("a user of the fake");
+        let identities = users.get_mut(primary).expect("a user of the fake")["identities"]
+            .as_array_mut()
+            .unwrap();
+        identities.extend(other["identities"].as_array().unwrap().iter().cloned());
+    }
+
     /// The user as the fake holds it now.
     pub fn user(&self, user_id: &str) -> Option<Value> {
         self.users.borrow().get(user_id).cloned()
@@ -101,9 +120,32 @@ impl FakeTenant {
 
     /// The next call of this kind answers `status` with `body`, as it is.
     pub fn answer_next(&self, call: Call, status: u16, body: &str) {
+        self.answer_after(call, 0, status, body);
+    }
+
+    /// After `skip` calls of this kind answered as usual, the next answers
+    /// `status` with `body`.
+    pub fn answer_after(&self, call: Call, skip: usize, status: u16, body: &str) {
         self.canned
             .borrow_mut()
-            .insert(call, (status, body.to_owned()));
+            .push((call, skip, status, body.to_owned()));
+    }
+
+    /// The canned answer for this call, if one is due; the others of its
+    /// kind come one call nearer.
+    fn canned_for(&self, call: Call) -> Option<(u16, String)> {
+        let mut canned = self.canned.borrow_mut();
+        let due = canned.iter().position(|c| c.0 == call && c.1 == 0);
+        let answer = due.map(|i| {
+            let (_, _, status, body) = canned.remove(i);
+            (status, body)
+        });
+        if answer.is_none() {
+            for c in canned.iter_mut().filter(|c| c.0 == call) {
+                c.1 -= 1;
+            }
+        }
+        answer
     }
 
     /// The access token the fake gives `user_id`.
@@ -157,7 +199,7 @@ impl FakeTenant {
         real: impl FnOnce() -> (u16, Value),
     ) -> Result<T, TenantError> {
         self.calls.borrow_mut().push(call);
-        let (status, body) = match self.canned.borrow_mut().remove(&call) {
+        let (status, body) = match self.canned_for(call) {
             Some(canned) => canned,
             None => {
                 let (status, body) = real();

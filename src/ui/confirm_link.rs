@@ -1,5 +1,8 @@
 use leptos::prelude::*;
+use serde_json::Value;
 
+use crate::flows::linking::PendingLink;
+use crate::flows::merge::{Fate, Keep, KeyPlan};
 use crate::ui::state::{Busy, PageState};
 
 /// The confirm step: what is about to be linked, and what linking means.
@@ -23,15 +26,27 @@ pub fn ConfirmLink() -> impl IntoView {
                     </div>
                     <p>
                         "After linking, signing in with this account opens your main account. "
-                        "Your main account's profile and settings stay as they are; this account's own profile "
-                        "is kept only as details of the linked account, and its own settings are discarded."
+                        "Your main account's profile stays as it is; this account's own profile "
+                        "is kept only as details of the linked account."
                     </p>
+                    <MergePlan pending=p.clone() />
+                    {(p.app_metadata_entries > 0).then(|| {
+                        let n = p.app_metadata_entries;
+                        let entries = if n == 1 { "1 entry".to_owned() } else { format!("{n} entries") };
+                        view! {
+                            <p id="app-metadata-note">
+                                {format!(
+                                    "This account also holds {entries} of data the site keeps about it (app metadata). The account service discards them when it links; they are not shown here."
+                                )}
+                            </p>
+                        }
+                    })}
                     <div class="actions">
                         <button
                             type="button"
                             id="confirm-link-button"
                             on:click=move |_| state.confirm_link()
-                            disabled=move || state.any_busy()
+                            disabled=move || state.any_busy() || state.user().with(Option::is_none)
                             aria-busy=move || state.is_busy(&Busy::Linking).to_string()
                         >
                             {format!("Link {label} account")}
@@ -43,6 +58,7 @@ pub fn ConfirmLink() -> impl IntoView {
                             id="cancel-link-button"
                             on:click=move |_| state.cancel_link()
                             disabled=move || state.any_busy()
+                            aria-busy=move || state.is_busy(&Busy::Cancelling).to_string()
                         >
                             "Cancel"
                         </button>
@@ -50,5 +66,101 @@ pub fn ConfirmLink() -> impl IntoView {
                 </section>
             }
         })
+    }
+}
+
+/// What the link does to this account's settings (`user_metadata`), key by
+/// key; nothing when it has none.
+#[component]
+fn MergePlan(pending: PendingLink) -> impl IntoView {
+    let state = expect_context::<PageState>();
+    move || {
+        let plan = state.user().with(|u| {
+            u.as_ref()
+                .map(|u| pending.plan(&u.user_metadata))
+                .unwrap_or_default()
+        });
+        (!plan.is_empty()).then(|| {
+            let rows = plan
+                .into_iter()
+                .enumerate()
+                .map(|(i, k)| key_row(state, &pending, i, k))
+                .collect_view();
+            view! {
+                <section id="merge-plan" aria-labelledby="merge-heading">
+                    <h3 id="merge-heading">"This account's settings"</h3>
+                    <p>
+                        "The account service discards a linked account's own settings, so they are merged "
+                        "into your main account first. A setting that holds several values is copied as one whole."
+                    </p>
+                    <ul class="merge">{rows}</ul>
+                </section>
+            }
+        })
+    }
+}
+
+fn key_row(state: PageState, pending: &PendingLink, i: usize, k: KeyPlan) -> impl IntoView + use<> {
+    let nested = k
+        .is_nested()
+        .then_some(" (several values, copied as one whole)");
+    let value = shown(&k.value);
+    let key = k.key.clone();
+    let fate = match k.fate {
+        Fate::Copied => view! {
+            <span class="fate">{format!("{value}: copied to your main account")}</span>
+        }
+        .into_any(),
+        Fate::Same => view! {
+            <span class="fate">{format!("{value}: the same on both")}</span>
+        }
+        .into_any(),
+        Fate::Conflict { main } => {
+            let keep = pending.keep(&key);
+            let (main_id, linked_id) = (format!("keep-main-{i}"), format!("keep-linked-{i}"));
+            let name = format!("keep-{i}");
+            let (key_main, key_linked) = (key.clone(), key.clone());
+            view! {
+                <fieldset class="conflict">
+                    <legend>{format!("{key} differs: which value stays?")}</legend>
+                    <input
+                        type="radio"
+                        id=main_id.clone()
+                        name=name.clone()
+                        checked=keep == Keep::Main
+                        disabled=move || state.any_busy()
+                        on:change=move |_| state.choose(key_main.clone(), Keep::Main)
+                    />
+                    <label for=main_id>{format!("Keep your main account's: {}", shown(&main))}</label>
+                    <input
+                        type="radio"
+                        id=linked_id.clone()
+                        name=name
+                        checked=keep == Keep::Linked
+                        disabled=move || state.any_busy()
+                        on:change=move |_| state.choose(key_linked.clone(), Keep::Linked)
+                    />
+                    <label for=linked_id>{format!("Use this account's: {value}")}</label>
+                </fieldset>
+            }
+            .into_any()
+        }
+    };
+    let data_key = key.clone();
+    view! {
+        <li class="merge-key" data-key=data_key>
+            <code>{key}</code>
+            " "
+            {fate}
+            {nested}
+        </li>
+    }
+}
+
+/// A value as the person reads it: text as itself, anything else as JSON.
+fn shown(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
     }
 }

@@ -6,6 +6,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
 
 use crate::auth::session::Session;
@@ -13,6 +14,7 @@ use crate::auth::storage::WebStore;
 use crate::auth::{now, urls};
 use crate::config::Config;
 use crate::flows::linking::{self, Changed, NotLinked, PendingLink};
+use crate::flows::merge::Keep;
 use crate::flows::sign_in::{self, Returned};
 use crate::flows::{Env, KeyCache, Next, Problem, account};
 use crate::tenant::{Http, Identity, User};
@@ -27,6 +29,8 @@ pub enum Busy {
     /// Leaving for this connection's login, to link it.
     StartingLink(String),
     Linking,
+    /// Dropping the pending link (and putting metadata back if need be).
+    Cancelling,
     /// Unlinking the identity with this `provider|user_id`.
     Unlinking(String),
 }
@@ -36,6 +40,7 @@ pub enum Busy {
 enum Retry {
     LoadAccount,
     ConfirmLink,
+    CancelLink,
     Unlink(Identity),
 }
 
@@ -227,8 +232,20 @@ impl PageState {
         self.pending.set(pending);
     }
 
+    /// The main account's metadata, as the tenant last answered it.
+    fn show_metadata(&self, metadata: Option<Map<String, Value>>) {
+        if let Some(metadata) = metadata {
+            self.user.update(|u| {
+                if let Some(u) = u {
+                    u.user_metadata = metadata;
+                }
+            });
+        }
+    }
+
     /// The account's identities, as the tenant last answered them.
     fn show_changed(&self, changed: Changed) {
+        self.show_metadata(changed.main_metadata);
         self.user.update(|u| {
             if let Some(u) = u {
                 u.identities = changed.identities;
@@ -352,8 +369,12 @@ impl PageState {
     }
 
     pub fn confirm_link(self) {
-        let (Some(pending), Some(s)) = (self.pending.get_untracked(), self.session.get_untracked())
-        else {
+        let (Some(pending), Some(s), Some(main)) = (
+            self.pending.get_untracked(),
+            self.session.get_untracked(),
+            self.user
+                .with_untracked(|u| u.as_ref().map(|u| u.user_metadata.clone())),
+        ) else {
             return;
         };
         let label = self.with_config(|c| c.label_of(&pending.connection).to_owned());
@@ -363,22 +384,59 @@ impl PageState {
         let browser = self.browser();
         spawn_local(async move {
             let http = Http::new(&browser.config);
-            match linking::confirm(&browser.env(&http), &s, &pending).await {
+            match linking::confirm(&browser.env(&http), &s, &pending, &main).await {
                 Ok(changed) => {
                     self.pending.set(None);
                     self.show_changed(changed);
                 }
-                Err(NotLinked { problem, pending }) => {
-                    self.pending.set(pending);
-                    self.fail(problem, Some(Retry::ConfirmLink));
-                }
+                Err(not_linked) => self.not_linked(not_linked, Retry::ConfirmLink),
             }
         });
     }
 
+    fn not_linked(&self, not_linked: NotLinked, retry: Retry) {
+        let NotLinked {
+            problem,
+            pending,
+            main_metadata,
+        } = not_linked;
+        self.show_metadata(main_metadata);
+        self.pending.set(pending);
+        self.fail(problem, Some(retry));
+    }
+
+    /// The person's choice for a conflicting key of the pending link.
+    pub fn choose(self, key: String, keep: Keep) {
+        if self.any_busy() {
+            return;
+        }
+        if let Some(p) = self.pending.get_untracked() {
+            self.pending
+                .set(Some(linking::choose(&WebStore::session(), &p, &key, keep)));
+        }
+    }
+
     pub fn cancel_link(self) {
-        self.pending.set(None);
-        self.status.set(linking::cancel(&WebStore::session()));
+        let (Some(pending), Some(s)) = (self.pending.get_untracked(), self.session.get_untracked())
+        else {
+            return;
+        };
+        if !self.claim(Busy::Cancelling, "Cancelling the link…") {
+            return;
+        }
+        let browser = self.browser();
+        spawn_local(async move {
+            let http = Http::new(&browser.config);
+            match linking::cancel(&browser.env(&http), &s, &pending).await {
+                Ok(cancelled) => {
+                    self.pending.set(None);
+                    self.show_metadata(cancelled.main_metadata);
+                    self.done(cancelled.message);
+                    focus_after_render("accounts-heading");
+                }
+                Err(not_linked) => self.not_linked(not_linked, Retry::CancelLink),
+            }
+        });
     }
 
     pub fn unlink(self, identity: Identity) {
@@ -413,6 +471,7 @@ impl PageState {
         match self.retry.get_untracked() {
             Some(Retry::LoadAccount) => self.load_account(),
             Some(Retry::ConfirmLink) => self.confirm_link(),
+            Some(Retry::CancelLink) => self.cancel_link(),
             Some(Retry::Unlink(identity)) => self.unlink(identity),
             None => {}
         }

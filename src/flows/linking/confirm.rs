@@ -1,0 +1,238 @@
+//! Confirming a pending link, and cancelling it: the main account's
+//! metadata merged first when the merge changes anything, then the link,
+//! and the merge undone (or named, key by key) when the link fails.
+
+use serde_json::{Map, Value};
+
+use super::{Changed, NotLinked, PendingLink, clear_pending, save_pending};
+use crate::auth::session::Session;
+use crate::auth::storage::KeyValue;
+use crate::flows::merge;
+use crate::flows::{Doing, Env, Next, Problem, account, tenant_problem};
+use crate::tenant::Tenant;
+
+/// Links the pending account, on the person's confirmation. `main` is the
+/// main account's `user_metadata` as the page last read it.
+///
+/// When the merge changes anything, the main account is updated first
+/// (only the keys that change), with the update that undoes it stored
+/// beside the pending link before it is sent. If the link then fails, that
+/// undo is sent; if it fails too, the problem names the changed keys.
+/// Whatever happens, the pending link is dropped unless the failure can be
+/// retried.
+pub async fn confirm<T: Tenant, S: KeyValue>(
+    env: &Env<'_, T, S>,
+    session: &Session,
+    pending: &PendingLink,
+    main: &Map<String, Value>,
+) -> Result<Changed, NotLinked> {
+    let mut pending = pending.clone();
+    if let Err(problem) = account::live(env, session) {
+        return Err(not_linked(env, problem, pending, None));
+    }
+    let before = pending.main_before(main);
+    let copied = merge::patch(&pending.plan(main), &pending.choices);
+    // Keys an earlier, interrupted try changed that the person now leaves
+    // alone go back to their old values in the same update.
+    let mut update = copied.clone();
+    for (k, v) in pending.undo.iter().flatten() {
+        update.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    let mut now = main.clone();
+    if !update.is_empty() && !merge::holds(main, &update) {
+        let undo = merge::undo(&before, &update);
+        if pending.undo.as_ref() != Some(&undo) {
+            pending.undo = Some(undo);
+            save_pending(env.tab, &pending);
+        }
+        match env
+            .tenant
+            .update_user_metadata(&session.access_token, &session.user_id, &update)
+            .await
+        {
+            Ok(user) => now = user.user_metadata,
+            Err(e) => {
+                let problem = env.ended(tenant_problem(&e, Doing::Link, env.now));
+                return Err(not_linked(env, problem, pending, None));
+            }
+        }
+    }
+    let linked = env
+        .tenant
+        .link(&session.access_token, &session.user_id, &pending.id_token)
+        .await;
+    match linked {
+        Ok(identities) => {
+            clear_pending(env.tab);
+            let label = env.config.label_of(&pending.connection);
+            let copied = if copied.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " Its {} now on your main account.",
+                    settings(copied.keys().map(String::as_str))
+                )
+            };
+            Ok(Changed {
+                identities,
+                message: format!("Linked your {label} account {}.{copied}", pending.who()),
+                main_metadata: (now != *main).then_some(now),
+            })
+        }
+        Err(e) => {
+            let problem = env.ended(tenant_problem(&e, Doing::Link, env.now));
+            let (problem, now) = undo(env, session, &mut pending, problem, now).await;
+            Err(not_linked(
+                env,
+                problem,
+                pending,
+                Some(now).filter(|n| n != main),
+            ))
+        }
+    }
+}
+
+/// Drops the pending link. If an update of the main account's metadata may
+/// have been sent for it, the main account is read and put back first.
+pub async fn cancel<T: Tenant, S: KeyValue>(
+    env: &Env<'_, T, S>,
+    session: &Session,
+    pending: &PendingLink,
+) -> Result<Cancelled, NotLinked> {
+    let Some(undo) = pending.undo.clone() else {
+        clear_pending(env.tab);
+        return Ok(nothing_linked(None, String::new()));
+    };
+    let problem = |e| env.ended(tenant_problem(&e, Doing::Restore, env.now));
+    let main = match env
+        .tenant
+        .get_user(&session.access_token, &session.user_id)
+        .await
+    {
+        Ok(user) => user.user_metadata,
+        Err(e) => return Err(not_linked(env, problem(e), pending.clone(), None)),
+    };
+    if merge::holds(&main, &undo) {
+        clear_pending(env.tab);
+        return Ok(nothing_linked(Some(main), String::new()));
+    }
+    match env
+        .tenant
+        .update_user_metadata(&session.access_token, &session.user_id, &undo)
+        .await
+    {
+        Ok(user) => {
+            clear_pending(env.tab);
+            Ok(nothing_linked(
+                Some(user.user_metadata),
+                " Your main account's settings are as they were.".into(),
+            ))
+        }
+        Err(e) => Err(not_linked(env, problem(e), pending.clone(), None)),
+    }
+}
+
+/// A cancelled link: the sentence that says so, and the main account's
+/// metadata when it was read or put back.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Cancelled {
+    pub message: String,
+    pub main_metadata: Option<Map<String, Value>>,
+}
+
+fn nothing_linked(main_metadata: Option<Map<String, Value>>, more: String) -> Cancelled {
+    Cancelled {
+        message: format!("Nothing was linked.{more}"),
+        main_metadata,
+    }
+}
+
+/// After a failed link: sends the undo of the metadata update, if one was
+/// sent and it still shows. The problem says what became of the main
+/// account's settings; the metadata as it now is comes back too.
+async fn undo<T: Tenant, S: KeyValue>(
+    env: &Env<'_, T, S>,
+    session: &Session,
+    pending: &mut PendingLink,
+    mut problem: Problem,
+    now: Map<String, Value>,
+) -> (Problem, Map<String, Value>) {
+    let Some(undo) = pending.undo.clone() else {
+        return (problem, now);
+    };
+    if merge::holds(&now, &undo) {
+        pending.undo = None;
+        return (problem, now);
+    }
+    let restored = if problem.next == Next::SessionEnded {
+        None
+    } else {
+        env.tenant
+            .update_user_metadata(&session.access_token, &session.user_id, &undo)
+            .await
+            .ok()
+    };
+    match restored {
+        Some(user) => {
+            pending.undo = None;
+            problem
+                .message
+                .push_str(" Your main account's settings were put back as they were.");
+            (problem, user.user_metadata)
+        }
+        None => {
+            problem.message.push_str(&format!(
+                " Your main account's {} changed and could not be put back: cancel the link to try again, or change them back yourself.",
+                settings(undo.keys().map(String::as_str))
+            ));
+            (problem, now)
+        }
+    }
+}
+
+/// The link did not happen: the pending link stays for a retry (its undo
+/// stored with it), else goes.
+fn not_linked<T: Tenant, S: KeyValue>(
+    env: &Env<'_, T, S>,
+    problem: Problem,
+    pending: PendingLink,
+    main_metadata: Option<Map<String, Value>>,
+) -> NotLinked {
+    let keep = problem.next == Next::Retry
+        || (pending.undo.is_some() && problem.next != Next::SessionEnded);
+    if keep {
+        save_pending(env.tab, &pending);
+    } else {
+        clear_pending(env.tab);
+    }
+    NotLinked {
+        problem,
+        pending: keep.then_some(pending),
+        main_metadata,
+    }
+}
+
+/// "setting “a” is" / "settings “a” and “b” are", for a sentence.
+fn settings<'a>(keys: impl Iterator<Item = &'a str>) -> String {
+    let quoted: Vec<String> = keys.map(|k| format!("\u{201c}{k}\u{201d}")).collect();
+    match quoted.as_slice() {
+        [one] => format!("setting {one} is"),
+        [init @ .., last] => format!("settings {} and {last} are", init.join(", ")),
+        [] => "settings are".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn settings_are_named_in_a_sentence() {
+        assert_eq!(
+            super::settings(["editor"].into_iter()),
+            "setting \u{201c}editor\u{201d} is"
+        );
+        assert_eq!(
+            super::settings(["a", "b", "c"].into_iter()),
+            "settings \u{201c}a\u{201d}, \u{201c}b\u{201d} and \u{201c}c\u{201d} are"
+        );
+    }
+}

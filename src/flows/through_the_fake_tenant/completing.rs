@@ -1,0 +1,270 @@
+//! Completing a callback: the state first, the tenant's error, the code
+//! exchange, the ID token.
+
+use super::*;
+
+#[test]
+fn a_sign_in_stores_the_session_after_one_exchange_and_one_key_fetch() {
+    let page = Page::new();
+    let session = page.signed_in(ADA);
+    assert_eq!(session.user_id, ADA);
+    assert_eq!(session.access_token.expose(), FakeTenant::access_token(ADA));
+    assert_eq!(session.expires_at, page.now + 86_400);
+    assert_eq!(
+        session::load(&page.local, page.now),
+        session::Stored::Active(session)
+    );
+    assert_eq!(page.tenant.calls(), [Call::Token, Call::Jwks]);
+    page.signed_in(BOB);
+    assert_eq!(
+        page.tenant.calls(),
+        [Call::Token, Call::Jwks, Call::Token],
+        "the keys are kept"
+    );
+}
+
+#[test]
+fn a_callback_without_this_tabs_transaction_makes_no_call() {
+    let page = Page::new();
+    let started = sign_in::start(&page.env());
+    for cb in [
+        callback("forged", "c"),
+        Callback {
+            code: Some("c".into()),
+            ..Callback::default()
+        },
+    ] {
+        let (problem, _) = refused(page.complete(&cb, None));
+        assert!(
+            problem.message.contains("did not ask for"),
+            "{}",
+            problem.message
+        );
+    }
+    // Another tab's stores do not have it either.
+    let other_tab = Page::new();
+    let cb = page.come_back(&started, ADA, json!({}));
+    refused(other_tab.complete(&cb, None));
+    assert!(page.tenant.calls().is_empty() && other_tab.tenant.calls().is_empty());
+    assert!(page.stored_session().is_none());
+}
+
+#[test]
+fn a_state_is_good_once() {
+    let page = Page::new();
+    let url = sign_in::start(&page.env());
+    let cb = page.come_back(&url, ADA, json!({}));
+    assert!(matches!(page.complete(&cb, None), Returned::SignedIn(_)));
+    let (problem, _) = refused(page.complete(&cb, None));
+    assert!(problem.message.contains("already used"));
+    assert_eq!(page.tenant.calls(), [Call::Token, Call::Jwks]);
+}
+
+#[test]
+fn a_state_older_than_ten_minutes_is_refused_without_a_call() {
+    let mut page = Page::new();
+    let url = sign_in::start(&page.env());
+    let cb = page.come_back(&url, ADA, json!({}));
+    page.now += transaction::LIFETIME_SECS + 1;
+    let (problem, _) = refused(page.complete(&cb, None));
+    assert!(problem.message.contains("ten minutes"));
+    assert!(page.tenant.calls().is_empty());
+}
+
+#[test]
+fn an_error_from_the_tenant_is_told_and_no_code_is_exchanged() {
+    let page = Page::new();
+    let url = sign_in::start(&page.env());
+    let (state, _) = Page::state_and_nonce(&url);
+    let cb = Callback {
+        state: Some(state.clone()),
+        error: Some("access_denied".into()),
+        error_description: Some("User cancelled".into()),
+        ..Callback::default()
+    };
+    let (problem, _) = refused(page.complete(&cb, None));
+    assert_eq!(
+        problem.message,
+        "Signing in was cancelled. The account service said: \u{201c}User cancelled\u{201d}"
+    );
+    assert!(page.tenant.calls().is_empty());
+    let (again, _) = refused(page.complete(&callback(&state, "c"), None));
+    assert!(
+        again.message.contains("already used"),
+        "the state was spent"
+    );
+}
+
+#[test]
+fn a_callback_with_no_code_makes_no_call() {
+    let page = Page::new();
+    for code in [None, Some(String::new())] {
+        let url = sign_in::start(&page.env());
+        let (state, _) = Page::state_and_nonce(&url);
+        let cb = Callback {
+            state: Some(state),
+            code,
+            ..Callback::default()
+        };
+        let (problem, _) = refused(page.complete(&cb, None));
+        assert_eq!(
+            problem.message,
+            "The account service sent no code back. Please try again."
+        );
+    }
+    assert!(page.tenant.calls().is_empty());
+}
+
+#[test]
+fn a_token_answer_without_an_id_token_stores_nothing() {
+    let page = Page::new();
+    let url = sign_in::start(&page.env());
+    let (state, _) = Page::state_and_nonce(&url);
+    page.tenant.issue_code(
+        "c",
+        json!({"access_token": "at", "token_type": "Bearer", "expires_in": 60}),
+    );
+    let (problem, _) = refused(page.complete(&callback(&state, "c"), None));
+    assert_eq!(
+        problem.message,
+        "The account service sent no ID token. Please try again."
+    );
+    assert_eq!(page.tenant.calls(), [Call::Token]);
+    assert!(page.stored_session().is_none());
+}
+
+#[test]
+fn a_refused_or_garbled_exchange_says_what_to_do_and_stores_nothing() {
+    let cases = [
+        (
+            400,
+            r#"{"error":"invalid_grant","error_description":"Invalid authorization code"}"#,
+            "refused the sign-in. The account service said: \u{201c}Invalid authorization code\u{201d} Sign in again.",
+            Next::SignIn,
+        ),
+        (503, "<html>down</html>", "error 503", Next::Retry),
+        (
+            200,
+            "<html>not json</html>",
+            "does not understand",
+            Next::Retry,
+        ),
+        (
+            200,
+            r#"{"id_token": 7}"#,
+            "does not understand",
+            Next::Retry,
+        ),
+    ];
+    for (status, body, needle, next) in cases {
+        let page = Page::new();
+        let url = sign_in::start(&page.env());
+        let cb = page.come_back(&url, ADA, json!({}));
+        page.tenant.answer_next(Call::Token, status, body);
+        let (problem, _) = refused(page.complete(&cb, None));
+        assert!(
+            problem.message.contains(needle),
+            "{body}: {}",
+            problem.message
+        );
+        assert_eq!(problem.next, next, "{body}");
+        assert!(page.stored_session().is_none(), "{body}");
+    }
+}
+
+#[test]
+fn an_id_token_that_cannot_be_trusted_is_refused_and_nothing_stored() {
+    let cases = [
+        (
+            json!({"nonce": "another"}),
+            "it does not belong to this sign-in",
+        ),
+        (
+            json!({"iss": "https://evil.example/"}),
+            "it comes from another issuer",
+        ),
+        (
+            json!({"aud": "another-app"}),
+            "it was issued for another application",
+        ),
+        (json!({"exp": 1}), "it has expired"),
+        (json!({"sub": ""}), "it names no account"),
+    ];
+    for (claims, why) in cases {
+        let page = Page::new();
+        let url = sign_in::start(&page.env());
+        let cb = page.come_back(&url, ADA, claims);
+        let (problem, _) = refused(page.complete(&cb, None));
+        assert!(problem.message.contains(why), "{why}: {}", problem.message);
+        assert!(problem.message.contains("nothing was stored"));
+        assert!(page.stored_session().is_none());
+    }
+}
+
+#[test]
+fn a_tampered_or_unknown_key_token_is_refused_after_one_fresh_key_fetch() {
+    let page = Page::new();
+    page.signed_in(BOB);
+    // Signed by a key the tenant does not publish: the keys are fetched
+    // again once, and the token still refused.
+    let url = sign_in::start(&page.env());
+    let (state, nonce) = Page::state_and_nonce(&url);
+    let token = page
+        .tenant
+        .id_token_with_kid("k9", json!({"sub": ADA, "nonce": nonce}));
+    page.tenant
+        .issue_code("c", FakeTenant::tokens_for(ADA, &token));
+    let (problem, _) = refused(page.complete(&callback(&state, "c"), None));
+    assert!(
+        problem
+            .message
+            .contains("a key the tenant does not publish")
+    );
+    assert_eq!(
+        page.tenant.calls(),
+        [Call::Token, Call::Jwks, Call::Token, Call::Jwks]
+    );
+    // A signature over other claims.
+    let url = sign_in::start(&page.env());
+    let (state, nonce) = Page::state_and_nonce(&url);
+    let good = page.tenant.id_token(json!({"sub": ADA, "nonce": nonce}));
+    let mut parts: Vec<&str> = good.split('.').collect();
+    let forged_body = base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        json!({"sub": BOB, "nonce": nonce, "iss": page.tenant.issuer, "aud": "spa", "exp": page.now + 60, "iat": page.now}).to_string(),
+    );
+    parts[1] = &forged_body;
+    page.tenant
+        .issue_code("c2", FakeTenant::tokens_for(BOB, &parts.join(".")));
+    let (problem, _) = refused(page.complete(&callback(&state, "c2"), None));
+    assert!(problem.message.contains("its signature does not match"));
+    assert!(
+        page.stored_session().unwrap().contains(BOB),
+        "the session that was there stays"
+    );
+}
+
+#[test]
+fn keys_that_cannot_be_fetched_or_read_refuse_the_sign_in() {
+    for (status, body, needle) in [
+        (503, "", "error 503"),
+        (200, "[1, 2", "does not understand"),
+    ] {
+        let page = Page::new();
+        let url = sign_in::start(&page.env());
+        let cb = page.come_back(&url, ADA, json!({}));
+        page.tenant.answer_next(Call::Jwks, status, body);
+        let (problem, _) = refused(page.complete(&cb, None));
+        assert!(problem.message.contains(needle), "{}", problem.message);
+        assert!(page.stored_session().is_none());
+    }
+}
+
+#[test]
+fn a_sign_in_drops_a_pending_link_of_the_previous_session() {
+    let page = Page::new();
+    let ada = page.signed_in(ADA);
+    page.pending(&ada);
+    page.signed_in(BOB);
+    assert_eq!(linking::load_pending(&page.tab, &ada), None);
+}

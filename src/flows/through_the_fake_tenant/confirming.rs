@@ -1,0 +1,107 @@
+//! Confirming and cancelling a pending link.
+
+use super::*;
+
+#[test]
+fn confirming_links_the_account_and_drops_the_pending_link() {
+    let page = Page::new();
+    let ada = page.signed_in(ADA);
+    let pending = page.pending(&ada);
+    let Changed {
+        identities,
+        message,
+        main_metadata,
+    } = block_on(linking::confirm(&page.env(), &ada, &pending, &Map::new())).unwrap();
+    assert_eq!(main_metadata, None, "no metadata, no update");
+    assert!(!page.tenant.calls().contains(&Call::UpdateUser));
+    assert_eq!(
+        message,
+        "Linked your GitHub account github|4242@mail.example."
+    );
+    assert_eq!(identities.len(), 2);
+    assert_eq!(page.identities_of(ADA), [ADA, ADA_GITHUB]);
+    assert!(page.tenant.user(ADA_GITHUB).is_none());
+    assert_eq!(linking::load_pending(&page.tab, &ada), None);
+}
+
+#[test]
+fn a_failed_link_keeps_the_pending_link_only_when_it_can_be_retried() {
+    let cases = [
+        (503, "", Next::Retry, true),
+        (200, "{garbage", Next::Retry, true),
+        (
+            409,
+            r#"{"statusCode":409,"error":"Conflict","message":"Specified identity already exists."}"#,
+            Next::Dismiss,
+            false,
+        ),
+        (
+            403,
+            r#"{"statusCode":403,"error":"Forbidden","message":"Insufficient scope"}"#,
+            Next::SignIn,
+            false,
+        ),
+        (
+            401,
+            r#"{"statusCode":401,"error":"Unauthorized","message":"Expired token"}"#,
+            Next::SessionEnded,
+            false,
+        ),
+    ];
+    for (status, body, next, kept) in cases {
+        let page = Page::new();
+        let ada = page.signed_in(ADA);
+        let pending = page.pending(&ada);
+        page.tenant.answer_next(Call::Link, status, body);
+        let NotLinked {
+            problem,
+            pending: left,
+            ..
+        } = block_on(linking::confirm(&page.env(), &ada, &pending, &Map::new())).unwrap_err();
+        assert_eq!(problem.next, next, "{status} {body}");
+        assert_eq!(left.is_some(), kept, "{status}");
+        assert_eq!(
+            linking::load_pending(&page.tab, &ada).is_some(),
+            kept,
+            "{status}"
+        );
+        assert_eq!(page.stored_session().is_some(), next != Next::SessionEnded);
+        assert_eq!(page.identities_of(ADA), [ADA], "nothing was linked");
+    }
+}
+
+#[test]
+fn an_expired_session_links_nothing_and_is_cleared() {
+    let mut page = Page::new();
+    let ada = page.signed_in(ADA);
+    let pending = page.pending(&ada);
+    page.now = ada.expires_at;
+    let calls = page.tenant.calls().len();
+    let not = block_on(linking::confirm(&page.env(), &ada, &pending, &Map::new())).unwrap_err();
+    assert_eq!(not.problem.next, Next::SessionEnded);
+    assert!(!page.tenant.calls().contains(&Call::Link));
+    assert!(page.stored_session().is_none());
+    assert!(linking::start(&page.env(), &ada, "github").is_err());
+    assert!(
+        block_on(linking::unlink(
+            &page.env(),
+            &ada,
+            &identity("github", "4242")
+        ))
+        .is_err()
+    );
+    assert!(block_on(account::load(&page.env(), &ada)).is_err());
+    assert_eq!(page.tenant.calls().len(), calls, "no call at all");
+}
+
+#[test]
+fn cancelling_drops_the_pending_link_and_links_nothing() {
+    let page = Page::new();
+    let ada = page.signed_in(ADA);
+    let pending = page.pending(&ada);
+    let cancelled = block_on(linking::cancel(&page.env(), &ada, &pending)).unwrap();
+    assert_eq!(cancelled.message, "Nothing was linked.");
+    assert_eq!(cancelled.main_metadata, None);
+    assert_eq!(linking::load_pending(&page.tab, &ada), None);
+    assert!(!page.tenant.calls().contains(&Call::Link));
+}

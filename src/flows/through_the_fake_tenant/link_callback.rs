@@ -1,0 +1,215 @@
+//! The link callback: the signed-in-user rule, the gates, and what the
+//! other account is.
+
+use super::*;
+
+#[test]
+fn a_link_callback_verifies_the_account_and_stores_it_as_pending() {
+    let page = Page::new();
+    let ada = page.signed_in(ADA);
+    let pending = page.pending(&ada);
+    assert_eq!(
+        (
+            pending.primary.as_str(),
+            pending.sub.as_str(),
+            pending.connection.as_str()
+        ),
+        (ADA, ADA_GITHUB, "github")
+    );
+    assert_eq!(linking::load_pending(&page.tab, &ada), Some(pending));
+    assert!(
+        !page.tenant.calls().contains(&Call::Link),
+        "nothing is linked before the person confirms"
+    );
+    assert!(
+        page.stored_session().unwrap().contains(ADA),
+        "the session stays Ada's"
+    );
+}
+
+#[test]
+fn a_link_callback_completes_only_for_the_user_who_started_it() {
+    let page = Page::new();
+    let ada = page.signed_in(ADA);
+    let calls = page.tenant.calls();
+    // Bob signed in in another tab of this browser meanwhile, or Ada signed out.
+    let bob = Session {
+        user_id: BOB.into(),
+        ..ada.clone()
+    };
+    for current in [Some(&bob), None] {
+        let cb = page.link_callback(&ada, "github", ADA_GITHUB, json!({}));
+        let (problem, pending) = refused(page.complete(&cb, current));
+        assert_eq!(
+            problem.message,
+            "This link was started for an account that is not signed in here now, so nothing was linked."
+        );
+        assert_eq!(pending, None);
+        assert!(page.tab.keys().iter().all(|k| !k.contains("pending")));
+    }
+    assert_eq!(page.tenant.calls(), calls, "no code was exchanged");
+}
+
+#[test]
+fn the_gates_refuse_an_unverified_or_the_same_account_and_keep_the_pending_one() {
+    let page = Page::new();
+    let ada = page.signed_in(ADA);
+    let earlier = page.pending(&ada);
+    let cases = [
+        (
+            ADA_GITHUB,
+            json!({"email_verified": false}),
+            "first, then link it.",
+        ),
+        (
+            ADA,
+            json!({}),
+            "That is the account you are signed in with.",
+        ),
+        (
+            ADA_GITHUB,
+            json!({"email": null, "email_verified": null}),
+            "no verified email address or phone number",
+        ),
+    ];
+    for (sub, claims, needle) in cases {
+        let cb = page.link_callback(&ada, "github", sub, claims);
+        let (problem, pending) = refused(page.complete(&cb, Some(&ada)));
+        assert!(problem.message.contains(needle), "{}", problem.message);
+        assert_eq!(
+            pending.as_ref(),
+            Some(&earlier),
+            "the earlier pending link stays"
+        );
+    }
+    assert_eq!(linking::load_pending(&page.tab, &ada), Some(earlier));
+    assert!(!page.tenant.calls().contains(&Call::Link));
+}
+
+#[test]
+fn a_cancelled_link_says_nothing_was_changed() {
+    let page = Page::new();
+    let ada = page.signed_in(ADA);
+    let url = linking::start(&page.env(), &ada, "github").unwrap();
+    let (state, _) = Page::state_and_nonce(&url);
+    let cb = Callback {
+        state: Some(state),
+        error: Some("access_denied".into()),
+        ..Callback::default()
+    };
+    let (problem, _) = refused(page.complete(&cb, Some(&ada)));
+    assert_eq!(
+        problem.message,
+        "Linking was cancelled. Nothing was changed."
+    );
+}
+
+#[test]
+fn a_401_on_the_link_exchange_ends_the_session_and_clears_it() {
+    let page = Page::new();
+    let ada = page.signed_in(ADA);
+    page.pending(&ada);
+    let cb = page.link_callback(&ada, "github", ADA_GITHUB, json!({}));
+    page.tenant.answer_next(
+        Call::Token,
+        401,
+        r#"{"error":"invalid_client","error_description":"no"}"#,
+    );
+    let (problem, pending) = refused(page.complete(&cb, Some(&ada)));
+    assert_eq!(problem.next, Next::SessionEnded);
+    assert_eq!(pending, None);
+    assert!(page.stored_session().is_none());
+    assert!(page.tab.keys().iter().all(|k| !k.contains("pending")));
+}
+
+// What the other account is, read with its own token.
+
+#[test]
+fn the_link_callback_reads_the_other_account_with_its_own_token() {
+    let page = Page::new();
+    page.tenant.set_metadata(
+        ADA_GITHUB,
+        json!({"editor": "vim"}),
+        json!({"plan": "pro", "roles": ["a"]}),
+    );
+    let ada = page.signed_in(ADA);
+    let pending = page.pending(&ada);
+    assert_eq!(
+        page.tenant.calls(),
+        [Call::Token, Call::Jwks, Call::Token, Call::GetUser]
+    );
+    assert_eq!(
+        Value::Object(pending.user_metadata),
+        json!({"editor": "vim"})
+    );
+    assert_eq!(pending.app_metadata_entries, 2);
+    let stored = page
+        .tab
+        .keys()
+        .into_iter()
+        .find(|k| k.contains("pending"))
+        .unwrap();
+    let stored = page.tab.get(&stored).unwrap();
+    assert!(
+        stored.contains("vim") && !stored.contains("pro"),
+        "app_metadata's values are never kept: {stored}"
+    );
+}
+
+#[test]
+fn someones_main_account_with_other_sign_ins_is_refused_and_nothing_is_called_after() {
+    let page = Page::new();
+    page.tenant.add_user("github|77", "bob@github.example");
+    page.tenant.link_users(BOB, "github|77");
+    let ada = page.signed_in(ADA);
+    // Auth0 answers a linked identity's login with its user's main account.
+    let cb = page.link_callback(&ada, "github", BOB, json!({}));
+    let (problem, _) = refused(page.complete(&cb, Some(&ada)));
+    assert_eq!(
+        problem.message,
+        "That sign-in belongs to the account of bob@example.com, which has 2 sign-in methods. To link it here, sign in as bob@example.com and unlink them there first. Nothing was linked."
+    );
+    assert_eq!(problem.next, Next::Dismiss);
+    assert_eq!(linking::load_pending(&page.tab, &ada), None);
+    assert_eq!(page.tenant.calls().last(), Some(&Call::GetUser));
+}
+
+#[test]
+fn an_account_of_another_connection_than_chosen_is_refused() {
+    let page = Page::new();
+    page.tenant.add_user("sms|5", "five@sms.example");
+    let ada = page.signed_in(ADA);
+    let cb = page.link_callback(&ada, "github", "sms|5", json!({}));
+    let (problem, _) = refused(page.complete(&cb, Some(&ada)));
+    assert_eq!(
+        problem.message,
+        "You signed in with SMS, not GitHub, so nothing was linked. To link a GitHub account, choose GitHub on the account service's page."
+    );
+    assert_eq!(linking::load_pending(&page.tab, &ada), None);
+}
+
+#[test]
+fn an_account_read_that_disagrees_or_fails_offers_no_link() {
+    let page = Page::new();
+    let ada = page.signed_in(ADA);
+    for (status, body, says) in [
+        (
+            200,
+            r#"{"user_id":"github|other","identities":[]}"#,
+            "described a different account",
+        ),
+        (503, "", "had a problem (error 503)"),
+        (200, "[1,2", "does not understand"),
+    ] {
+        let cb = page.link_callback(&ada, "github", ADA_GITHUB, json!({}));
+        page.tenant.answer_next(Call::GetUser, status, body);
+        let (problem, _) = refused(page.complete(&cb, Some(&ada)));
+        assert!(
+            problem.message.contains(says),
+            "{status}: {}",
+            problem.message
+        );
+        assert_eq!(linking::load_pending(&page.tab, &ada), None);
+    }
+    assert!(!page.tenant.calls().contains(&Call::Link));
+}

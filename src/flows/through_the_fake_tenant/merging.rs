@@ -1,0 +1,212 @@
+//! The metadata merge around a link: an update first when it changes
+//! anything, the undo when the link fails, and a reload in between.
+
+use super::*;
+use crate::flows::merge::Keep;
+
+/// Ada (`theme`, `language`) signed in, with a pending link for her GitHub
+/// account (`editor`, and a `theme` of its own).
+fn ada_with_pending_github(page: &Page) -> (Session, PendingLink) {
+    page.tenant
+        .set_metadata(ADA, json!({"theme": "dark", "language": "en"}), json!({}));
+    page.tenant.set_metadata(
+        ADA_GITHUB,
+        json!({"editor": "vim", "theme": "light", "language": "en"}),
+        json!({}),
+    );
+    let ada = page.signed_in(ADA);
+    let pending = page.pending(&ada);
+    (ada, pending)
+}
+
+fn metadata_of(page: &Page, user_id: &str) -> Value {
+    page.tenant.user(user_id).unwrap()["user_metadata"].clone()
+}
+
+fn main_now(page: &Page) -> Map<String, Value> {
+    metadata_of(page, ADA).as_object().cloned().unwrap()
+}
+
+fn calls_after(page: &Page, before: usize) -> Vec<Call> {
+    page.tenant.calls()[before..].to_vec()
+}
+
+#[test]
+fn copied_keys_are_sent_first_then_the_link_and_a_conflict_keeps_mains_by_default() {
+    let page = Page::new();
+    let (ada, pending) = ada_with_pending_github(&page);
+    let before = page.tenant.calls().len();
+    let changed = block_on(linking::confirm(
+        &page.env(),
+        &ada,
+        &pending,
+        &main_now(&page),
+    ))
+    .unwrap();
+    assert_eq!(calls_after(&page, before), [Call::UpdateUser, Call::Link]);
+    assert_eq!(
+        metadata_of(&page, ADA),
+        json!({"theme": "dark", "language": "en", "editor": "vim"})
+    );
+    assert_eq!(
+        changed.message,
+        "Linked your GitHub account github|4242@mail.example. Its setting \u{201c}editor\u{201d} is now on your main account."
+    );
+    assert_eq!(changed.main_metadata, Some(main_now(&page)));
+    assert_eq!(linking::load_pending(&page.tab, &ada), None);
+}
+
+#[test]
+fn a_conflict_given_to_the_linked_account_sends_its_value() {
+    let page = Page::new();
+    let (ada, pending) = ada_with_pending_github(&page);
+    let pending = linking::choose(&page.tab, &pending, "theme", Keep::Linked);
+    assert_eq!(
+        linking::load_pending(&page.tab, &ada)
+            .unwrap()
+            .keep("theme"),
+        Keep::Linked,
+        "the choice survives a reload"
+    );
+    block_on(linking::confirm(
+        &page.env(),
+        &ada,
+        &pending,
+        &main_now(&page),
+    ))
+    .unwrap();
+    assert_eq!(
+        metadata_of(&page, ADA),
+        json!({"theme": "light", "language": "en", "editor": "vim"})
+    );
+}
+
+#[test]
+fn nothing_to_merge_is_only_a_link() {
+    let page = Page::new();
+    page.tenant
+        .set_metadata(ADA, json!({"editor": "vim"}), json!({}));
+    page.tenant
+        .set_metadata(ADA_GITHUB, json!({"editor": "vim"}), json!({}));
+    let ada = page.signed_in(ADA);
+    let pending = page.pending(&ada);
+    let before = page.tenant.calls().len();
+    let changed = block_on(linking::confirm(
+        &page.env(),
+        &ada,
+        &pending,
+        &main_now(&page),
+    ))
+    .unwrap();
+    assert_eq!(calls_after(&page, before), [Call::Link]);
+    assert_eq!(changed.main_metadata, None);
+}
+
+#[test]
+fn a_failed_link_after_the_update_puts_the_main_account_back_and_says_so() {
+    let page = Page::new();
+    let (ada, pending) = ada_with_pending_github(&page);
+    let original = metadata_of(&page, ADA);
+    page.tenant.answer_next(Call::Link, 503, "");
+    let before = page.tenant.calls().len();
+    let not = block_on(linking::confirm(
+        &page.env(),
+        &ada,
+        &pending,
+        &main_now(&page),
+    ))
+    .unwrap_err();
+    assert_eq!(
+        calls_after(&page, before),
+        [Call::UpdateUser, Call::Link, Call::UpdateUser]
+    );
+    assert_eq!(metadata_of(&page, ADA), original);
+    assert!(
+        not.problem
+            .message
+            .ends_with("Your main account's settings were put back as they were."),
+        "{}",
+        not.problem.message
+    );
+    assert_eq!(not.problem.next, Next::Retry);
+    let kept = not.pending.unwrap();
+    assert_eq!(kept.undo, None, "nothing is left to undo");
+    // The retry works.
+    block_on(linking::confirm(&page.env(), &ada, &kept, &main_now(&page))).unwrap();
+    assert_eq!(page.identities_of(ADA), [ADA, ADA_GITHUB]);
+    assert_eq!(metadata_of(&page, ADA)["editor"], "vim");
+}
+
+#[test]
+fn an_undo_that_fails_too_names_the_changed_keys_and_cancel_puts_them_back() {
+    let page = Page::new();
+    let (ada, pending) = ada_with_pending_github(&page);
+    let original = metadata_of(&page, ADA);
+    page.tenant.answer_next(
+        Call::Link,
+        409,
+        r#"{"statusCode":409,"error":"Conflict","message":"Specified identity already exists."}"#,
+    );
+    // The first update goes through; the undo meets a failure.
+    page.tenant.answer_after(Call::UpdateUser, 1, 503, "");
+    let not = block_on(linking::confirm(
+        &page.env(),
+        &ada,
+        &pending,
+        &main_now(&page),
+    ))
+    .unwrap_err();
+    assert!(
+        not.problem.message.contains(
+            "Your main account's setting \u{201c}editor\u{201d} is changed and could not be put back"
+        ),
+        "{}",
+        not.problem.message
+    );
+    assert_ne!(metadata_of(&page, ADA), original);
+    let kept = not.pending.expect("kept, so that cancel can put it back");
+    assert!(kept.undo.is_some());
+    assert_eq!(linking::load_pending(&page.tab, &ada), Some(kept.clone()));
+    let cancelled = block_on(linking::cancel(&page.env(), &ada, &kept)).unwrap();
+    assert_eq!(
+        cancelled.message,
+        "Nothing was linked. Your main account's settings are as they were."
+    );
+    assert_eq!(metadata_of(&page, ADA), original);
+    assert_eq!(linking::load_pending(&page.tab, &ada), None);
+    assert_eq!(page.identities_of(ADA), [ADA]);
+}
+
+#[test]
+fn a_reload_after_the_update_neither_loses_the_plan_nor_updates_twice() {
+    let page = Page::new();
+    let (ada, pending) = ada_with_pending_github(&page);
+    let original = main_now(&page);
+    // The update was sent and the page reloaded before the link: the
+    // stored pending link holds the undo, the main account the update.
+    page.tenant.answer_next(Call::Link, 503, "");
+    page.tenant.answer_after(Call::UpdateUser, 1, 503, "");
+    let _ = block_on(linking::confirm(&page.env(), &ada, &pending, &original)).unwrap_err();
+    let reloaded = linking::load_pending(&page.tab, &ada).unwrap();
+    assert!(reloaded.undo.is_some());
+    let now = main_now(&page);
+    assert_eq!(now["editor"], "vim");
+    // The preview is still of the account as it was before.
+    let plan = reloaded.plan(&now);
+    assert_eq!(plan[0].key, "editor");
+    assert_eq!(plan[0].fate, crate::flows::merge::Fate::Copied);
+    let before = page.tenant.calls().len();
+    block_on(linking::confirm(&page.env(), &ada, &reloaded, &now)).unwrap();
+    assert_eq!(calls_after(&page, before), [Call::Link], "no second update");
+    assert_eq!(metadata_of(&page, ADA)["editor"], "vim");
+}
+
+#[test]
+fn a_cancel_without_an_update_sent_calls_nothing() {
+    let page = Page::new();
+    let (ada, pending) = ada_with_pending_github(&page);
+    let before = page.tenant.calls().len();
+    let cancelled = block_on(linking::cancel(&page.env(), &ada, &pending)).unwrap();
+    assert_eq!(cancelled.message, "Nothing was linked.");
+    assert!(calls_after(&page, before).is_empty());
+}
