@@ -40,8 +40,16 @@ pub struct LoginTx {
     pub scope: String,
     pub audience: Option<String>,
     pub connection: Option<String>,
-    /// A passwordless login waiting for its code: `(identity, code)`.
-    pub pending_code: Option<(String, String)>,
+    /// A passwordless login waiting for its code.
+    pub pending_code: Option<PendingCode>,
+}
+
+/// A one-time code sent, and what it signs in.
+#[derive(Clone, Debug)]
+pub struct PendingCode {
+    pub identity: String,
+    pub connection: String,
+    pub code: String,
 }
 
 /// Routes browsers reach by navigation.

@@ -79,7 +79,7 @@ pub fn choose_connection(tx: &str, connections: &[String]) -> Response {
 }
 
 /// One button per account of a social connection: "Continue as <email>".
-pub fn social(tx: &str, connection: &str, logins: &[Login]) -> Response {
+pub fn social(tx: &str, connection: &str, logins: &[Login], p: Option<&str>) -> Response {
     let buttons: String = logins
         .iter()
         .map(|l| {
@@ -104,7 +104,11 @@ pub fn social(tx: &str, connection: &str, logins: &[Login]) -> Response {
     page(
         StatusCode::OK,
         &format!("Sign in with {connection}"),
-        &format!("<p>Choose an account.</p>{buttons}{}", cancel(tx)),
+        &format!(
+            "{}<p>Choose an account.</p>{buttons}{}",
+            problem(p),
+            cancel(tx)
+        ),
     )
 }
 

@@ -231,6 +231,11 @@ impl Tenant {
         answer.json()
     }
 
+    /// A machine-to-machine token that may read and update any user.
+    fn admin_token(&self) -> String {
+        self.token(json!({"sub": "admin@clients", "scope": "update:users read:users"}))
+    }
+
     /// A token signed by the tenant with these claims over sensible defaults.
     fn token(&self, overrides: Value) -> String {
         let now = self.state.now();
@@ -467,6 +472,184 @@ async fn a_passwordless_login_needs_the_code_it_sent() {
     assert_eq!(id["sub"], "sms|65a1b2c3d4e5f6071829aa01");
     assert_eq!(id["phone_number"], "+15555550100");
     assert_eq!(id["phone_number_verified"], true);
+}
+
+/// A `/authorize` transaction for `connection`; its `tx`.
+async fn login_tx(t: &Tenant, connection: &str) -> String {
+    let answer = t.get(&t.authorize_uri(&[("connection", connection)])).await;
+    query_of(&answer.location())["tx"].clone()
+}
+
+/// The `sub` of the ID token a login's redirect leads to.
+async fn sub_of(t: &Tenant, done: &Answer) -> String {
+    let q = query_of(&done.location());
+    let tokens = t.exchange(&q["code"], VERIFIER).await.json();
+    claims_of(tokens["id_token"].as_str().unwrap())["sub"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+const GRACE: &str = "auth0|65a1b2c3d4e5f60718293a4b";
+
+#[tokio::test]
+async fn every_login_page_signs_in_only_with_the_connection_asked_for() {
+    let t = tenant();
+    // Asked for GitHub; the password form is posted instead.
+    let tx = login_tx(&t, "github").await;
+    let password = t
+        .form(
+            "/login/password",
+            &[
+                ("tx", &tx),
+                ("email", "grace@example.com"),
+                ("password", "correct horse battery staple"),
+            ],
+        )
+        .await;
+    assert!(!password.status.is_redirection(), "{}", password.status);
+    assert!(password.text().contains("That account cannot sign in here."));
+    // Asked for email codes; an SMS code is asked for instead.
+    let tx = login_tx(&t, "email").await;
+    let sms = t
+        .form(
+            "/login/passwordless/start",
+            &[("tx", &tx), ("connection", "sms"), ("who", "+15555550100")],
+        )
+        .await;
+    assert!(sms.text().contains("That account cannot sign in here."));
+    assert_eq!(t.state.controls().last_code(), None, "no code was sent");
+    // No connection asked for: the social form cannot sign in a database user.
+    let answer = t.get(&t.authorize_uri(&[])).await;
+    let tx = query_of(&answer.location())["tx"].clone();
+    let social = t
+        .form(
+            "/login/social",
+            &[
+                ("tx", &tx),
+                ("connection", "Username-Password-Authentication"),
+                ("identity", GRACE),
+            ],
+        )
+        .await;
+    assert!(!social.status.is_redirection());
+    // A code sent for one connection signs in with that one, whatever the form says.
+    let tx = login_tx(&t, "sms").await;
+    t.form(
+        "/login/passwordless/start",
+        &[("tx", &tx), ("connection", "sms"), ("who", "+15555550100")],
+    )
+    .await;
+    let code = t.state.controls().last_code().unwrap();
+    let done = t
+        .form(
+            "/login/passwordless/verify",
+            &[("tx", &tx), ("connection", "email"), ("code", &code)],
+        )
+        .await;
+    assert_eq!(sub_of(&t, &done).await, "sms|65a1b2c3d4e5f6071829aa01");
+}
+
+#[tokio::test]
+async fn a_linked_identity_signs_in_as_its_main_account_with_every_kind_of_login() {
+    let t = tenant();
+    let admin = t.admin_token();
+    // Social: Bob's GitHub is linked to Bob.
+    let tx = login_tx(&t, "github").await;
+    let done = t
+        .form(
+            "/login/social",
+            &[("tx", &tx), ("connection", "github"), ("identity", "github|4242003")],
+        )
+        .await;
+    assert_eq!(sub_of(&t, &done).await, "auth0|65a1b2c3d4e5f60718293b0b");
+    // Passwordless: Grace's email account, linked into her password account.
+    let linked = t
+        .api(
+            Method::POST,
+            &format!("/api/v2/users/{}/identities", GRACE.replace('|', "%7C")),
+            Some(&admin),
+            Some(json!({"provider": "email", "user_id": "65a1b2c3d4e5f6071829bb01"})),
+        )
+        .await;
+    assert_eq!(linked.status, StatusCode::CREATED, "{}", linked.text());
+    let tx = login_tx(&t, "email").await;
+    t.form(
+        "/login/passwordless/start",
+        &[("tx", &tx), ("connection", "email"), ("who", "grace@example.com")],
+    )
+    .await;
+    let code = t.state.controls().last_code().unwrap();
+    let done = t
+        .form(
+            "/login/passwordless/verify",
+            &[("tx", &tx), ("connection", "email"), ("code", &code)],
+        )
+        .await;
+    assert_eq!(sub_of(&t, &done).await, GRACE);
+    // Database: Grace's password account, linked into Ada's.
+    let linked = t
+        .api(
+            Method::POST,
+            &format!("/api/v2/users/{}/identities", ADA.replace('|', "%7C")),
+            Some(&admin),
+            Some(json!({"provider": "auth0", "user_id": "65a1b2c3d4e5f60718293a4b"})),
+        )
+        .await;
+    assert_eq!(linked.status, StatusCode::CREATED, "{}", linked.text());
+    let tx = login_tx(&t, "Username-Password-Authentication").await;
+    let done = t
+        .form(
+            "/login/password",
+            &[
+                ("tx", &tx),
+                ("email", "grace@example.com"),
+                ("password", "correct horse battery staple"),
+            ],
+        )
+        .await;
+    assert_eq!(sub_of(&t, &done).await, ADA);
+}
+
+#[tokio::test]
+async fn a_tenant_session_of_a_user_linked_away_is_ended_not_an_error() {
+    let t = tenant();
+    let tx = login_tx(&t, "github").await;
+    let done = t
+        .form(
+            "/login/social",
+            &[("tx", &tx), ("connection", "github"), ("identity", ADA_GITHUB)],
+        )
+        .await;
+    let cookie = done.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let linked = t
+        .api(
+            Method::POST,
+            &format!("/api/v2/users/{}/identities", ADA.replace('|', "%7C")),
+            Some(&t.admin_token()),
+            Some(json!({"provider": "github", "user_id": "4242001"})),
+        )
+        .await;
+    assert_eq!(linked.status, StatusCode::CREATED, "{}", linked.text());
+    let silent = |cookie: String| {
+        let uri = t.authorize_uri(&[("prompt", "none")]);
+        t.send(
+            Request::get(uri)
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+    };
+    let answer = silent(cookie.clone()).await;
+    let q = query_of(&answer.location());
+    assert_eq!(q.get("error").map(String::as_str), Some("login_required"), "{}", answer.location());
+    assert!(!q.contains_key("code"));
 }
 
 // ---------------------------------------------------------------- token
@@ -738,6 +921,23 @@ async fn patch_merges_user_metadata_at_the_first_level() {
         answer.json()["user_metadata"],
         json!({"language": "en", "font": "large"})
     );
+    assert_eq!(answer.json()["user_id"], ADA, "the full user comes back");
+    assert!(answer.json()["identities"].is_array());
+    // A nested value is replaced whole, not merged inside.
+    for (patch, after) in [
+        (json!({"prefs": {"a": 1, "b": 2}}), json!({"a": 1, "b": 2})),
+        (json!({"prefs": {"c": 3}}), json!({"c": 3})),
+    ] {
+        let answer = t
+            .api(
+                Method::PATCH,
+                &format!("/api/v2/users/{ADA}"),
+                Some(&token),
+                Some(json!({ "user_metadata": patch })),
+            )
+            .await;
+        assert_eq!(answer.json()["user_metadata"]["prefs"], after);
+    }
     let bad = t
         .api(
             Method::PATCH,

@@ -9,7 +9,9 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::session::{SESSION_COOKIE, TenantSession};
-use super::{CODE_LIFETIME, LoginTx, given, hash, internal, random_token, redirect_with};
+use super::{
+    CODE_LIFETIME, LoginTx, PendingCode, given, hash, internal, random_token, redirect_with,
+};
 use crate::AppState;
 use crate::pages;
 use crate::store::{CodeGrant, ConnectionKind};
@@ -98,7 +100,38 @@ fn login_page(state: &AppState, tx: &str, connection: &str, problem: Option<&str
         Some(ConnectionKind::Database) => pages::password(tx, problem),
         Some(ConnectionKind::Sms) => pages::passwordless_start(tx, connection, true, problem),
         Some(ConnectionKind::Email) => pages::passwordless_start(tx, connection, false, problem),
-        Some(ConnectionKind::Social) | None => pages::social(tx, connection, &logins),
+        Some(ConnectionKind::Social) | None => pages::social(tx, connection, &logins, problem),
+    }
+}
+
+/// The connection a login form may sign in with: the one the `/authorize`
+/// request named (or, when it named none, the one the form says), if it is
+/// of one of these kinds. `None` refuses the login.
+fn allowed_connection(
+    state: &AppState,
+    tx: &LoginTx,
+    posted: Option<&str>,
+    kinds: &[ConnectionKind],
+) -> Result<Option<String>, Response> {
+    let Some(connection) = tx.connection.as_deref().or(posted) else {
+        return Ok(None);
+    };
+    if posted.is_some_and(|p| p != connection) {
+        return Ok(None);
+    }
+    match state.store().connection_kind(connection) {
+        Ok(Some(kind)) if kinds.contains(&kind) => Ok(Some(connection.to_owned())),
+        Ok(_) => Ok(None),
+        Err(e) => Err(internal(e)),
+    }
+}
+
+/// A login refused because it is not of the connection that was asked for.
+fn wrong_connection(state: &AppState, id: &str, tx: &LoginTx) -> Response {
+    const REFUSED: &str = "That account cannot sign in here.";
+    match tx.connection.as_deref() {
+        Some(asked) => login_page(state, id, asked, Some(REFUSED)),
+        None => pages::error(StatusCode::BAD_REQUEST, REFUSED),
     }
 }
 
@@ -129,20 +162,25 @@ pub(super) async fn login_social(
     let Some(identity) = given(&f.identity) else {
         return expired_login();
     };
-    let connection = f.connection.as_deref().unwrap_or_default();
+    let connection =
+        match allowed_connection(&state, &tx, given(&f.connection), &[ConnectionKind::Social]) {
+            Ok(Some(c)) => c,
+            Ok(None) => return wrong_connection(&state, &id, &tx),
+            Err(response) => return response,
+        };
     let known = state
         .store()
-        .logins_of(connection)
+        .logins_of(&connection)
         .is_ok_and(|l| l.iter().any(|l| l.identity == identity));
-    if !known || tx.connection.as_deref().is_some_and(|c| c != connection) {
+    if !known {
         return login_page(
             &state,
             &id,
-            connection,
+            &connection,
             Some("That account cannot sign in here."),
         );
     }
-    complete_login(&state, &id, &tx, identity, connection)
+    complete_login(&state, &id, &tx, identity, &connection)
 }
 
 /// `POST /login/password`: the database connection's form.
@@ -153,12 +191,16 @@ pub(super) async fn login_password(
     let Some((id, tx)) = login_tx(&state, &f.tx) else {
         return expired_login();
     };
-    let Some(connection) = tx
-        .connection
-        .clone()
-        .or_else(|| database_connection(&state))
-    else {
-        return expired_login();
+    let database = database_connection(&state);
+    let connection = match allowed_connection(
+        &state,
+        &tx,
+        tx.connection.is_none().then_some(database.as_deref()).flatten(),
+        &[ConnectionKind::Database],
+    ) {
+        Ok(Some(c)) => c,
+        Ok(None) => return wrong_connection(&state, &id, &tx),
+        Err(response) => return response,
     };
     let email = f.email.as_deref().unwrap_or_default();
     let password = f.password.as_deref().unwrap_or_default();
@@ -177,10 +219,20 @@ pub(super) async fn passwordless_start(
     State(state): State<AppState>,
     Form(f): Form<CodeForm>,
 ) -> Response {
-    let Some((id, _)) = login_tx(&state, &f.tx) else {
+    let Some((id, tx)) = login_tx(&state, &f.tx) else {
         return expired_login();
     };
-    let connection = f.connection.as_deref().unwrap_or_default();
+    let connection = match allowed_connection(
+        &state,
+        &tx,
+        given(&f.connection),
+        &[ConnectionKind::Sms, ConnectionKind::Email],
+    ) {
+        Ok(Some(c)) => c,
+        Ok(None) => return wrong_connection(&state, &id, &tx),
+        Err(response) => return response,
+    };
+    let connection = connection.as_str();
     let who = f.who.as_deref().unwrap_or_default().trim();
     let (kind, logins) = {
         let store = state.store();
@@ -212,7 +264,11 @@ pub(super) async fn passwordless_start(
     tracing::info!(connection = %connection, to = %who, code = %code, "one-time code sent");
     state.controls().record_code(&code);
     if let Some(tx) = state.logins().get_mut(&id) {
-        tx.pending_code = Some((login.identity.clone(), code));
+        tx.pending_code = Some(PendingCode {
+            identity: login.identity.clone(),
+            connection: connection.to_owned(),
+            code,
+        });
     }
     pages::passwordless_code(&id, connection, who, None)
 }
@@ -228,8 +284,10 @@ pub(super) async fn passwordless_verify(
     let connection = f.connection.as_deref().unwrap_or_default();
     let code = f.code.as_deref().unwrap_or_default().trim();
     match &tx.pending_code {
-        Some((identity, expected)) if expected == code => {
-            complete_login(&state, &id, &tx, identity, connection)
+        // The code signs in with the connection it was sent for, whatever
+        // the form says.
+        Some(sent) if sent.code == code => {
+            complete_login(&state, &id, &tx, &sent.identity, &sent.connection)
         }
         _ => pages::passwordless_code(
             &id,

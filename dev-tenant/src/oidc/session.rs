@@ -33,9 +33,24 @@ fn session_ids(headers: &HeaderMap) -> impl Iterator<Item = &str> {
 }
 
 /// The tenant session the request's cookie names, if it is still there.
+/// A session whose user is gone (linked into another since) is ended: as
+/// on Auth0, the person signs in again rather than meeting an error.
 pub(super) fn session_of(state: &AppState, headers: &HeaderMap) -> Option<TenantSession> {
-    let sessions = state.sessions();
-    session_ids(headers).find_map(|id| sessions.get(id).cloned())
+    let (id, session) = {
+        let sessions = state.sessions();
+        session_ids(headers).find_map(|id| Some((id.to_owned(), sessions.get(id).cloned()?)))?
+    };
+    match state.store().user(&session.user_id) {
+        Ok(Some(_)) => Some(session),
+        Ok(None) => {
+            state.sessions().remove(&id);
+            None
+        }
+        Err(e) => {
+            tracing::error!("{e}");
+            None
+        }
+    }
 }
 
 /// `GET /userinfo`.
