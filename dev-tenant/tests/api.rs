@@ -508,7 +508,11 @@ async fn every_login_page_signs_in_only_with_the_connection_asked_for() {
         )
         .await;
     assert!(!password.status.is_redirection(), "{}", password.status);
-    assert!(password.text().contains("That account cannot sign in here."));
+    assert!(
+        password
+            .text()
+            .contains("That account cannot sign in here.")
+    );
     // Asked for email codes; an SMS code is asked for instead.
     let tx = login_tx(&t, "email").await;
     let sms = t
@@ -559,7 +563,11 @@ async fn a_linked_identity_signs_in_as_its_main_account_with_every_kind_of_login
     let done = t
         .form(
             "/login/social",
-            &[("tx", &tx), ("connection", "github"), ("identity", "github|4242003")],
+            &[
+                ("tx", &tx),
+                ("connection", "github"),
+                ("identity", "github|4242003"),
+            ],
         )
         .await;
     assert_eq!(sub_of(&t, &done).await, "auth0|65a1b2c3d4e5f60718293b0b");
@@ -576,7 +584,11 @@ async fn a_linked_identity_signs_in_as_its_main_account_with_every_kind_of_login
     let tx = login_tx(&t, "email").await;
     t.form(
         "/login/passwordless/start",
-        &[("tx", &tx), ("connection", "email"), ("who", "grace@example.com")],
+        &[
+            ("tx", &tx),
+            ("connection", "email"),
+            ("who", "grace@example.com"),
+        ],
     )
     .await;
     let code = t.state.controls().last_code().unwrap();
@@ -618,7 +630,11 @@ async fn a_tenant_session_of_a_user_linked_away_is_ended_not_an_error() {
     let done = t
         .form(
             "/login/social",
-            &[("tx", &tx), ("connection", "github"), ("identity", ADA_GITHUB)],
+            &[
+                ("tx", &tx),
+                ("connection", "github"),
+                ("identity", ADA_GITHUB),
+            ],
         )
         .await;
     let cookie = done.headers[header::SET_COOKIE]
@@ -648,7 +664,12 @@ async fn a_tenant_session_of_a_user_linked_away_is_ended_not_an_error() {
     };
     let answer = silent(cookie.clone()).await;
     let q = query_of(&answer.location());
-    assert_eq!(q.get("error").map(String::as_str), Some("login_required"), "{}", answer.location());
+    assert_eq!(
+        q.get("error").map(String::as_str),
+        Some("login_required"),
+        "{}",
+        answer.location()
+    );
     assert!(!q.contains_key("code"));
 }
 

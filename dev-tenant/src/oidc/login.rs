@@ -14,7 +14,7 @@ use super::{
 };
 use crate::AppState;
 use crate::pages;
-use crate::store::{CodeGrant, ConnectionKind};
+use crate::store::{CodeGrant, ConnectionKind, StoreError};
 
 /// `?tx=…[&connection=…]`
 #[derive(Debug, Default, Deserialize)]
@@ -112,7 +112,7 @@ fn allowed_connection(
     tx: &LoginTx,
     posted: Option<&str>,
     kinds: &[ConnectionKind],
-) -> Result<Option<String>, Response> {
+) -> Result<Option<String>, StoreError> {
     let Some(connection) = tx.connection.as_deref().or(posted) else {
         return Ok(None);
     };
@@ -122,7 +122,7 @@ fn allowed_connection(
     match state.store().connection_kind(connection) {
         Ok(Some(kind)) if kinds.contains(&kind) => Ok(Some(connection.to_owned())),
         Ok(_) => Ok(None),
-        Err(e) => Err(internal(e)),
+        Err(e) => Err(e),
     }
 }
 
@@ -166,7 +166,7 @@ pub(super) async fn login_social(
         match allowed_connection(&state, &tx, given(&f.connection), &[ConnectionKind::Social]) {
             Ok(Some(c)) => c,
             Ok(None) => return wrong_connection(&state, &id, &tx),
-            Err(response) => return response,
+            Err(e) => return internal(e),
         };
     let known = state
         .store()
@@ -195,12 +195,15 @@ pub(super) async fn login_password(
     let connection = match allowed_connection(
         &state,
         &tx,
-        tx.connection.is_none().then_some(database.as_deref()).flatten(),
+        tx.connection
+            .is_none()
+            .then_some(database.as_deref())
+            .flatten(),
         &[ConnectionKind::Database],
     ) {
         Ok(Some(c)) => c,
         Ok(None) => return wrong_connection(&state, &id, &tx),
-        Err(response) => return response,
+        Err(e) => return internal(e),
     };
     let email = f.email.as_deref().unwrap_or_default();
     let password = f.password.as_deref().unwrap_or_default();
@@ -230,7 +233,7 @@ pub(super) async fn passwordless_start(
     ) {
         Ok(Some(c)) => c,
         Ok(None) => return wrong_connection(&state, &id, &tx),
-        Err(response) => return response,
+        Err(e) => return internal(e),
     };
     let connection = connection.as_str();
     let who = f.who.as_deref().unwrap_or_default().trim();
