@@ -8,7 +8,9 @@ use sha2::{Digest, Sha256};
 /// in the browser), base64url without padding.
 pub fn random(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
-    getrandom::getrandom(&mut buf).expect("the platform has a random source");
+    if getrandom::getrandom(&mut buf).is_err() {
+        panic!("the platform has no random source");
+    }
     URL_SAFE_NO_PAD.encode(buf)
 }
 

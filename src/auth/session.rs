@@ -58,7 +58,7 @@ pub fn load(store: &impl KeyValue, now: i64) -> Stored {
 }
 
 pub fn save(store: &impl KeyValue, session: &Session) {
-    let text = serde_json::to_string(session).expect("a session serializes");
+    let text = serde_json::to_string(session).unwrap_or_default();
     store.set(SESSION_KEY, &text);
 }
 

@@ -61,7 +61,7 @@ pub fn begin(store: &impl KeyValue, purpose: Purpose, now: i64) -> Started {
         nonce: pkce::random(16),
         created_at: now,
     };
-    let text = serde_json::to_string(&transaction).expect("a transaction serializes");
+    let text = serde_json::to_string(&transaction).unwrap_or_default();
     store.set(&format!("{PREFIX}{state}"), &text);
     Started { state, transaction }
 }

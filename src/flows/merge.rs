@@ -51,12 +51,12 @@ pub enum Keep {
 /// The person's choice per conflicting key; a key not named keeps main's.
 pub type Choices = BTreeMap<String, Keep>;
 
-/// The fate of each key of `linked`'s metadata against `main`'s, in key
-/// order. A `null` is no value (Auth0 removes keys set to `null`).
+/// The fate of each key of `linked`'s metadata against `main`'s, in the
+/// map's order. A `null` is no value (Auth0 removes keys set to `null`).
 pub fn plan(main: &Map<String, Value>, linked: &Map<String, Value>) -> Vec<KeyPlan> {
-    let mut keys: Vec<_> = linked.iter().filter(|(_, v)| !v.is_null()).collect();
-    keys.sort_by(|a, b| a.0.cmp(b.0));
-    keys.into_iter()
+    linked
+        .iter()
+        .filter(|(_, v)| !v.is_null())
         .map(|(key, value)| {
             let fate = match main.get(key).filter(|v| !v.is_null()) {
                 None => Fate::Copied,
@@ -76,23 +76,30 @@ pub fn plan(main: &Map<String, Value>, linked: &Map<String, Value>) -> Vec<KeyPl
 /// ones, and conflicts the person gave to the linked account). Empty when
 /// nothing changes, and then no update is sent.
 pub fn patch(plan: &[KeyPlan], choices: &Choices) -> Map<String, Value> {
-    plan.iter()
-        .filter(|k| match k.fate {
+    // Inserted one by one: collecting into a map sorts first, which costs
+    // the wasm a sort it does not need.
+    let mut update = Map::new();
+    for k in plan {
+        let changes = match k.fate {
             Fate::Copied => true,
             Fate::Same => false,
             Fate::Conflict { .. } => choices.get(&k.key) == Some(&Keep::Linked),
-        })
-        .map(|k| (k.key.clone(), k.value.clone()))
-        .collect()
+        };
+        if changes {
+            update.insert(k.key.clone(), k.value.clone());
+        }
+    }
+    update
 }
 
 /// The update that undoes `patch` on metadata that was `before`: each
 /// changed key back to its old value, and each added key removed (`null`).
 pub fn undo(before: &Map<String, Value>, patch: &Map<String, Value>) -> Map<String, Value> {
-    patch
-        .keys()
-        .map(|k| (k.clone(), before.get(k).cloned().unwrap_or(Value::Null)))
-        .collect()
+    let mut undo = Map::new();
+    for k in patch.keys() {
+        undo.insert(k.clone(), before.get(k).cloned().unwrap_or(Value::Null));
+    }
+    undo
 }
 
 /// `update` applied to `metadata` as Auth0 applies it: top-level keys
