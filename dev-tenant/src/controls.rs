@@ -68,6 +68,10 @@ pub enum Defect {
     BadSignature,
     EmailNotVerified,
     NoSub,
+    /// No `auth_time` claim.
+    NoAuthTime,
+    /// An `auth_time` an hour before the login.
+    OldAuthTime,
 }
 
 /// One request the tenant answered.

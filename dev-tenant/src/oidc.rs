@@ -40,6 +40,8 @@ pub struct LoginTx {
     pub scope: String,
     pub audience: Option<String>,
     pub connection: Option<String>,
+    /// `login_hint`: the email or phone the pages fill in.
+    pub login_hint: Option<String>,
     /// A passwordless login waiting for its code.
     pub pending_code: Option<PendingCode>,
 }

@@ -112,7 +112,7 @@ pub fn social(tx: &str, connection: &str, logins: &[Login], p: Option<&str>) -> 
     )
 }
 
-pub fn password(tx: &str, p: Option<&str>) -> Response {
+pub fn password(tx: &str, hint: Option<&str>, p: Option<&str>) -> Response {
     page(
         StatusCode::OK,
         "Sign in with email and password",
@@ -120,20 +120,27 @@ pub fn password(tx: &str, p: Option<&str>) -> Response {
             "{}<form method=\"post\" action=\"/login/password\">\
              <input type=\"hidden\" name=\"tx\" value=\"{}\">\
              <label for=\"email\">Email</label>\
-             <input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"username\" required>\
+             <input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"username\" value=\"{}\" required>\
              <label for=\"password\">Password</label>\
              <input id=\"password\" name=\"password\" type=\"password\" \
              autocomplete=\"current-password\" required>\
              <button type=\"submit\">Continue</button></form>{}",
             problem(p),
             esc(tx),
+            esc(hint.unwrap_or_default()),
             cancel(tx)
         ),
     )
 }
 
 /// The first step of a one-time code login: by SMS (`sms`), or by email.
-pub fn passwordless_start(tx: &str, connection: &str, sms: bool, p: Option<&str>) -> Response {
+pub fn passwordless_start(
+    tx: &str,
+    connection: &str,
+    sms: bool,
+    hint: Option<&str>,
+    p: Option<&str>,
+) -> Response {
     let (label, kind, auto) = if sms {
         ("Phone number", "tel", "tel")
     } else {
@@ -150,11 +157,12 @@ pub fn passwordless_start(tx: &str, connection: &str, sms: bool, p: Option<&str>
              <input type=\"hidden\" name=\"tx\" value=\"{}\">\
              <input type=\"hidden\" name=\"connection\" value=\"{}\">\
              <label for=\"who\">{label}</label>\
-             <input id=\"who\" name=\"who\" type=\"{kind}\" autocomplete=\"{auto}\" required>\
+             <input id=\"who\" name=\"who\" type=\"{kind}\" autocomplete=\"{auto}\" value=\"{}\" required>\
              <button type=\"submit\">Send a code</button></form>{}",
             problem(p),
             esc(tx),
             esc(connection),
+            esc(hint.unwrap_or_default()),
             cancel(tx)
         ),
     )

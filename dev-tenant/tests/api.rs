@@ -407,6 +407,49 @@ async fn a_tenant_session_skips_the_login_page_unless_prompt_is_login() {
         "{}",
         stale.location()
     );
+    // max_age=0 always logs in again, as OIDC says, even a session just made.
+    let zero = again(vec![("max_age", "0")]).await;
+    assert!(zero.location().starts_with("/login?tx="), "{}", zero.location());
+}
+
+#[tokio::test]
+async fn auth_time_is_the_logins_time_and_login_hint_fills_the_pages() {
+    let t = tenant();
+    let login_at = t.state.now();
+    let code = t.code_for(ADA, &[]).await;
+    t.state.controls().advance_clock(30);
+    let tokens = t.exchange(&code, VERIFIER).await.json();
+    let id = claims_of(tokens["id_token"].as_str().unwrap());
+    assert_eq!(id["auth_time"], login_at, "the login's time, not the token's");
+    assert!(id["iat"].as_i64().unwrap() >= login_at + 30);
+    for (connection, field) in [
+        ("Username-Password-Authentication", "id=\"email\""),
+        ("email", "id=\"who\""),
+    ] {
+        let answer = t
+            .get(&t.authorize_uri(&[("connection", connection), ("login_hint", "grace@example.com")]))
+            .await;
+        let page = t.get(&answer.location()).await.text();
+        assert!(
+            page.contains(&format!("{field} name")) && page.contains("value=\"grace@example.com\""),
+            "{page}"
+        );
+    }
+    // The defects a test can ask for.
+    for (defect, check) in [
+        (dev_tenant::controls::Defect::NoAuthTime, None),
+        (dev_tenant::controls::Defect::OldAuthTime, Some(-3600)),
+    ] {
+        let code = t.code_for(ADA, &[]).await;
+        let now = t.state.now();
+        t.state.controls().set_defect(defect);
+        let tokens = t.exchange(&code, VERIFIER).await.json();
+        let id = claims_of(tokens["id_token"].as_str().unwrap());
+        match check {
+            None => assert!(id.get("auth_time").is_none()),
+            Some(d) => assert_eq!(id["auth_time"].as_i64().unwrap(), now + d),
+        }
+    }
 }
 
 #[tokio::test]

@@ -29,6 +29,8 @@ pub(super) struct AuthorizeQuery {
     /// Seconds; text, so that a bad value is ignored rather than fatal.
     max_age: Option<String>,
     prompt: Option<String>,
+    /// Pre-fills the password and passwordless pages.
+    login_hint: Option<String>,
 }
 
 /// Checks the request, then shows a login page (or, with a tenant session
@@ -134,6 +136,7 @@ pub(super) async fn authorize_get(
         scope: given(&q.scope).unwrap_or("openid").to_owned(),
         audience: audience.map(str::to_owned),
         connection: connection.map(str::to_owned),
+        login_hint: given(&q.login_hint).map(str::to_owned),
         pending_code: None,
     };
     let max_age = given(&q.max_age).and_then(|m| m.parse::<i64>().ok());
@@ -141,7 +144,8 @@ pub(super) async fn authorize_get(
     if prompt != Some("login")
         && let Some(session) = session::session_of(&state, &headers)
         && connection.is_none_or(|c| c == session.connection)
-        && max_age.is_none_or(|m| state.now() - session.auth_time <= m)
+        // OIDC: a session older than `max_age` logs in again; 0 always does.
+        && max_age.is_none_or(|m| m > 0 && state.now() - session.auth_time <= m)
     {
         return super::login::issue_code(&state, &tx, &session.user_id, session.auth_time);
     }

@@ -90,6 +90,13 @@ fn sign(state: &AppState, mut claims: Map<String, Value>) -> String {
         Some(Defect::NoSub) => {
             claims.remove("sub");
         }
+        Some(Defect::NoAuthTime) => {
+            claims.remove("auth_time");
+        }
+        Some(Defect::OldAuthTime) => {
+            let then = claims.get("auth_time").and_then(Value::as_i64).unwrap_or(0);
+            claims.insert("auth_time".into(), json!(then - 3600));
+        }
         _ => {}
     }
     let claims = Value::Object(claims);

@@ -86,6 +86,8 @@ fn connections(state: &AppState) -> Vec<String> {
 }
 
 fn login_page(state: &AppState, tx: &str, connection: &str, problem: Option<&str>) -> Response {
+    let hint = state.logins().get(tx).and_then(|t| t.login_hint.clone());
+    let hint = hint.as_deref();
     let (kind, logins) = {
         let store = state.store();
         match (
@@ -97,9 +99,11 @@ fn login_page(state: &AppState, tx: &str, connection: &str, problem: Option<&str
         }
     };
     match kind {
-        Some(ConnectionKind::Database) => pages::password(tx, problem),
-        Some(ConnectionKind::Sms) => pages::passwordless_start(tx, connection, true, problem),
-        Some(ConnectionKind::Email) => pages::passwordless_start(tx, connection, false, problem),
+        Some(ConnectionKind::Database) => pages::password(tx, hint, problem),
+        Some(ConnectionKind::Sms) => pages::passwordless_start(tx, connection, true, hint, problem),
+        Some(ConnectionKind::Email) => {
+            pages::passwordless_start(tx, connection, false, hint, problem)
+        }
         Some(ConnectionKind::Social) | None => pages::social(tx, connection, &logins, problem),
     }
 }
@@ -260,6 +264,7 @@ pub(super) async fn passwordless_start(
             &id,
             connection,
             sms,
+            Some(who),
             Some(&format!("No account uses that {what}.")),
         );
     };
