@@ -21,7 +21,13 @@ pub struct Config {
     pub connections: Vec<Connection>,
     /// How long a call to the tenant may take before it is given up.
     pub request_timeout_ms: u32,
+    /// How recent the main account's sign-in must be for a change to its
+    /// accounts (seconds; 0: a fresh sign-in for every change).
+    pub reauth_max_age_seconds: i64,
 }
+
+/// The default of `reauth_max_age_seconds`.
+pub const DEFAULT_REAUTH_MAX_AGE_SECONDS: i64 = 600;
 
 /// The default of `request_timeout_seconds`.
 pub const DEFAULT_TIMEOUT_SECONDS: u64 = 20;
@@ -95,6 +101,18 @@ impl Config {
                     )
                 })?,
         };
+        let reauth = match root.get("reauth_max_age_seconds") {
+            None => DEFAULT_REAUTH_MAX_AGE_SECONDS,
+            Some(v) => v
+                .as_i64()
+                .filter(|s| (0..=86_400).contains(s))
+                .ok_or_else(|| {
+                    ConfigError::field(
+                        "reauth_max_age_seconds",
+                        "must be a whole number of seconds from 0 to 86400",
+                    )
+                })?,
+        };
         Ok(Config {
             domain: domain.trim_end_matches('/').to_owned(),
             client_id,
@@ -102,6 +120,7 @@ impl Config {
             redirect_path,
             connections,
             request_timeout_ms: (timeout * 1000) as u32,
+            reauth_max_age_seconds: reauth,
         })
     }
 }
@@ -328,6 +347,19 @@ mod tests {
             assert_eq!(
                 field_error(&with("request_timeout_seconds", bad)),
                 "request_timeout_seconds"
+            );
+        }
+    }
+
+    #[test]
+    fn the_recent_sign_in_window_is_optional_and_bounded() {
+        assert_eq!(Config::parse(GOOD).unwrap().reauth_max_age_seconds, 600);
+        let zero = Config::parse(&with("reauth_max_age_seconds", 0.into())).unwrap();
+        assert_eq!(zero.reauth_max_age_seconds, 0);
+        for bad in [Value::from(-1), Value::from(86_401), Value::from("60")] {
+            assert_eq!(
+                field_error(&with("reauth_max_age_seconds", bad)),
+                "reauth_max_age_seconds"
             );
         }
     }

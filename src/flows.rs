@@ -6,6 +6,7 @@ pub mod account;
 pub mod linking;
 pub mod merge;
 pub mod sign_in;
+pub mod step_up;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod through_the_fake_tenant;
@@ -112,6 +113,8 @@ pub enum Next {
     SessionEnded,
     /// Nothing to do but read it.
     Dismiss,
+    /// Sign in again as the signed-in account, for the change being made.
+    Reauthenticate,
 }
 
 impl Problem {
@@ -262,16 +265,29 @@ pub fn id_token_problem(error: &IdTokenError) -> Problem {
 }
 
 /// What to say when the tenant sent the person back with an `error`.
-pub fn returned_error(error: &str, description: Option<&str>, linking: bool) -> Problem {
+pub fn returned_error(
+    error: &str,
+    description: Option<&str>,
+    purpose: &crate::auth::transaction::Purpose,
+) -> Problem {
+    use crate::auth::transaction::Purpose;
     let said = description
         .filter(|d| !d.is_empty())
         .map(|d| format!(" The account service said: \u{201c}{d}\u{201d}"))
         .unwrap_or_default();
-    let message = match (error, linking) {
-        ("access_denied", true) => format!("Linking was cancelled. Nothing was changed.{said}"),
-        ("access_denied", false) => format!("Signing in was cancelled.{said}"),
-        (_, true) => format!("The account was not linked.{said}"),
-        (_, false) => format!("Signing in did not finish.{said}"),
+    let message = match (error, purpose) {
+        ("access_denied", Purpose::Link { .. }) => {
+            format!("Linking was cancelled. Nothing was changed.{said}")
+        }
+        ("access_denied", Purpose::StepUp { .. }) => {
+            format!("Signing in again was cancelled, so nothing was changed.{said}")
+        }
+        ("access_denied", Purpose::Login) => format!("Signing in was cancelled.{said}"),
+        (_, Purpose::Link { .. }) => format!("The account was not linked.{said}"),
+        (_, Purpose::StepUp { .. }) => {
+            format!("Signing in again did not finish, so nothing was changed.{said}")
+        }
+        (_, Purpose::Login) => format!("Signing in did not finish.{said}"),
     };
     Problem::new(message, Next::Dismiss)
 }
@@ -392,7 +408,14 @@ mod tests {
 
     #[test]
     fn a_cancel_at_the_tenant_is_named_as_such() {
-        let p = returned_error("access_denied", Some("<b>bye</b>"), true);
+        let p = returned_error(
+            "access_denied",
+            Some("<b>bye</b>"),
+            &crate::auth::transaction::Purpose::Link {
+                primary: "p".into(),
+                connection: "c".into(),
+            },
+        );
         assert!(
             p.message
                 .starts_with("Linking was cancelled. Nothing was changed.")

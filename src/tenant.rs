@@ -82,6 +82,7 @@ pub struct User {
     pub user_id: String,
     pub name: Option<String>,
     pub email: Option<String>,
+    pub phone_number: Option<String>,
     pub picture: Option<String>,
     #[serde(default)]
     pub identities: Vec<Identity>,

@@ -130,6 +130,7 @@ mod storage {
             id_token: Secret("it".into()),
             user_id: "google-oauth2|1".into(),
             expires_at: now() + 600,
+            auth_time: Some(now()),
         }
     }
 

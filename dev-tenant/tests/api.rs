@@ -409,7 +409,11 @@ async fn a_tenant_session_skips_the_login_page_unless_prompt_is_login() {
     );
     // max_age=0 always logs in again, as OIDC says, even a session just made.
     let zero = again(vec![("max_age", "0")]).await;
-    assert!(zero.location().starts_with("/login?tx="), "{}", zero.location());
+    assert!(
+        zero.location().starts_with("/login?tx="),
+        "{}",
+        zero.location()
+    );
 }
 
 #[tokio::test]
@@ -420,14 +424,20 @@ async fn auth_time_is_the_logins_time_and_login_hint_fills_the_pages() {
     t.state.controls().advance_clock(30);
     let tokens = t.exchange(&code, VERIFIER).await.json();
     let id = claims_of(tokens["id_token"].as_str().unwrap());
-    assert_eq!(id["auth_time"], login_at, "the login's time, not the token's");
+    assert_eq!(
+        id["auth_time"], login_at,
+        "the login's time, not the token's"
+    );
     assert!(id["iat"].as_i64().unwrap() >= login_at + 30);
     for (connection, field) in [
         ("Username-Password-Authentication", "id=\"email\""),
         ("email", "id=\"who\""),
     ] {
         let answer = t
-            .get(&t.authorize_uri(&[("connection", connection), ("login_hint", "grace@example.com")]))
+            .get(&t.authorize_uri(&[
+                ("connection", connection),
+                ("login_hint", "grace@example.com"),
+            ]))
             .await;
         let page = t.get(&answer.location()).await.text();
         assert!(

@@ -56,6 +56,8 @@ pub struct IdClaims {
     pub phone_number: Option<String>,
     pub phone_number_verified: Option<bool>,
     pub picture: Option<String>,
+    /// When the person actually signed in at the tenant (UNIX seconds).
+    pub auth_time: Option<i64>,
 }
 
 /// Why a token was refused; each check fails on its own.
@@ -170,6 +172,7 @@ pub fn check_claims(c: &Value, expected: &Expected<'_>) -> Result<IdClaims, IdTo
         phone_number: text("phone_number"),
         phone_number_verified: c["phone_number_verified"].as_bool(),
         picture: text("picture"),
+        auth_time: c["auth_time"].as_i64(),
     })
 }
 

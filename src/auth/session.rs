@@ -20,6 +20,10 @@ pub struct Session {
     pub user_id: String,
     /// When the access token expires (UNIX seconds).
     pub expires_at: i64,
+    /// When the person last signed in as this account at the tenant (the
+    /// ID token's `auth_time`), for the recent sign-in that changes need.
+    #[serde(default)]
+    pub auth_time: Option<i64>,
 }
 
 /// What the stored record says.
@@ -78,6 +82,7 @@ mod tests {
             id_token: Secret("it".into()),
             user_id: "github|1".into(),
             expires_at,
+            auth_time: None,
         }
     }
 

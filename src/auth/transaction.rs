@@ -21,6 +21,24 @@ pub enum Purpose {
         primary: String,
         connection: String,
     },
+    /// Signing in again as `user_id`, the user signed in when it began,
+    /// for `action`, which the page comes back to.
+    StepUp {
+        user_id: String,
+        action: Action,
+    },
+}
+
+/// A change to the account that needs a recent sign-in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    /// Starting to link an account of this connection.
+    Link { connection: String },
+    /// Confirming the pending link.
+    Confirm,
+    /// Unlinking the identity with this `provider|user_id`.
+    Unlink { identity: String },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -19,7 +19,7 @@ pub fn authorize(
     state: &str,
     nonce: &str,
     challenge: &str,
-    connection: Option<&str>,
+    login: &Login<'_>,
 ) -> String {
     let mut q = form_urlencoded::Serializer::new(String::new());
     q.append_pair("response_type", "code")
@@ -31,11 +31,28 @@ pub fn authorize(
         .append_pair("nonce", nonce)
         .append_pair("code_challenge", challenge)
         .append_pair("code_challenge_method", "S256");
-    if let Some(c) = connection {
-        q.append_pair("connection", c)
-            .append_pair("prompt", "login");
+    if let Some(c) = login.connection {
+        q.append_pair("connection", c);
+    }
+    if login.fresh {
+        // A real sign-in now: the tenant's own session does not count.
+        q.append_pair("prompt", "login").append_pair("max_age", "0");
+    }
+    if let Some(hint) = login.hint {
+        q.append_pair("login_hint", hint);
     }
     format!("{}/authorize?{}", config.domain, q.finish())
+}
+
+/// What a round-trip asks of the tenant's login.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Login<'a> {
+    /// Straight to this connection's login.
+    pub connection: Option<&'a str>,
+    /// A fresh sign-in (`prompt=login`, `max_age=0`).
+    pub fresh: bool,
+    /// Who is expected (`login_hint`), for the pages that can use it.
+    pub hint: Option<&'a str>,
 }
 
 /// The tenant's logout, returning to this page.
@@ -87,7 +104,7 @@ mod tests {
             "st",
             "no",
             "ch",
-            None,
+            &Login::default(),
         );
         let (base, query) = url.split_once('?').unwrap();
         assert_eq!(base, "https://t.example/authorize");
@@ -101,16 +118,24 @@ mod tests {
         assert_eq!(q["redirect_uri"], "https://app.example/settings");
         assert_eq!(q["scope"], SCOPE);
         assert!(!q.contains_key("prompt") && !q.contains_key("connection"));
+        assert!(!q.contains_key("max_age") && !q.contains_key("login_hint"));
     }
 
     #[test]
     fn a_linking_round_trip_names_the_connection_and_forces_a_login() {
-        let url = authorize(&config(), "r", "s", "n", "c", Some("google-oauth2"));
+        let login = Login {
+            connection: Some("google-oauth2"),
+            fresh: true,
+            hint: Some("ada@example.com"),
+        };
+        let url = authorize(&config(), "r", "s", "n", "c", &login);
         let q: std::collections::HashMap<_, _> = query_params(url.split_once('?').unwrap().1)
             .into_iter()
             .collect();
         assert_eq!(q["connection"], "google-oauth2");
         assert_eq!(q["prompt"], "login");
+        assert_eq!(q["max_age"], "0");
+        assert_eq!(q["login_hint"], "ada@example.com");
     }
 
     #[test]

@@ -7,11 +7,11 @@ use serde_json::{Map, Value};
 use crate::auth::id_token::IdClaims;
 use crate::auth::session::Session;
 use crate::auth::storage::KeyValue;
-use crate::auth::transaction::{self, Purpose};
-use crate::auth::{Secret, pkce, urls};
+use crate::auth::transaction::{self, Action, Purpose};
+use crate::auth::{Secret, urls};
 use crate::config::{Config, Connection};
 use crate::flows::merge::{self, Choices, Keep, KeyPlan};
-use crate::flows::{Doing, Env, Next, Problem, account, tenant_problem};
+use crate::flows::{Doing, Env, Next, Problem, step_up, tenant_problem};
 use crate::tenant::{Identity, Tenant, User};
 
 mod confirm;
@@ -188,21 +188,25 @@ pub fn start<T: Tenant, S: KeyValue>(
     session: &Session,
     connection: &str,
 ) -> Result<String, Problem> {
-    account::live(env, session)?;
+    let action = Action::Link {
+        connection: connection.to_owned(),
+    };
+    step_up::require(env, session, &action)?;
     let purpose = Purpose::Link {
         primary: session.user_id.clone(),
         connection: connection.to_owned(),
     };
     let started = transaction::begin(env.tab, purpose, env.now);
-    let t = &started.transaction;
-    let challenge = pkce::challenge(&t.verifier);
-    Ok(urls::authorize(
-        env.config,
-        env.redirect_uri,
+    let login = urls::Login {
+        connection: Some(connection),
+        fresh: true,
+        hint: None,
+    };
+    Ok(step_up::url(
+        env,
         &started.state,
-        &t.nonce,
-        &challenge,
-        Some(connection),
+        &started.transaction,
+        &login,
     ))
 }
 
@@ -269,7 +273,10 @@ pub async fn unlink<T: Tenant, S: KeyValue>(
     session: &Session,
     identity: &Identity,
 ) -> Result<Changed, Problem> {
-    account::live(env, session)?;
+    let action = Action::Unlink {
+        identity: identity.full_id(),
+    };
+    step_up::require(env, session, &action)?;
     let identities = env
         .tenant
         .unlink(&session.access_token, &session.user_id, identity)
@@ -334,6 +341,7 @@ mod tests {
             phone_number: None,
             phone_number_verified: None,
             picture: None,
+            auth_time: None,
         }
     }
 
@@ -431,6 +439,7 @@ mod tests {
             id_token: Secret("i".into()),
             user_id: "google-oauth2|1".into(),
             expires_at: 10,
+            auth_time: None,
         };
         let pending = PendingLink::new(
             session.user_id.clone(),

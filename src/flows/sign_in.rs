@@ -3,10 +3,10 @@
 use crate::auth::id_token::{self, Expected, IdClaims};
 use crate::auth::session::{self, Session};
 use crate::auth::storage::KeyValue;
-use crate::auth::transaction::{self, Purpose};
+use crate::auth::transaction::{self, Action, Purpose};
 use crate::auth::{Secret, pkce, urls};
 use crate::flows::linking::{self, PendingLink};
-use crate::flows::{Doing, Env, Next, Problem, id_token_problem, tenant_problem};
+use crate::flows::{Doing, Env, Next, Problem, id_token_problem, step_up, tenant_problem};
 use crate::tenant::Tenant;
 
 /// The parameters the tenant sent back.
@@ -45,7 +45,7 @@ pub fn start<T: Tenant, S: KeyValue>(env: &Env<'_, T, S>) -> String {
         &started.state,
         &t.nonce,
         &pkce::challenge(&t.verifier),
-        None,
+        &urls::Login::default(),
     )
 }
 
@@ -63,6 +63,9 @@ pub enum Returned {
         problem: Problem,
         pending: Option<PendingLink>,
     },
+    /// Signed in again, as the same account, for `action`: the session
+    /// (stored) holds the new tokens; the page comes back to the action.
+    SteppedUp { session: Session, action: Action },
 }
 
 /// Handles a callback, and stores what it brought: the `state` first (no
@@ -84,6 +87,11 @@ pub async fn complete<T: Tenant, S: KeyValue>(
             linking::save_pending(env.tab, &p);
             Returned::LinkReady(p)
         }
+        Ok(Returned::SteppedUp { session: s, action }) => {
+            session::save(env.local, &s);
+            step_up::grant(env.tab, &s, &action);
+            Returned::SteppedUp { session: s, action }
+        }
         Ok(refused @ Returned::Refused { .. }) => refused,
         Err(problem) => {
             let problem = env.ended(problem);
@@ -103,11 +111,18 @@ async fn verified<T: Tenant, S: KeyValue>(
     let tx = transaction::take(env.tab, callback.state.as_deref(), env.now)
         .map_err(|e| crate::flows::transaction_problem(&e))?;
     let linking = matches!(tx.purpose, Purpose::Link { .. });
-    if let Purpose::Link { primary, .. } = &tx.purpose
-        && current.is_none_or(|s| &s.user_id != primary)
+    let bound = match &tx.purpose {
+        Purpose::Login => None,
+        Purpose::Link { primary, .. } => Some((primary, "link", "linked")),
+        Purpose::StepUp { user_id, .. } => Some((user_id, "sign-in", "changed")),
+    };
+    if let Some((user, started, what)) = bound
+        && current.is_none_or(|s| &s.user_id != user)
     {
         return Err(Problem::new(
-            "This link was started for an account that is not signed in here now, so nothing was linked.",
+            format!(
+                "This {started} was started for an account that is not signed in here now, so nothing was {what}."
+            ),
             Next::Dismiss,
         ));
     }
@@ -115,7 +130,7 @@ async fn verified<T: Tenant, S: KeyValue>(
         return Err(crate::flows::returned_error(
             error,
             callback.error_description.as_deref(),
-            linking,
+            &tx.purpose,
         ));
     }
     let Some(code) = callback.code.as_deref().filter(|c| !c.is_empty()) else {
@@ -139,7 +154,7 @@ async fn verified<T: Tenant, S: KeyValue>(
     // For a link, the account is read with its own token while the ID
     // token is verified; what it says is used only once the token is.
     let (claims, other) = match &tx.purpose {
-        Purpose::Login => (verify(env, &id_token, &tx.nonce).await?, None),
+        Purpose::Login | Purpose::StepUp { .. } => (verify(env, &id_token, &tx.nonce).await?, None),
         Purpose::Link { .. } => {
             let sub = id_token::unverified_sub(id_token.expose()).unwrap_or_default();
             let (claims, other) = crate::flows::join(
@@ -157,13 +172,39 @@ async fn verified<T: Tenant, S: KeyValue>(
             id_token,
             user_id: claims.sub,
             expires_at: env.now + tokens.expires_in,
+            auth_time: claims.auth_time,
         })),
+        Purpose::StepUp { user_id, action } => {
+            if claims.sub != user_id {
+                return Err(Problem::new(
+                    "You signed in as another account than the one on this page, so nothing was changed. Sign in again as this page's account to go on.",
+                    Next::Dismiss,
+                ));
+            }
+            if !step_up::signed_in_since(claims.auth_time, tx.created_at, env.now) {
+                return Err(not_fresh("changed"));
+            }
+            Ok(Returned::SteppedUp {
+                session: Session {
+                    version: session::VERSION,
+                    access_token: tokens.access_token,
+                    id_token,
+                    user_id,
+                    expires_at: env.now + tokens.expires_in,
+                    auth_time: claims.auth_time,
+                },
+                action,
+            })
+        }
         Purpose::Link {
             primary,
             connection,
         } => {
             let label = env.config.label_of(&connection).to_owned();
             linking::gate(&claims, &primary, &label)?;
+            if !step_up::signed_in_since(claims.auth_time, tx.created_at, env.now) {
+                return Err(not_fresh("linked"));
+            }
             let other = other
                 .expect("read for a link")
                 .map_err(|e| tenant_problem(&e, Doing::Link, env.now))?;
@@ -173,6 +214,16 @@ async fn verified<T: Tenant, S: KeyValue>(
             )))
         }
     }
+}
+
+/// The round-trip's sign-in was not made during it.
+fn not_fresh(what: &str) -> Problem {
+    Problem::new(
+        format!(
+            "The account service did not ask for a fresh sign-in this time, so nothing was {what}. Try again."
+        ),
+        Next::Dismiss,
+    )
 }
 
 /// Verifies an ID token against the tenant's JWKS: the cached keys, or,

@@ -6,6 +6,7 @@ mod completing;
 mod confirming;
 mod link_callback;
 mod merging;
+mod stepping_up;
 mod the_account;
 
 use serde_json::{Map, Value, json};

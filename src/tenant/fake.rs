@@ -162,6 +162,7 @@ impl FakeTenant {
     pub fn id_token_with_kid(&self, kid: &str, claims: Value) -> String {
         let mut all = json!({
             "iss": self.issuer, "aud": self.client_id, "iat": crate::auth::now(),
+            "auth_time": crate::auth::now(),
             "exp": crate::auth::now() + 36_000,
         });
         for (k, v) in claims.as_object().expect("claims are an object") {

@@ -22,6 +22,12 @@ pub fn ErrorView() -> impl IntoView {
                     </button>
                 }
                 .into_any(),
+                Next::Reauthenticate => view! {
+                    <button type="button" id="reauthenticate" on:click=move |_| state.reauthenticate()>
+                        "Sign in again"
+                    </button>
+                }
+                .into_any(),
                 Next::Dismiss => view! {
                     <button
                         type="button"

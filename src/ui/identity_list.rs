@@ -10,8 +10,6 @@ use crate::ui::state::{Busy, PageState};
 #[component]
 pub fn IdentityList() -> impl IntoView {
     let state = expect_context::<PageState>();
-    // The identity (`provider|user_id`) whose unlink is being confirmed.
-    let confirming = RwSignal::new(None::<String>);
     let rows = move || {
         let user_id = state.user_id().unwrap_or_default();
         state.user().with(|u| {
@@ -31,7 +29,7 @@ pub fn IdentityList() -> impl IntoView {
                     <For
                         each=rows
                         key=|i| (i.full_id(), i.profile_data.clone())
-                        children=move |identity| view! { <IdentityRow identity confirming /> }
+                        children=move |identity| view! { <IdentityRow identity /> }
                     />
                 </ul>
             </Show>
@@ -44,8 +42,6 @@ pub fn IdentityList() -> impl IntoView {
 fn IdentityRow(
     /// The identity shown.
     identity: Identity,
-    /// Which identity's unlink is being confirmed.
-    confirming: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let state = expect_context::<PageState>();
     let user_id = state.user_id().unwrap_or_default();
@@ -66,7 +62,11 @@ fn IdentityRow(
         .filter(|n| *n != who);
     let id = identity.full_id();
     let row_id = id.clone();
-    let is_confirming = move || confirming.with(|c| c.as_deref() == Some(row_id.as_str()));
+    let is_confirming = move || {
+        state
+            .asking()
+            .with(|c| c.as_deref() == Some(row_id.as_str()))
+    };
     let unlink_identity = identity.clone();
     let busy_id = id.clone();
     let ask_id = id.clone();
@@ -95,7 +95,7 @@ fn IdentityRow(
                                         type="button"
                                         class="danger unlink"
                                         aria-label=ask_label.clone()
-                                        on:click=move |_| confirming.set(Some(ask_id.clone()))
+                                        on:click=move |_| state.ask_unlink(Some(ask_id.clone()))
                                         disabled=move || state.any_busy()
                                     >
                                         "Unlink"
@@ -112,7 +112,7 @@ fn IdentityRow(
                                     on:click={
                                         let identity = unlink_identity.clone();
                                         move |_| {
-                                            confirming.set(None);
+                                            state.ask_unlink(None);
                                             state.unlink(identity.clone());
                                         }
                                     }
@@ -128,7 +128,7 @@ fn IdentityRow(
                                 <button
                                     type="button"
                                     class="secondary"
-                                    on:click=move |_| confirming.set(None)
+                                    on:click=move |_| state.ask_unlink(None)
                                 >
                                     "Keep it"
                                 </button>

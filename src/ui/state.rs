@@ -11,12 +11,13 @@ use wasm_bindgen::JsValue;
 
 use crate::auth::session::Session;
 use crate::auth::storage::WebStore;
+use crate::auth::transaction::Action;
 use crate::auth::{now, urls};
 use crate::config::Config;
 use crate::flows::linking::{self, Changed, NotLinked, PendingLink};
 use crate::flows::merge::Keep;
 use crate::flows::sign_in::{self, Returned};
-use crate::flows::{Env, KeyCache, Next, Problem, account};
+use crate::flows::{Env, KeyCache, Next, Problem, account, step_up};
 use crate::tenant::{Http, Identity, User};
 
 /// What is under way; at most one thing at a time.
@@ -56,6 +57,10 @@ pub struct PageState {
     problem: RwSignal<Option<Problem>>,
     retry: RwSignal<Option<Retry>>,
     pending: RwSignal<Option<PendingLink>>,
+    /// The change a "Sign in again" is for.
+    reauth: RwSignal<Option<Action>>,
+    /// The identity (`provider|user_id`) whose unlink question is open.
+    asking: RwSignal<Option<String>>,
 }
 
 thread_local! {
@@ -133,6 +138,8 @@ impl PageState {
             config: StoredValue::new(config),
             session: RwSignal::new(None),
             user: RwSignal::new(None),
+            reauth: RwSignal::new(None),
+            asking: RwSignal::new(None),
             status: RwSignal::new(String::new()),
             busy: RwSignal::new(None),
             problem: RwSignal::new(None),
@@ -210,6 +217,15 @@ impl PageState {
         self.status.set(status.into());
     }
 
+    /// Shows a problem met on the way to `action`: one that asks for a
+    /// recent sign-in remembers the action, for "Sign in again".
+    fn refuse(&self, problem: Problem, action: Action, retry: Option<Retry>) {
+        if problem.next == Next::Reauthenticate {
+            self.reauth.set(Some(action));
+        }
+        self.fail(problem, retry);
+    }
+
     /// Shows a problem; when the session has ended, the page forgets it
     /// (the flow has already removed it from storage).
     fn fail(&self, problem: Problem, retry: Option<Retry>) {
@@ -273,7 +289,7 @@ impl PageState {
         let Some(callback) = callback else {
             if let Some(s) = &current {
                 self.show_pending(linking::load_pending(&browser.tab, s));
-                self.load_account();
+                self.load_account(None);
             }
             return;
         };
@@ -294,15 +310,34 @@ impl PageState {
                     self.fail(problem, None);
                     self.pending.set(pending);
                 }
+                Returned::SteppedUp { session, action } => {
+                    self.session.set(Some(session.clone()));
+                    match action {
+                        // Going on to the other account's login changes nothing.
+                        Action::Link { connection } => return self.start_link(connection),
+                        Action::Confirm => {
+                            self.show_pending(linking::load_pending(&browser.tab, &session));
+                            return self.load_account(Some(
+                                "You signed in again. Check the account below, then confirm or cancel the link.",
+                            ));
+                        }
+                        Action::Unlink { identity } => {
+                            self.asking.set(Some(identity));
+                            return self.load_account(Some(
+                                "You signed in again. Confirm unlinking below, or keep the account.",
+                            ));
+                        }
+                    }
+                }
             }
             if self.session.with_untracked(Option::is_some) {
-                self.load_account();
+                self.load_account(None);
             }
         });
     }
 
-    /// Fetches the user and their identities.
-    fn load_account(self) {
+    /// Fetches the user and their identities; then says `done`, if given.
+    fn load_account(self, done: Option<&'static str>) {
         let Some(s) = self.session.get_untracked() else {
             return;
         };
@@ -318,7 +353,9 @@ impl PageState {
                     self.user.set(Some(user));
                     self.busy.set(None);
                     if self.problem.with_untracked(Option::is_none) {
-                        let status = if self.pending.with_untracked(Option::is_some) {
+                        let status = if let Some(done) = done {
+                            done
+                        } else if self.pending.with_untracked(Option::is_some) {
                             "Check the account below, then confirm or cancel the link."
                         } else {
                             ""
@@ -364,7 +401,7 @@ impl PageState {
         let http = Http::new(&browser.config);
         match linking::start(&browser.env(&http), &s, &connection) {
             Ok(url) => go(&url),
-            Err(problem) => self.fail(problem, None),
+            Err(problem) => self.refuse(problem, Action::Link { connection }, None),
         }
     }
 
@@ -389,12 +426,12 @@ impl PageState {
                     self.pending.set(None);
                     self.show_changed(changed);
                 }
-                Err(not_linked) => self.not_linked(not_linked, Retry::ConfirmLink),
+                Err(not_linked) => self.not_linked(not_linked, Action::Confirm, Retry::ConfirmLink),
             }
         });
     }
 
-    fn not_linked(&self, not_linked: NotLinked, retry: Retry) {
+    fn not_linked(&self, not_linked: NotLinked, action: Action, retry: Retry) {
         let NotLinked {
             problem,
             pending,
@@ -402,7 +439,7 @@ impl PageState {
         } = not_linked;
         self.show_metadata(main_metadata);
         self.pending.set(pending);
-        self.fail(problem, Some(retry));
+        self.refuse(problem, action, Some(retry));
     }
 
     /// The person's choice for a conflicting key of the pending link.
@@ -434,7 +471,7 @@ impl PageState {
                     self.done(cancelled.message);
                     focus_after_render("accounts-heading");
                 }
-                Err(not_linked) => self.not_linked(not_linked, Retry::CancelLink),
+                Err(not_linked) => self.not_linked(not_linked, Action::Confirm, Retry::CancelLink),
             }
         });
     }
@@ -455,9 +492,42 @@ impl PageState {
             let http = Http::new(&browser.config);
             match linking::unlink(&browser.env(&http), &s, &identity).await {
                 Ok(changed) => self.show_changed(changed),
-                Err(problem) => self.fail(problem, Some(Retry::Unlink(identity))),
+                Err(problem) => {
+                    let action = Action::Unlink {
+                        identity: identity.full_id(),
+                    };
+                    self.refuse(problem, action, Some(Retry::Unlink(identity)));
+                }
             }
         });
+    }
+
+    /// "Sign in again" for a change that needs a recent sign-in.
+    pub fn reauthenticate(self) {
+        let (Some(action), Some(s)) = (self.reauth.get_untracked(), self.session.get_untracked())
+        else {
+            return;
+        };
+        if !self.claim(Busy::SigningIn, "Taking you to sign in again…") {
+            return;
+        }
+        let browser = self.browser();
+        let http = Http::new(&browser.config);
+        let url = self
+            .user
+            .with_untracked(|u| step_up::start(&browser.env(&http), &s, action, u.as_ref()));
+        go(&url);
+    }
+
+    /// The identity whose unlink question is open.
+    pub fn asking(&self) -> ReadSignal<Option<String>> {
+        self.asking.read_only()
+    }
+
+    /// Opens the unlink question for `identity` (`provider|user_id`), or
+    /// closes it (`None`).
+    pub fn ask_unlink(self, identity: Option<String>) {
+        self.asking.set(identity);
     }
 
     /// "Dismiss": the problem goes.
@@ -469,7 +539,7 @@ impl PageState {
     pub fn retry(self) {
         self.problem.set(None);
         match self.retry.get_untracked() {
-            Some(Retry::LoadAccount) => self.load_account(),
+            Some(Retry::LoadAccount) => self.load_account(None),
             Some(Retry::ConfirmLink) => self.confirm_link(),
             Some(Retry::CancelLink) => self.cancel_link(),
             Some(Retry::Unlink(identity)) => self.unlink(identity),

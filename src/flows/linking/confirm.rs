@@ -7,8 +7,9 @@ use serde_json::{Map, Value};
 use super::{Changed, NotLinked, PendingLink, clear_pending, save_pending};
 use crate::auth::session::Session;
 use crate::auth::storage::KeyValue;
+use crate::auth::transaction::Action;
 use crate::flows::merge;
-use crate::flows::{Doing, Env, Next, Problem, account, tenant_problem};
+use crate::flows::{Doing, Env, Next, Problem, step_up, tenant_problem};
 use crate::tenant::Tenant;
 
 /// Links the pending account, on the person's confirmation. `main` is the
@@ -27,7 +28,7 @@ pub async fn confirm<T: Tenant, S: KeyValue>(
     main: &Map<String, Value>,
 ) -> Result<Changed, NotLinked> {
     let mut pending = pending.clone();
-    if let Err(problem) = account::live(env, session) {
+    if let Err(problem) = step_up::require(env, session, &Action::Confirm) {
         return Err(not_linked(env, problem, pending, None));
     }
     let before = pending.main_before(main);
@@ -198,7 +199,7 @@ fn not_linked<T: Tenant, S: KeyValue>(
     pending: PendingLink,
     main_metadata: Option<Map<String, Value>>,
 ) -> NotLinked {
-    let keep = problem.next == Next::Retry
+    let keep = matches!(problem.next, Next::Retry | Next::Reauthenticate)
         || (pending.undo.is_some() && problem.next != Next::SessionEnded);
     if keep {
         save_pending(env.tab, &pending);

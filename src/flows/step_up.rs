@@ -1,0 +1,190 @@
+//! A recent sign-in before a change to the account: linking, confirming a
+//! link and unlinking need the main account's `auth_time` within the
+//! configured window; when it is older, the person signs in again as the
+//! main account, and the page comes back to the change they were making.
+
+use serde::{Deserialize, Serialize};
+
+use crate::auth::id_token::LEEWAY_SECS;
+use crate::auth::session::Session;
+use crate::auth::storage::KeyValue;
+use crate::auth::transaction::{self, Action, Purpose, Transaction};
+use crate::auth::{pkce, urls};
+use crate::flows::{Env, Next, Problem, account};
+use crate::tenant::{Tenant, User};
+
+const GRANT_KEY: &str = "link-accounts.step-up";
+
+/// Within `max_age` seconds of now (at the limit included). Missing, or
+/// further in the future than the clocks' leeway: not recent. A window of
+/// 0 makes nothing recent: only a sign-in made for the change counts.
+pub fn is_recent(auth_time: Option<i64>, now: i64, max_age: i64) -> bool {
+    match auth_time {
+        Some(t) if t <= now + LEEWAY_SECS => max_age > 0 && now - t <= max_age,
+        _ => false,
+    }
+}
+
+/// A sign-in made during a round-trip that began at `started`: `auth_time`
+/// at or after it (the clocks' leeway allowed), and not in the future.
+pub fn signed_in_since(auth_time: Option<i64>, started: i64, now: i64) -> bool {
+    matches!(auth_time, Some(t) if t >= started - LEEWAY_SECS && t <= now + LEEWAY_SECS)
+}
+
+/// A sign-in made for one change: good for that change once, even with a
+/// window of 0.
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Grant {
+    user_id: String,
+    action: Action,
+    auth_time: i64,
+}
+
+/// Keeps the sign-in just made for `action`.
+pub fn grant(store: &impl KeyValue, session: &Session, action: &Action) {
+    if let Some(auth_time) = session.auth_time {
+        let grant = Grant {
+            user_id: session.user_id.clone(),
+            action: action.clone(),
+            auth_time,
+        };
+        store.set(
+            GRANT_KEY,
+            &serde_json::to_string(&grant).unwrap_or_default(),
+        );
+    }
+}
+
+/// Uses up the grant for `action`, if the session's sign-in was made for it.
+fn take_grant(store: &impl KeyValue, session: &Session, action: &Action, now: i64) -> bool {
+    let Some(text) = store.get(GRANT_KEY) else {
+        return false;
+    };
+    store.remove(GRANT_KEY);
+    serde_json::from_str::<Grant>(&text).is_ok_and(|g| {
+        g.user_id == session.user_id
+            && &g.action == action
+            && Some(g.auth_time) == session.auth_time
+            && now - g.auth_time <= transaction::LIFETIME_SECS
+    })
+}
+
+/// Whether the session may make `action` now; if not, the problem that
+/// says why and offers to sign in again (`Next::Reauthenticate`).
+pub fn require<T: Tenant, S: KeyValue>(
+    env: &Env<'_, T, S>,
+    session: &Session,
+    action: &Action,
+) -> Result<(), Problem> {
+    account::live(env, session)?;
+    let max_age = env.config.reauth_max_age_seconds;
+    if is_recent(session.auth_time, env.now, max_age)
+        || take_grant(env.tab, session, action, env.now)
+    {
+        return Ok(());
+    }
+    let what = match action {
+        Action::Link { .. } | Action::Confirm => "Linking an account",
+        Action::Unlink { .. } => "Unlinking an account",
+    };
+    let when = match session.auth_time {
+        Some(t) if t <= env.now && max_age > 0 => {
+            format!(
+                " You last signed in {} minutes ago.",
+                (env.now - t).div_euclid(60)
+            )
+        }
+        _ => String::new(),
+    };
+    Err(Problem::new(
+        format!("{what} changes how you sign in, so first sign in again to show it is you.{when}"),
+        Next::Reauthenticate,
+    ))
+}
+
+/// Starts signing in again as the signed-in account, for `action`: a
+/// fresh login on the main account's connection, with its email or phone
+/// as the hint where its login page can use one. The URL to go to.
+pub fn start<T: Tenant, S: KeyValue>(
+    env: &Env<'_, T, S>,
+    session: &Session,
+    action: Action,
+    user: Option<&User>,
+) -> String {
+    let purpose = Purpose::StepUp {
+        user_id: session.user_id.clone(),
+        action,
+    };
+    let started = transaction::begin(env.tab, purpose, env.now);
+    let main = user.and_then(|u| {
+        u.identities
+            .iter()
+            .find(|i| crate::flows::linking::is_main(i, &session.user_id))
+    });
+    let hint = user.and_then(|u| match main.map(|i| i.provider.as_str()) {
+        Some("auth0" | "email") => u.email.as_deref(),
+        Some("sms") => u.phone_number.as_deref(),
+        _ => None,
+    });
+    let login = urls::Login {
+        connection: main.map(|i| i.connection.as_str()),
+        fresh: true,
+        hint,
+    };
+    url(env, &started.state, &started.transaction, &login)
+}
+
+/// The `/authorize` URL of a started round-trip.
+pub fn url<T: Tenant, S: KeyValue>(
+    env: &Env<'_, T, S>,
+    state: &str,
+    t: &Transaction,
+    login: &urls::Login<'_>,
+) -> String {
+    urls::authorize(
+        env.config,
+        env.redirect_uri,
+        state,
+        &t.nonce,
+        &pkce::challenge(&t.verifier),
+        login,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_800_000_000;
+
+    #[test]
+    fn recent_is_within_the_window_at_the_limit_included() {
+        assert!(is_recent(Some(NOW - 600), NOW, 600));
+        assert!(!is_recent(Some(NOW - 601), NOW, 600));
+        assert!(is_recent(Some(NOW), NOW, 600));
+    }
+
+    #[test]
+    fn a_missing_or_future_sign_in_is_not_recent_and_a_window_of_zero_never_is() {
+        assert!(!is_recent(None, NOW, 600));
+        assert!(is_recent(Some(NOW + LEEWAY_SECS), NOW, 600), "clock leeway");
+        assert!(!is_recent(Some(NOW + LEEWAY_SECS + 1), NOW, 600));
+        assert!(!is_recent(Some(NOW), NOW, 0));
+    }
+
+    #[test]
+    fn a_round_trips_sign_in_is_at_or_after_it_began() {
+        let started = NOW - 30;
+        assert!(signed_in_since(Some(started), started, NOW));
+        assert!(signed_in_since(Some(NOW), started, NOW));
+        assert!(signed_in_since(Some(started - LEEWAY_SECS), started, NOW));
+        assert!(!signed_in_since(
+            Some(started - LEEWAY_SECS - 1),
+            started,
+            NOW
+        ));
+        assert!(!signed_in_since(Some(started - 3600), started, NOW));
+        assert!(!signed_in_since(None, started, NOW));
+        assert!(!signed_in_since(Some(NOW + LEEWAY_SECS + 1), started, NOW));
+    }
+}
