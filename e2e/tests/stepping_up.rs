@@ -1,0 +1,142 @@
+//! A recent sign-in before a change, in Chromium against the dev tenant:
+//! the tenant's movable clock makes Ada's sign-in an hour old, and each test
+//! checks the tenant's request log for what was, and was not, asked.
+
+use e2e::{ADA, ADA_ID, Login, World};
+
+const ADA_GITHUB: Login = Login::Social {
+    connection: "github",
+    email: "ada@example.com",
+};
+const ADA_GITHUB_ID: &str = "github|4242001";
+
+/// Signs Ada in with a sign-in at the tenant an hour old.
+async fn ada_signed_in_an_hour_ago(w: &World) {
+    let controls = w.tenant.controls();
+    controls.advance_clock(-3600);
+    w.sign_in(&ADA).await;
+    w.wait_for_tenant_idle().await;
+    controls.advance_clock(3600);
+    controls.clear_log();
+}
+
+fn changes(w: &World) -> Vec<String> {
+    w.tenant_log()
+        .into_iter()
+        .filter(|l| {
+            ["POST /api/", "PATCH /api/", "DELETE /api/"]
+                .iter()
+                .any(|p| l.starts_with(p))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_old_session_signs_in_again_before_a_link_then_goes_on_to_the_other_account() {
+    let w = World::start().await;
+    ada_signed_in_an_hour_ago(&w).await;
+    w.click_button("Link GitHub account").await;
+    w.wait_for_text("#problem", "first sign in again to show it is you")
+        .await;
+    assert!(
+        !w.tenant_log()
+            .iter()
+            .any(|l| l.starts_with("GET /authorize")),
+        "the page asks before it goes anywhere"
+    );
+    w.click("#reauthenticate").await;
+    w.wait_for_url(&w.tenant_url).await;
+    // Straight to the main account's own login, not a choice of accounts.
+    w.wait_for_text("body", "Sign in with google-oauth2").await;
+    w.tenant_login(&ADA).await;
+    // Back on the page, and straight on to GitHub's login.
+    w.wait_for_url(&format!("{}/login", w.tenant_url)).await;
+    w.wait_for_text("body", "Sign in with github").await;
+    assert!(changes(&w).is_empty(), "{:?}", changes(&w));
+    w.tenant_login(&ADA_GITHUB).await;
+    w.wait_for_url(&w.app_url).await;
+    w.wait_for_text("#confirm-link", "Link this GitHub account?")
+        .await;
+    w.click("#confirm-link-button").await;
+    w.wait_for_text("#identities", "GitHub").await;
+    w.close().await;
+}
+
+#[tokio::test]
+async fn an_old_session_signs_in_again_before_an_unlink_and_comes_back_to_the_question() {
+    let w = World::start().await;
+    w.tenant
+        .store()
+        .link(ADA_ID, ADA_GITHUB_ID, &w.tenant.now_text())
+        .unwrap();
+    ada_signed_in_an_hour_ago(&w).await;
+    w.click("button[aria-label='Unlink GitHub account ada@example.com']")
+        .await;
+    w.click(".confirm-unlink-button").await;
+    w.wait_for_text("#problem", "Unlinking an account changes how you sign in")
+        .await;
+    assert!(changes(&w).is_empty(), "{:?}", changes(&w));
+    w.click("#reauthenticate").await;
+    w.tenant_login(&ADA).await;
+    w.wait_for_url(&w.app_url).await;
+    w.wait_for_text("#identities", "It becomes a separate account again.")
+        .await;
+    w.wait_for_text("#status", "You signed in again.").await;
+    assert!(changes(&w).is_empty(), "nothing runs without the click");
+    w.click(".confirm-unlink-button").await;
+    w.wait_for_text("#status", "Unlinked your GitHub account ada@example.com.")
+        .await;
+    assert_eq!(
+        changes(&w),
+        [
+            "DELETE /api/v2/users/google-oauth2%7C104857600000000000001/identities/github/4242001 200"
+        ]
+    );
+    w.close().await;
+}
+
+#[tokio::test]
+async fn cancelling_the_sign_in_again_changes_nothing() {
+    let w = World::start().await;
+    ada_signed_in_an_hour_ago(&w).await;
+    w.click_button("Link GitHub account").await;
+    w.click("#reauthenticate").await;
+    w.wait_for_url(&w.tenant_url).await;
+    w.click_link("Cancel").await;
+    w.wait_for_url(&w.app_url).await;
+    w.wait_for_text(
+        "#problem",
+        "Signing in again was cancelled, so nothing was changed.",
+    )
+    .await;
+    w.wait_for_text("#profile-name", "Ada Lovelace").await;
+    assert!(w.local_storage("link-accounts.session").await.is_some());
+    assert!(changes(&w).is_empty());
+    assert!(
+        !w.tenant_log()
+            .iter()
+            .any(|l| l.starts_with("POST /oauth/token"))
+    );
+    w.close().await;
+}
+
+#[tokio::test]
+async fn a_link_round_trip_without_a_fresh_sign_in_is_refused() {
+    let w = World::start().await;
+    w.sign_in(&ADA).await;
+    w.click_button("Link GitHub account").await;
+    w.wait_for_url(&w.tenant_url).await;
+    w.tenant
+        .controls()
+        .set_defect(dev_tenant::controls::Defect::OldAuthTime);
+    w.tenant_login(&ADA_GITHUB).await;
+    w.wait_for_url(&w.app_url).await;
+    w.wait_for_text(
+        "#problem",
+        "did not ask for a fresh sign-in this time, so nothing was linked",
+    )
+    .await;
+    assert!(!w.has("#confirm-link").await);
+    assert!(changes(&w).is_empty(), "{:?}", changes(&w));
+    w.close().await;
+}
