@@ -27,6 +27,13 @@ pub struct PendingLink {
     pub primary: String,
     pub connection: String,
     pub id_token: Secret,
+    /// The account's own access token and its session's end and sign-in
+    /// time: the session, should it become the main account.
+    pub access_token: Secret,
+    pub expires_at: i64,
+    pub auth_time: Option<i64>,
+    /// The person chose to make this account the main one.
+    pub make_main: bool,
     pub sub: String,
     pub name: Option<String>,
     pub email: Option<String>,
@@ -50,7 +57,7 @@ impl PendingLink {
     pub fn new(
         primary: String,
         connection: String,
-        id_token: Secret,
+        (id_token, access_token, expires_at): (Secret, Secret, i64),
         claims: IdClaims,
         other: User,
     ) -> Self {
@@ -58,6 +65,10 @@ impl PendingLink {
             primary,
             connection,
             id_token,
+            access_token,
+            expires_at,
+            auth_time: claims.auth_time,
+            make_main: false,
             sub: claims.sub,
             name: claims.name,
             email: claims.email,
@@ -70,18 +81,33 @@ impl PendingLink {
         }
     }
 
-    /// The main account's metadata before this link changed anything:
-    /// `main` as it is now, with any update already sent undone.
-    pub fn main_before(&self, main: &Map<String, Value>) -> Map<String, Value> {
-        match &self.undo {
-            Some(undo) => merge::apply(main, undo),
-            None => main.clone(),
-        }
+    /// The metadata of the account that stays main, as it was before this
+    /// link changed anything, and of the one that stops being main: `main`
+    /// (the signed-in account's, as it is now) and this account's, the
+    /// other way round when this account becomes main.
+    pub fn sides(&self, main: &Map<String, Value>) -> (Map<String, Value>, Map<String, Value>) {
+        let (stays, goes) = if self.make_main {
+            (&self.user_metadata, main)
+        } else {
+            (main, &self.user_metadata)
+        };
+        let before = match &self.undo {
+            Some(undo) => merge::apply(stays, undo),
+            None => stays.clone(),
+        };
+        (before, goes.clone())
     }
 
-    /// What happens to each key of this account's metadata.
+    /// The metadata of the account that stays main, before this link.
+    pub fn main_before(&self, main: &Map<String, Value>) -> Map<String, Value> {
+        self.sides(main).0
+    }
+
+    /// What happens to each key of the metadata of the account that stops
+    /// being main.
     pub fn plan(&self, main: &Map<String, Value>) -> Vec<KeyPlan> {
-        merge::plan(&self.main_before(main), &self.user_metadata)
+        let (stays, goes) = self.sides(main);
+        merge::plan(&stays, &goes)
     }
 
     /// The person's choice for a conflicting key.
@@ -242,6 +268,46 @@ pub fn choose(store: &impl KeyValue, pending: &PendingLink, key: &str, keep: Kee
     chosen
 }
 
+/// Whether the pending account may become the main one instead: only when
+/// the signed-in account has no other linked accounts (they would have to
+/// move along). The reason when not.
+pub fn can_make_main(main: &User) -> Result<(), String> {
+    match main.identities.len() {
+        0 | 1 => Ok(()),
+        n => Err(format!(
+            "Not possible here: your main account has {} other linked accounts, which would have to move along. Unlink them first to choose this.",
+            n - 1
+        )),
+    }
+}
+
+/// The person's choice of which account stays main, kept with the pending
+/// link. A choice that is not possible is refused.
+pub fn choose_main(
+    store: &impl KeyValue,
+    pending: &PendingLink,
+    main: &User,
+    make_main: bool,
+) -> Result<PendingLink, Problem> {
+    if make_main {
+        can_make_main(main).map_err(|why| Problem::new(why, Next::Dismiss))?;
+    }
+    if pending.make_main != make_main && pending.undo.is_some() {
+        return Err(Problem::new(
+            "An earlier try already changed settings for this link: cancel it first, then link again to choose the other account as main.",
+            Next::Dismiss,
+        ));
+    }
+    let mut chosen = pending.clone();
+    if chosen.make_main != make_main {
+        // The other direction merges the other way: earlier choices go.
+        chosen.make_main = make_main;
+        chosen.choices.clear();
+    }
+    save_pending(store, &chosen);
+    Ok(chosen)
+}
+
 pub fn clear_pending(store: &impl KeyValue) {
     store.remove(PENDING_KEY);
 }
@@ -254,6 +320,9 @@ pub struct Changed {
     pub message: String,
     /// The main account's `user_metadata`, when this changed it.
     pub main_metadata: Option<Map<String, Value>>,
+    /// The new session, when the linked account became the main one (it
+    /// is stored already).
+    pub session: Option<Session>,
 }
 
 /// A link that did not happen: why, and the pending link if it still
@@ -288,6 +357,7 @@ pub async fn unlink<T: Tenant, S: KeyValue>(
         identities,
         message: format!("Unlinked your {label} account {who}. It is a separate account again."),
         main_metadata: None,
+        session: None,
     })
 }
 
@@ -444,7 +514,7 @@ mod tests {
         let pending = PendingLink::new(
             session.user_id.clone(),
             "github".into(),
-            Secret("t".into()),
+            (Secret("t".into()), Secret("a".into()), 10),
             claims("github|2", Some("a@x"), Some(true)),
             serde_json::from_value(serde_json::json!({
                 "user_id": "github|2", "user_metadata": {"editor": "vim"}, "app_metadata": {"plan": "x"}

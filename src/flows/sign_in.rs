@@ -209,8 +209,9 @@ async fn verified<T: Tenant, S: KeyValue>(
                 .expect("read for a link")
                 .map_err(|e| tenant_problem(&e, Doing::Link, env.now))?;
             linking::check_other(&claims, &other, &connection, env.config)?;
+            let tokens = (id_token, tokens.access_token, env.now + tokens.expires_in);
             Ok(Returned::LinkReady(PendingLink::new(
-                primary, connection, id_token, claims, other,
+                primary, connection, tokens, claims, other,
             )))
         }
     }

@@ -5,6 +5,7 @@
 mod completing;
 mod confirming;
 mod link_callback;
+mod main_choice;
 mod merging;
 mod stepping_up;
 mod the_account;

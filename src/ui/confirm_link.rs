@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use serde_json::Value;
 
-use crate::flows::linking::PendingLink;
+use crate::flows::linking::{self, PendingLink};
 use crate::flows::merge::{Fate, Keep, KeyPlan};
 use crate::ui::state::{Busy, PageState};
 
@@ -29,6 +29,7 @@ pub fn ConfirmLink() -> impl IntoView {
                         "Your main account's profile stays as it is; this account's own profile "
                         "is kept only as details of the linked account."
                     </p>
+                    <MainChoice pending=p.clone() />
                     <MergePlan pending=p.clone() />
                     {(p.app_metadata_entries > 0).then(|| {
                         let n = p.app_metadata_entries;
@@ -69,6 +70,56 @@ pub fn ConfirmLink() -> impl IntoView {
     }
 }
 
+/// Which account stays main: the signed-in one (the default), or this one,
+/// when that is possible without losing sign-in methods.
+#[component]
+fn MainChoice(pending: PendingLink) -> impl IntoView {
+    let state = expect_context::<PageState>();
+    move || {
+        state.user().with(|u| {
+            u.as_ref().map(|u| {
+                let main_who = u
+                    .email
+                    .clone()
+                    .or_else(|| u.name.clone())
+                    .unwrap_or_else(|| u.user_id.clone());
+                let why = linking::can_make_main(u).err();
+                let blocked = why.is_some();
+                let make_main = pending.make_main;
+                view! {
+                    <fieldset id="main-choice">
+                        <legend>"Which account stays your main account?"</legend>
+                        <input
+                            type="radio"
+                            id="keep-main"
+                            name="main-choice"
+                            checked=!make_main
+                            disabled=move || state.any_busy()
+                            on:change=move |_| state.choose_main(false)
+                        />
+                        <label for="keep-main">
+                            {format!("Keep {main_who} as your main account")}
+                        </label>
+                        <input
+                            type="radio"
+                            id="make-main"
+                            name="main-choice"
+                            checked=make_main
+                            disabled=move || blocked || state.any_busy()
+                            aria-describedby=why.as_ref().map(|_| "make-main-why")
+                            on:change=move |_| state.choose_main(true)
+                        />
+                        <label for="make-main">
+                            {format!("Make {} your main account", pending.who())}
+                        </label>
+                        {why.map(|why| view! { <p id="make-main-why" class="hint">{why}</p> })}
+                    </fieldset>
+                }
+            })
+        })
+    }
+}
+
 /// What the link does to this account's settings (`user_metadata`), key by
 /// key; nothing when it has none.
 #[component]
@@ -86,12 +137,18 @@ fn MergePlan(pending: PendingLink) -> impl IntoView {
                 .enumerate()
                 .map(|(i, k)| key_row(state, &pending, i, k))
                 .collect_view();
+            let (heading, into) = if pending.make_main {
+                ("Your current main account's settings", "this account, your new main account,")
+            } else {
+                ("This account's settings", "your main account")
+            };
             view! {
                 <section id="merge-plan" aria-labelledby="merge-heading">
-                    <h3 id="merge-heading">"This account's settings"</h3>
+                    <h3 id="merge-heading">{heading}</h3>
                     <p>
-                        "The account service discards a linked account's own settings, so they are merged "
-                        "into your main account first. A setting that holds several values is copied as one whole."
+                        {format!(
+                            "The account service discards the settings of the account that stops being main, so they are merged into {into} first. A setting that holds several values is copied as one whole."
+                        )}
                     </p>
                     <ul class="merge">{rows}</ul>
                 </section>

@@ -259,8 +259,17 @@ impl PageState {
         }
     }
 
-    /// The account's identities, as the tenant last answered them.
+    /// The account's identities, as the tenant last answered them; or,
+    /// when the linked account became the main one, that account.
     fn show_changed(&self, changed: Changed) {
+        if let Some(session) = changed.session {
+            self.session.set(Some(session));
+            self.user.set(None);
+            self.busy.set(None);
+            self.load_account(Some(changed.message));
+            focus_after_render("accounts-heading");
+            return;
+        }
         self.show_metadata(changed.main_metadata);
         self.user.update(|u| {
             if let Some(u) = u {
@@ -318,13 +327,13 @@ impl PageState {
                         Action::Confirm => {
                             self.show_pending(linking::load_pending(&browser.tab, &session));
                             return self.load_account(Some(
-                                "You signed in again. Check the account below, then confirm or cancel the link.",
+                                "You signed in again. Check the account below, then confirm or cancel the link.".into(),
                             ));
                         }
                         Action::Unlink { identity } => {
                             self.asking.set(Some(identity));
                             return self.load_account(Some(
-                                "You signed in again. Confirm unlinking below, or keep the account.",
+                                "You signed in again. Confirm unlinking below, or keep the account.".into(),
                             ));
                         }
                     }
@@ -337,7 +346,7 @@ impl PageState {
     }
 
     /// Fetches the user and their identities; then says `done`, if given.
-    fn load_account(self, done: Option<&'static str>) {
+    fn load_account(self, done: Option<String>) {
         let Some(s) = self.session.get_untracked() else {
             return;
         };
@@ -356,11 +365,11 @@ impl PageState {
                         let status = if let Some(done) = done {
                             done
                         } else if self.pending.with_untracked(Option::is_some) {
-                            "Check the account below, then confirm or cancel the link."
+                            "Check the account below, then confirm or cancel the link.".into()
                         } else {
-                            ""
+                            String::new()
                         };
-                        self.status.set(status.into());
+                        self.status.set(status);
                     }
                 }
                 Err(problem) => self.fail(problem, Some(Retry::LoadAccount)),
@@ -440,6 +449,21 @@ impl PageState {
         self.show_metadata(main_metadata);
         self.pending.set(pending);
         self.refuse(problem, action, Some(retry));
+    }
+
+    /// The person's choice of which account stays main.
+    pub fn choose_main(self, make_main: bool) {
+        if self.any_busy() {
+            return;
+        }
+        let (Some(p), Some(user)) = (self.pending.get_untracked(), self.user.get_untracked())
+        else {
+            return;
+        };
+        match linking::choose_main(&WebStore::session(), &p, &user, make_main) {
+            Ok(p) => self.pending.set(Some(p)),
+            Err(problem) => self.fail(problem, None),
+        }
     }
 
     /// The person's choice for a conflicting key of the pending link.

@@ -13,7 +13,13 @@ use crate::flows::{Doing, Env, Next, Problem, step_up, tenant_problem};
 use crate::tenant::Tenant;
 
 /// Links the pending account, on the person's confirmation. `main` is the
-/// main account's `user_metadata` as the page last read it.
+/// signed-in account's `user_metadata` as the page last read it.
+///
+/// By default the pending account is linked into the signed-in one. When
+/// the person chose to make it the main account, the link goes the other
+/// way round (with its own token, `link_with` the signed-in account's ID
+/// token, fresh by the step-up rule), the merge updates it instead, and
+/// the session becomes its own.
 ///
 /// When the merge changes anything, the main account is updated first
 /// (only the keys that change), with the update that undoes it stored
@@ -31,6 +37,22 @@ pub async fn confirm<T: Tenant, S: KeyValue>(
     if let Err(problem) = step_up::require(env, session, &Action::Confirm) {
         return Err(not_linked(env, problem, pending, None));
     }
+    let swap = pending.make_main;
+    // Who stays main: its token, id, and metadata as the page knows it now.
+    let (token, target, target_now) = if swap {
+        (
+            pending.access_token.clone(),
+            pending.sub.clone(),
+            pending.user_metadata.clone(),
+        )
+    } else {
+        (
+            session.access_token.clone(),
+            session.user_id.clone(),
+            main.clone(),
+        )
+    };
+    let token = &token;
     let before = pending.main_before(main);
     let copied = merge::patch(&pending.plan(main), &pending.choices);
     // Keys an earlier, interrupted try changed that the person now leaves
@@ -39,8 +61,8 @@ pub async fn confirm<T: Tenant, S: KeyValue>(
     for (k, v) in pending.undo.iter().flatten() {
         update.entry(k.clone()).or_insert_with(|| v.clone());
     }
-    let mut now = main.clone();
-    if !update.is_empty() && !merge::holds(main, &update) {
+    let mut now = target_now.clone();
+    if !update.is_empty() && !merge::holds(&target_now, &update) {
         let undo = merge::undo(&before, &update);
         if pending.undo.as_ref() != Some(&undo) {
             pending.undo = Some(undo);
@@ -48,7 +70,7 @@ pub async fn confirm<T: Tenant, S: KeyValue>(
         }
         match env
             .tenant
-            .update_user_metadata(&session.access_token, &session.user_id, &update)
+            .update_user_metadata(token, &target, &update)
             .await
         {
             Ok(user) => now = user.user_metadata,
@@ -58,37 +80,54 @@ pub async fn confirm<T: Tenant, S: KeyValue>(
             }
         }
     }
-    let linked = env
-        .tenant
-        .link(&session.access_token, &session.user_id, &pending.id_token)
-        .await;
+    let linked = if swap {
+        env.tenant.link(token, &target, &session.id_token).await
+    } else {
+        env.tenant.link(token, &target, &pending.id_token).await
+    };
     match linked {
         Ok(identities) => {
             clear_pending(env.tab);
             let label = env.config.label_of(&pending.connection);
-            let copied = if copied.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " Its {} now on your main account.",
-                    settings(copied.keys().map(String::as_str))
-                )
-            };
+            let keys = (!copied.is_empty()).then(|| settings(copied.keys().map(String::as_str)));
+            if swap {
+                let session = Session {
+                    version: crate::auth::session::VERSION,
+                    access_token: pending.access_token.clone(),
+                    id_token: pending.id_token.clone(),
+                    user_id: pending.sub.clone(),
+                    expires_at: pending.expires_at,
+                    auth_time: pending.auth_time,
+                };
+                crate::auth::session::save(env.local, &session);
+                let copied = keys
+                    .map(|k| format!(" Your former main account's {k} now on it."))
+                    .unwrap_or_default();
+                return Ok(Changed {
+                    identities,
+                    message: format!(
+                        "Linked. Your {label} account {} is now your main account.{copied}",
+                        pending.who()
+                    ),
+                    main_metadata: Some(now),
+                    session: Some(session),
+                });
+            }
+            let copied = keys
+                .map(|k| format!(" Its {k} now on your main account."))
+                .unwrap_or_default();
             Ok(Changed {
                 identities,
                 message: format!("Linked your {label} account {}.{copied}", pending.who()),
                 main_metadata: (now != *main).then_some(now),
+                session: None,
             })
         }
         Err(e) => {
             let problem = env.ended(tenant_problem(&e, Doing::Link, env.now));
-            let (problem, now) = undo(env, session, &mut pending, problem, now).await;
-            Err(not_linked(
-                env,
-                problem,
-                pending,
-                Some(now).filter(|n| n != main),
-            ))
+            let (problem, now) = undo(env, (token, &target), &mut pending, problem, now).await;
+            let shown = (!swap).then_some(now).filter(|n| n != main);
+            Err(not_linked(env, problem, pending, shown))
         }
     }
 }
@@ -105,28 +144,32 @@ pub async fn cancel<T: Tenant, S: KeyValue>(
         return Ok(nothing_linked(None, String::new()));
     };
     let problem = |e| env.ended(tenant_problem(&e, Doing::Restore, env.now));
-    let main = match env
-        .tenant
-        .get_user(&session.access_token, &session.user_id)
-        .await
-    {
+    // The account the update was sent to: the one that was to stay main.
+    let (token, target) = if pending.make_main {
+        (&pending.access_token, pending.sub.as_str())
+    } else {
+        (&session.access_token, session.user_id.as_str())
+    };
+    let shown = |metadata| (!pending.make_main).then_some(metadata);
+    let now = match env.tenant.get_user(token, target).await {
         Ok(user) => user.user_metadata,
         Err(e) => return Err(not_linked(env, problem(e), pending.clone(), None)),
     };
-    if merge::holds(&main, &undo) {
+    if merge::holds(&now, &undo) {
         clear_pending(env.tab);
-        return Ok(nothing_linked(Some(main), String::new()));
+        return Ok(nothing_linked(shown(now), String::new()));
     }
-    match env
-        .tenant
-        .update_user_metadata(&session.access_token, &session.user_id, &undo)
-        .await
-    {
+    match env.tenant.update_user_metadata(token, target, &undo).await {
         Ok(user) => {
             clear_pending(env.tab);
+            let whose = if pending.make_main {
+                "That account's"
+            } else {
+                "Your main account's"
+            };
             Ok(nothing_linked(
-                Some(user.user_metadata),
-                " Your main account's settings are as they were.".into(),
+                shown(user.user_metadata),
+                format!(" {whose} settings are as they were."),
             ))
         }
         Err(e) => Err(not_linked(env, problem(e), pending.clone(), None)),
@@ -153,7 +196,7 @@ fn nothing_linked(main_metadata: Option<Map<String, Value>>, more: String) -> Ca
 /// account's settings; the metadata as it now is comes back too.
 async fn undo<T: Tenant, S: KeyValue>(
     env: &Env<'_, T, S>,
-    session: &Session,
+    (token, target): (&crate::auth::Secret, &str),
     pending: &mut PendingLink,
     mut problem: Problem,
     now: Map<String, Value>,
@@ -169,7 +212,7 @@ async fn undo<T: Tenant, S: KeyValue>(
         None
     } else {
         env.tenant
-            .update_user_metadata(&session.access_token, &session.user_id, &undo)
+            .update_user_metadata(token, target, &undo)
             .await
             .ok()
     };

@@ -11,8 +11,10 @@ fn confirming_links_the_account_and_drops_the_pending_link() {
         identities,
         message,
         main_metadata,
+        session,
     } = block_on(linking::confirm(&page.env(), &ada, &pending, &Map::new())).unwrap();
     assert_eq!(main_metadata, None, "no metadata, no update");
+    assert_eq!(session, None, "the session stays Ada's");
     assert!(!page.tenant.calls().contains(&Call::UpdateUser));
     assert_eq!(
         message,

@@ -1,0 +1,81 @@
+//! Choosing which account stays main, in Chromium against the dev tenant.
+
+use e2e::{ADA, ADA_ID, Login, World};
+
+const ADA_GITHUB: Login = Login::Social {
+    connection: "github",
+    email: "ada@example.com",
+};
+const ADA_GITHUB_ID: &str = "github|4242001";
+const ADA_SMS_ID: &str = "sms|65a1b2c3d4e5f6071829aa01";
+
+/// Signed in as Ada, then through GitHub's page to the confirm step.
+async fn ada_at_confirm(w: &World) {
+    w.sign_in(&ADA).await;
+    w.click_button("Link GitHub account").await;
+    w.tenant_login(&ADA_GITHUB).await;
+    w.wait_for_url(&w.app_url).await;
+    w.wait_for_text("#confirm-link", "Link this GitHub account?")
+        .await;
+}
+
+#[tokio::test]
+async fn making_the_other_account_main_switches_the_session_to_it() {
+    let w = World::start().await;
+    ada_at_confirm(&w).await;
+    w.wait_for_text("#main-choice", "Keep ada@example.com as your main account")
+        .await;
+    w.click("#make-main").await;
+    // The preview is now of the account that stops being main.
+    w.wait_for_text("#merge-plan", "Your current main account's settings")
+        .await;
+    w.click("#confirm-link-button").await;
+    w.wait_for_text("#status", "is now your main account").await;
+    w.wait_for("li[data-identity='github|4242001'][data-main='true']")
+        .await;
+    w.wait_for("li[data-identity='google-oauth2|104857600000000000001'][data-main='false']")
+        .await;
+    w.wait_for_tenant_idle().await;
+    let session = w.local_storage("link-accounts.session").await.unwrap();
+    assert!(session.contains(ADA_GITHUB_ID), "{session}");
+    assert!(
+        w.tenant_log()
+            .contains(&"POST /api/v2/users/github%7C4242001/identities 201".to_owned()),
+        "{:?}",
+        w.tenant_log()
+    );
+    let main = w.tenant.store().user(ADA_GITHUB_ID).unwrap().unwrap();
+    assert_eq!(main.identities.len(), 2);
+    assert!(w.tenant.store().user(ADA_ID).unwrap().is_none());
+    // Signing out and in with the former main account's connection opens the same user.
+    w.click("#sign-out").await;
+    w.wait_for("#sign-in").await;
+    w.sign_in(&ADA).await;
+    w.wait_for("li[data-identity='github|4242001'][data-main='true']")
+        .await;
+    let session = w.local_storage("link-accounts.session").await.unwrap();
+    assert!(session.contains(ADA_GITHUB_ID), "{session}");
+    w.close().await;
+}
+
+#[tokio::test]
+async fn the_choice_is_disabled_with_its_reason_when_the_main_account_has_linked_accounts() {
+    let w = World::start().await;
+    w.tenant
+        .store()
+        .link(ADA_ID, ADA_SMS_ID, &w.tenant.now_text())
+        .unwrap();
+    ada_at_confirm(&w).await;
+    w.wait_for_text("#make-main-why", "1 other linked accounts")
+        .await;
+    let disabled = w
+        .browser
+        .execute(
+            "return document.getElementById('make-main').disabled;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(disabled, serde_json::json!(true));
+    w.close().await;
+}

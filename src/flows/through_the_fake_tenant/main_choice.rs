@@ -1,0 +1,104 @@
+//! Choosing which account stays main: the link the other way round, the
+//! merge in the matching direction, and the session that follows.
+
+use super::*;
+
+impl Page {
+    /// A user as the page reads it.
+    fn read_user(&self, user_id: &str) -> crate::tenant::User {
+        serde_json::from_value(self.tenant.user(user_id).unwrap()).unwrap()
+    }
+}
+
+#[test]
+fn the_other_account_can_become_main_only_when_the_main_one_has_no_linked_accounts() {
+    let page = Page::new();
+    let ada = page.signed_in(ADA);
+    let pending = page.pending(&ada);
+    let chosen = linking::choose_main(&page.tab, &pending, &page.read_user(ADA), true).unwrap();
+    assert!(chosen.make_main);
+    assert!(
+        linking::load_pending(&page.tab, &ada).unwrap().make_main,
+        "kept for a reload"
+    );
+    page.tenant.add_user("sms|9", "nine@sms.example");
+    page.tenant.link_users(ADA, "sms|9");
+    let problem =
+        linking::choose_main(&page.tab, &pending, &page.read_user(ADA), true).unwrap_err();
+    assert!(
+        problem.message.contains("1 other linked accounts"),
+        "{}",
+        problem.message
+    );
+}
+
+#[test]
+fn making_the_other_account_main_links_the_other_way_round_and_the_session_follows() {
+    let page = Page::new();
+    page.tenant
+        .set_metadata(ADA, json!({"theme": "dark"}), json!({}));
+    page.tenant
+        .set_metadata(ADA_GITHUB, json!({"editor": "vim"}), json!({}));
+    let ada = page.signed_in(ADA);
+    let pending = page.pending(&ada);
+    let main = page.read_user(ADA);
+    let pending = linking::choose_main(&page.tab, &pending, &main, true).unwrap();
+    // The preview is of the account that stops being main: Ada's Google.
+    let plan = pending.plan(&main.user_metadata);
+    assert_eq!(plan.len(), 1);
+    assert_eq!(plan[0].key, "theme");
+    let before = page.tenant.calls().len();
+    let changed = block_on(linking::confirm(
+        &page.env(),
+        &ada,
+        &pending,
+        &main.user_metadata,
+    ))
+    .unwrap();
+    assert_eq!(
+        page.tenant.calls()[before..],
+        [Call::UpdateUser, Call::Link]
+    );
+    assert!(
+        page.tenant.user(ADA).is_none(),
+        "Google is now an identity of GitHub's"
+    );
+    assert_eq!(page.identities_of(ADA_GITHUB), [ADA_GITHUB, ADA]);
+    assert_eq!(
+        page.tenant.user(ADA_GITHUB).unwrap()["user_metadata"],
+        json!({"editor": "vim", "theme": "dark"})
+    );
+    let session = changed
+        .session
+        .expect("the session is the new main account's");
+    assert_eq!(session.user_id, ADA_GITHUB);
+    assert_eq!(
+        session.access_token.expose(),
+        FakeTenant::access_token(ADA_GITHUB)
+    );
+    assert_eq!(account::restore(&page.env()).session, Some(session));
+    assert!(
+        changed.message.contains("is now your main account"),
+        "{}",
+        changed.message
+    );
+}
+
+#[test]
+fn switching_direction_starts_the_choices_again_and_is_refused_after_an_update() {
+    let page = Page::new();
+    let ada = page.signed_in(ADA);
+    let pending = page.pending(&ada);
+    let main = page.read_user(ADA);
+    let pending = linking::choose(
+        &page.tab,
+        &pending,
+        "theme",
+        crate::flows::merge::Keep::Linked,
+    );
+    let swapped = linking::choose_main(&page.tab, &pending, &main, true).unwrap();
+    assert!(swapped.choices.is_empty());
+    let mut sent = swapped.clone();
+    sent.undo = Some(Map::new());
+    assert!(linking::choose_main(&page.tab, &sent, &main, false).is_err());
+}
