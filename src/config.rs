@@ -64,7 +64,11 @@ impl Config {
         let client_id = string(&root, "client_id")?;
         let audience = tenant_url(&root, "audience")?;
         let redirect_path = string(&root, "redirect_path")?;
-        if !redirect_path.starts_with('/') {
+        // A path on this origin: `//host` or a backslash would leave it.
+        if !redirect_path.starts_with('/')
+            || redirect_path.starts_with("//")
+            || redirect_path.contains(['\\', '?', '#'])
+        {
             return Err(ConfigError::field(
                 "redirect_path",
                 "must be a path on this site that starts with \"/\"",
@@ -134,42 +138,68 @@ fn string(obj: &Map<String, Value>, field: &str) -> Result<String, ConfigError> 
     }
 }
 
-/// A URL of the tenant: `https://`, or `http://` for a loopback host only.
+/// A URL of the tenant: `https://`, or `http://` for a loopback host only;
+/// parsed part by part (scheme, host, port, path), with no user info, query
+/// or fragment, so that nothing can pass for a loopback host that is not.
 fn tenant_url(obj: &Map<String, Value>, field: &str) -> Result<String, ConfigError> {
     let url = string(obj, field)?;
-    let rest = if let Some(rest) = url.strip_prefix("https://") {
-        rest
-    } else if let Some(rest) = url.strip_prefix("http://") {
-        if !is_loopback(host_of(rest)) {
-            return Err(ConfigError::field(
-                field,
-                "must use https:// (http:// is allowed only for 127.0.0.1, localhost or [::1])",
-            ));
-        }
-        rest
-    } else {
+    let shape = || ConfigError::field(field, "must be a URL like https://example.auth0.com");
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| ConfigError::field(field, "must be a URL starting with https://"))?;
+    if scheme != "https" && scheme != "http" {
         return Err(ConfigError::field(
             field,
             "must be a URL starting with https://",
         ));
-    };
-    let host = host_of(rest);
-    if host.is_empty() || rest.contains(['?', '#', ' ']) {
+    }
+    if url.contains(['?', '#', ' ', '\\', '@']) {
+        return Err(shape());
+    }
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = host_of(authority).ok_or_else(shape)?;
+    if scheme == "http" && !is_loopback(host) {
         return Err(ConfigError::field(
             field,
-            "must be a URL like https://example.auth0.com",
+            "must use https:// (http:// is allowed only for 127.0.0.1, localhost or [::1])",
         ));
     }
     Ok(url)
 }
 
-/// The host part of `host[:port][/path]`, brackets kept for IPv6.
-fn host_of(rest: &str) -> &str {
-    let authority = rest.split('/').next().unwrap_or_default();
-    if authority.starts_with('[') {
-        authority.split_inclusive(']').next().unwrap_or_default()
+/// The host of `host[:port]` (brackets kept for IPv6), if the whole
+/// authority is well formed: a host of letters, digits, `-` and `.` (or an
+/// IPv6 address in brackets), and a port of digits.
+fn host_of(authority: &str) -> Option<&str> {
+    let (host, port) = if authority.starts_with('[') {
+        let end = authority.find(']')?;
+        let ip = &authority[1..end];
+        if ip.is_empty()
+            || !ip
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+        {
+            return None;
+        }
+        (&authority[..=end], &authority[end + 1..])
     } else {
-        authority.split(':').next().unwrap_or_default()
+        let end = authority.find(':').unwrap_or(authority.len());
+        let host = &authority[..end];
+        if host.is_empty()
+            || !host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        {
+            return None;
+        }
+        (host, &authority[end..])
+    };
+    match port.strip_prefix(':') {
+        None if port.is_empty() => Some(host),
+        Some(p) if !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()) => {
+            Some(host)
+        }
+        _ => None,
     }
 }
 
@@ -314,6 +344,22 @@ mod tests {
             "domain"
         );
         assert_eq!(field_error(&with("domain", "ftp://x".into())), "domain");
+        // User info is no way to pass for loopback, nor anything after the host.
+        for bad in [
+            "http://localhost:1@tenant.example",
+            "http://[::1]@tenant.example",
+            "http://127.0.0.1@tenant.example",
+            "https://user@tenant.example",
+            "http://localhost:4000?x=1",
+            "http://localhost:4000#x",
+            "http://localhost:abc",
+            "http://localhost.:4000.evil",
+            "http://[::1]evil.example",
+            "http://",
+            "https://exa mple.com",
+        ] {
+            assert_eq!(field_error(&with("domain", bad.into())), "domain", "{bad}");
+        }
     }
 
     #[test]
@@ -327,10 +373,19 @@ mod tests {
 
     #[test]
     fn refuses_a_redirect_path_that_is_not_a_path() {
-        assert_eq!(
-            field_error(&with("redirect_path", "https://x/".into())),
-            "redirect_path"
-        );
+        for bad in [
+            "https://x/",
+            "//evil.example/",
+            "/\\evil.example",
+            "x",
+            "/?a=b",
+        ] {
+            assert_eq!(
+                field_error(&with("redirect_path", bad.into())),
+                "redirect_path",
+                "{bad}"
+            );
+        }
     }
 
     #[test]

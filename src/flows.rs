@@ -253,6 +253,7 @@ pub fn id_token_problem(error: &IdTokenError) -> Problem {
         }
         IdTokenError::Expired => "it has expired".to_owned(),
         IdTokenError::IssuedInTheFuture => "it claims to be issued in the future".to_owned(),
+        IdTokenError::NotYetValid => "it is not valid yet".to_owned(),
         IdTokenError::Nonce => "it does not belong to this sign-in".to_owned(),
         IdTokenError::MissingSubject => "it names no account".to_owned(),
     };

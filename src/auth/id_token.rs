@@ -74,6 +74,8 @@ pub enum IdTokenError {
     AuthorizedParty,
     Expired,
     IssuedInTheFuture,
+    /// `nbf` (not before) is still ahead.
+    NotYetValid,
     Nonce,
     MissingSubject,
 }
@@ -155,6 +157,13 @@ pub fn check_claims(c: &Value, expected: &Expected<'_>) -> Result<IdClaims, IdTo
     let iat = c["iat"].as_i64().ok_or(IdTokenError::IssuedInTheFuture)?;
     if iat > expected.now + LEEWAY_SECS {
         return Err(IdTokenError::IssuedInTheFuture);
+    }
+    if c["nbf"]
+        .as_i64()
+        .is_some_and(|nbf| nbf > expected.now + LEEWAY_SECS)
+        || (!c["nbf"].is_null() && !c["nbf"].is_i64())
+    {
+        return Err(IdTokenError::NotYetValid);
     }
     if c["nonce"].as_str() != Some(expected.nonce) {
         return Err(IdTokenError::Nonce);
@@ -274,6 +283,23 @@ mod tests {
                 Err(error.clone()),
                 "{error:?}"
             );
+        }
+    }
+
+    #[test]
+    fn a_token_not_valid_yet_is_refused() {
+        let k = &key().1;
+        for (nbf, ok) in [
+            (json!(NOW), true),
+            (json!(NOW + LEEWAY_SECS), true),
+            (json!(NOW + LEEWAY_SECS + 1), false),
+            (json!("soon"), false),
+        ] {
+            let got = verify(&with("nbf", nbf.clone()), k, &expected());
+            match ok {
+                true => assert!(got.is_ok(), "{nbf}"),
+                false => assert_eq!(got.unwrap_err(), IdTokenError::NotYetValid, "{nbf}"),
+            }
         }
     }
 

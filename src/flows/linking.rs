@@ -34,6 +34,8 @@ pub struct PendingLink {
     pub auth_time: Option<i64>,
     /// The person chose to make this account the main one.
     pub make_main: bool,
+    /// The link round-trip's nonce, to verify the ID token again on reload.
+    pub nonce: String,
     pub sub: String,
     pub name: Option<String>,
     pub email: Option<String>,
@@ -69,6 +71,7 @@ impl PendingLink {
             expires_at,
             auth_time: claims.auth_time,
             make_main: false,
+            nonce: String::new(),
             sub: claims.sub,
             name: claims.name,
             email: claims.email,
@@ -79,6 +82,12 @@ impl PendingLink {
             choices: Choices::new(),
             undo: None,
         }
+    }
+
+    /// With the nonce of the round-trip that proved it.
+    pub fn with_nonce(mut self, nonce: String) -> Self {
+        self.nonce = nonce;
+        self
     }
 
     /// The metadata of the account that stays main, as it was before this
@@ -308,6 +317,45 @@ pub fn choose_main(
     Ok(chosen)
 }
 
+/// The stored pending link, trusted only once its ID token verifies again
+/// (signature, claims, nonce, the gates) and names the same account; what
+/// the page shows of it comes from those verified claims. One that does not
+/// is dropped, and the problem says so.
+pub async fn reload_pending<T: Tenant, S: KeyValue>(
+    env: &Env<'_, T, S>,
+    session: &Session,
+) -> Result<Option<PendingLink>, Problem> {
+    let Some(stored) = load_pending(env.tab, session) else {
+        return Ok(None);
+    };
+    let verified = crate::flows::sign_in::verify(env, &stored.id_token, &stored.nonce).await;
+    let label = env.config.label_of(&stored.connection).to_owned();
+    let checked = verified.and_then(|claims| {
+        gate(&claims, &stored.primary, &label)?;
+        if claims.sub != stored.sub {
+            return Err(Problem::new("", Next::Dismiss));
+        }
+        Ok(claims)
+    });
+    match checked {
+        Ok(claims) => {
+            let mut pending = stored;
+            pending.name = claims.name;
+            pending.email = claims.email;
+            pending.phone_number = claims.phone_number;
+            pending.picture = claims.picture;
+            Ok(Some(pending))
+        }
+        Err(_) => {
+            clear_pending(env.tab);
+            Err(Problem::new(
+                "The link waiting for your confirmation could not be trusted any more, so it was dropped. Nothing was linked; link the account again if you want to.",
+                Next::Dismiss,
+            ))
+        }
+    }
+}
+
 pub fn clear_pending(store: &impl KeyValue) {
     store.remove(PENDING_KEY);
 }
@@ -342,6 +390,16 @@ pub async fn unlink<T: Tenant, S: KeyValue>(
     session: &Session,
     identity: &Identity,
 ) -> Result<Changed, Problem> {
+    // `.` and `..` would be dot segments of the unlink URL's path.
+    if [&identity.provider, &identity.user_id]
+        .iter()
+        .any(|p| p.is_empty() || p.as_str() == "." || p.as_str() == "..")
+    {
+        return Err(Problem::new(
+            "This account's id cannot be used in a request safely, so it was not unlinked.",
+            Next::Dismiss,
+        ));
+    }
     let action = Action::Unlink {
         identity: identity.full_id(),
     };

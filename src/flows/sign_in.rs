@@ -16,6 +16,8 @@ pub struct Callback {
     pub code: Option<String>,
     pub error: Option<String>,
     pub error_description: Option<String>,
+    /// A parameter came more than once: the answer is refused whole.
+    pub repeated: bool,
 }
 
 /// A callback, if the page's query holds one.
@@ -26,11 +28,16 @@ pub fn read_callback(params: &[(String, String)]) -> Option<Callback> {
             .find(|(pk, _)| pk == k)
             .map(|(_, v)| v.clone())
     };
+    let names = ["state", "code", "error", "error_description"];
+    let repeated = names
+        .iter()
+        .any(|n| params.iter().filter(|(k, _)| k == n).count() > 1);
     let cb = Callback {
         state: get("state"),
         code: get("code"),
         error: get("error"),
         error_description: get("error_description"),
+        repeated,
     };
     (cb.code.is_some() || cb.error.is_some() || cb.state.is_some()).then_some(cb)
 }
@@ -95,9 +102,10 @@ pub async fn complete<T: Tenant, S: KeyValue>(
         Ok(refused @ Returned::Refused { .. }) => refused,
         Err(problem) => {
             let problem = env.ended(problem);
-            let pending = current
-                .filter(|_| problem.next != Next::SessionEnded)
-                .and_then(|s| linking::load_pending(env.tab, s));
+            let pending = match current.filter(|_| problem.next != Next::SessionEnded) {
+                Some(s) => linking::reload_pending(env, s).await.ok().flatten(),
+                None => None,
+            };
             Returned::Refused { problem, pending }
         }
     }
@@ -108,6 +116,12 @@ async fn verified<T: Tenant, S: KeyValue>(
     callback: &Callback,
     current: Option<&Session>,
 ) -> Result<Returned, Problem> {
+    if callback.repeated {
+        return Err(Problem::new(
+            "The answer from the account service came with a value given twice, so it was refused and nothing was stored. Please try again.",
+            Next::Dismiss,
+        ));
+    }
     let tx = transaction::take(env.tab, callback.state.as_deref(), env.now)
         .map_err(|e| crate::flows::transaction_problem(&e))?;
     let linking = matches!(tx.purpose, Purpose::Link { .. });
@@ -210,9 +224,9 @@ async fn verified<T: Tenant, S: KeyValue>(
                 .map_err(|e| tenant_problem(&e, Doing::Link, env.now))?;
             linking::check_other(&claims, &other, &connection, env.config)?;
             let tokens = (id_token, tokens.access_token, env.now + tokens.expires_in);
-            Ok(Returned::LinkReady(PendingLink::new(
-                primary, connection, tokens, claims, other,
-            )))
+            Ok(Returned::LinkReady(
+                PendingLink::new(primary, connection, tokens, claims, other).with_nonce(tx.nonce),
+            ))
         }
     }
 }
@@ -229,7 +243,7 @@ fn not_fresh(what: &str) -> Problem {
 
 /// Verifies an ID token against the tenant's JWKS: the cached keys, or,
 /// for an unknown `kid`, the keys fetched again once.
-async fn verify<T: Tenant, S: KeyValue>(
+pub(crate) async fn verify<T: Tenant, S: KeyValue>(
     env: &Env<'_, T, S>,
     token: &Secret,
     nonce: &str,

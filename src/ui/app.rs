@@ -11,6 +11,7 @@ pub fn App(
     #[prop(default = config::CONFIG_PATH)]
     config_path: &'static str,
 ) -> impl IntoView {
+    crate::ui::state::capture_callback();
     let loaded = LocalResource::new(move || config::load(config_path));
     view! {
         <Suspense fallback=|| {

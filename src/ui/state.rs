@@ -121,6 +121,23 @@ fn focus_after_render(id: &'static str) {
     });
 }
 
+thread_local! {
+    /// The callback the page was opened with, read once at start.
+    static CALLBACK: std::cell::RefCell<Option<sign_in::Callback>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Reads the tenant's answer from the address, if there is one, and takes
+/// it out of the address bar at once, before anything else can fail (a
+/// broken `config.json` included).
+pub fn capture_callback() {
+    let search = window().location().search().unwrap_or_default();
+    if let Some(callback) = sign_in::read_callback(&urls::query_params(&search)) {
+        scrub_address_bar();
+        CALLBACK.with(|c| *c.borrow_mut() = Some(callback));
+    }
+}
+
 /// The code and state leave the address bar, whatever follows.
 fn scrub_address_bar() {
     if let Ok(history) = window().history() {
@@ -284,8 +301,7 @@ impl PageState {
 
     /// On load: a callback from the tenant, or the stored session.
     pub fn init(self) {
-        let search = window().location().search().unwrap_or_default();
-        let callback = sign_in::read_callback(&urls::query_params(&search));
+        let callback = CALLBACK.with(|c| c.borrow_mut().take());
         let browser = self.browser();
         let http = Http::new(&browser.config);
         let env = browser.env(&http);
@@ -296,13 +312,11 @@ impl PageState {
         let current = restored.session;
         self.session.set(current.clone());
         let Some(callback) = callback else {
-            if let Some(s) = &current {
-                self.show_pending(linking::load_pending(&browser.tab, s));
-                self.load_account(None);
+            if let Some(s) = current {
+                self.reload_pending(s, None);
             }
             return;
         };
-        scrub_address_bar();
         self.claim(Busy::Returning, "Finishing with the account service…");
         spawn_local(async move {
             let http = Http::new(&browser.config);
@@ -325,10 +339,12 @@ impl PageState {
                         // Going on to the other account's login changes nothing.
                         Action::Link { connection } => return self.start_link(connection),
                         Action::Confirm => {
-                            self.show_pending(linking::load_pending(&browser.tab, &session));
-                            return self.load_account(Some(
-                                "You signed in again. Check the account below, then confirm or cancel the link.".into(),
-                            ));
+                            return self.reload_pending(
+                                session,
+                                Some(
+                                    "You signed in again. Check the account below, then confirm or cancel the link.".into(),
+                                ),
+                            );
                         }
                         Action::Unlink { identity } => {
                             self.asking.set(Some(identity));
@@ -342,6 +358,19 @@ impl PageState {
             if self.session.with_untracked(Option::is_some) {
                 self.load_account(None);
             }
+        });
+    }
+
+    /// The stored pending link, verified again, then the account.
+    fn reload_pending(self, session: Session, done: Option<String>) {
+        let browser = self.browser();
+        spawn_local(async move {
+            let http = Http::new(&browser.config);
+            match linking::reload_pending(&browser.env(&http), &session).await {
+                Ok(pending) => self.show_pending(pending),
+                Err(problem) => self.fail(problem, None),
+            }
+            self.load_account(done);
         });
     }
 

@@ -80,11 +80,20 @@ pub async fn confirm<T: Tenant, S: KeyValue>(
             }
         }
     }
-    let linked = if swap {
-        env.tenant.link(token, &target, &session.id_token).await
+    let (link_with, joining) = if swap {
+        (&session.id_token, session.user_id.as_str())
     } else {
-        env.tenant.link(token, &target, &pending.id_token).await
+        (&pending.id_token, pending.sub.as_str())
     };
+    let mut linked = env.tenant.link(token, &target, link_with).await;
+    // A 409 after a retry may mean the first try did link, and only its
+    // answer was lost: the account says which.
+    if linked.as_ref().is_err_and(|e| e.status() == Some(409))
+        && let Ok(user) = env.tenant.get_user(token, &target).await
+        && user.identities.iter().any(|i| i.full_id() == joining)
+    {
+        linked = Ok(user.identities);
+    }
     match linked {
         Ok(identities) => {
             clear_pending(env.tab);

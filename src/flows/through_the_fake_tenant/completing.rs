@@ -268,3 +268,23 @@ fn a_sign_in_drops_a_pending_link_of_the_previous_session() {
     page.signed_in(BOB);
     assert_eq!(linking::load_pending(&page.tab, &ada), None);
 }
+
+#[test]
+fn a_callback_with_a_value_given_twice_is_refused_before_any_call() {
+    let page = Page::new();
+    let url = sign_in::start(&page.env());
+    let cb = page.come_back(&url, ADA, json!({}));
+    let query = format!(
+        "code=the-code&state={}&state=other",
+        cb.state.clone().unwrap()
+    );
+    let twice = sign_in::read_callback(&urls::query_params(&query)).unwrap();
+    let (problem, _) = refused(page.complete(&twice, None));
+    assert!(
+        problem.message.contains("given twice"),
+        "{}",
+        problem.message
+    );
+    assert!(page.tenant.calls().is_empty());
+    assert!(page.stored_session().is_none());
+}

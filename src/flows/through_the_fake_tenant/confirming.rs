@@ -107,3 +107,67 @@ fn cancelling_drops_the_pending_link_and_links_nothing() {
     assert_eq!(linking::load_pending(&page.tab, &ada), None);
     assert!(!page.tenant.calls().contains(&Call::Link));
 }
+
+#[test]
+fn a_retried_link_whose_first_answer_was_lost_is_told_as_linked() {
+    let page = Page::new();
+    let ada = page.signed_in(ADA);
+    let pending = page.pending(&ada);
+    // The first try linked; its answer never came back.
+    page.tenant.answer_next(Call::Link, 503, "");
+    let _ = block_on(linking::confirm(&page.env(), &ada, &pending, &Map::new()));
+    page.tenant.link_users(ADA, ADA_GITHUB);
+    page.tenant.answer_next(
+        Call::Link,
+        409,
+        r#"{"statusCode":409,"error":"Conflict","message":"Specified identity already exists."}"#,
+    );
+    let changed = block_on(linking::confirm(&page.env(), &ada, &pending, &Map::new())).unwrap();
+    assert!(
+        changed.message.starts_with("Linked your GitHub account"),
+        "{}",
+        changed.message
+    );
+    assert_eq!(changed.identities.len(), 2);
+}
+
+#[test]
+fn a_pending_link_is_verified_again_on_reload_and_a_tampered_one_dropped() {
+    let page = Page::new();
+    let ada = page.signed_in(ADA);
+    let pending = page.pending(&ada);
+    // As stored: shown from its verified claims, whatever the record says.
+    let mut shown = pending.clone();
+    shown.email = Some("someone-else@example.com".into());
+    linking::save_pending(&page.tab, &shown);
+    let back = block_on(linking::reload_pending(&page.env(), &ada))
+        .unwrap()
+        .unwrap();
+    assert_eq!(back.email, pending.email);
+    // Tampered: another account named, or a token that does not verify.
+    let tampered = [
+        PendingLink {
+            sub: BOB.into(),
+            ..pending.clone()
+        },
+        PendingLink {
+            id_token: crate::auth::Secret("e30.e30.e30".into()),
+            ..pending.clone()
+        },
+        PendingLink {
+            nonce: "another".into(),
+            ..pending.clone()
+        },
+    ];
+    for t in tampered {
+        linking::save_pending(&page.tab, &t);
+        let problem = block_on(linking::reload_pending(&page.env(), &ada)).unwrap_err();
+        assert!(
+            problem.message.contains("could not be trusted"),
+            "{}",
+            problem.message
+        );
+        assert_eq!(linking::load_pending(&page.tab, &ada), None, "dropped");
+    }
+    assert!(!page.tenant.calls().contains(&Call::Link));
+}

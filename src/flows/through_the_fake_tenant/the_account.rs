@@ -120,3 +120,25 @@ fn starting_a_link_binds_the_round_trip_to_the_signed_in_user() {
         }
     );
 }
+
+#[test]
+fn an_identity_id_of_dot_segments_is_never_put_in_a_path() {
+    let page = Page::new();
+    let ada = page.signed_in(ADA);
+    for (provider, id) in [
+        ("github", "."),
+        ("github", ".."),
+        ("..", "1"),
+        ("github", ""),
+    ] {
+        let problem =
+            block_on(linking::unlink(&page.env(), &ada, &identity(provider, id))).unwrap_err();
+        assert!(
+            problem
+                .message
+                .contains("cannot be used in a request safely"),
+            "{provider}|{id}"
+        );
+    }
+    assert!(!page.tenant.calls().contains(&Call::Unlink));
+}
