@@ -3,18 +3,15 @@
 //!
 //! Every wait polls a condition until a deadline; nothing sleeps blindly.
 
+pub mod app_server;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use axum::Router;
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
-use axum::routing::get;
 use fantoccini::{Client, ClientBuilder, Locator};
 use tokio::net::TcpListener;
 use tokio::process::{Child, Command};
-use tower_http::services::ServeDir;
 
 /// How long any one wait may take before the test fails.
 pub const DEADLINE: Duration = Duration::from_secs(15);
@@ -59,6 +56,8 @@ pub struct World {
     pub tenant_url: String,
     /// The tenant itself: its store, and its test controls.
     pub tenant: dev_tenant::AppState,
+    /// Every `Referer` the app's server was sent.
+    pub referers: app_server::Referers,
     _driver: Child,
     profile: PathBuf,
 }
@@ -104,7 +103,8 @@ impl World {
                 Some(config.to_string())
             }
         };
-        tokio::spawn(serve_app(app_listener, config));
+        let referers = app_server::Referers::default();
+        tokio::spawn(app_server::serve(app_listener, config, referers.clone()));
 
         let (driver, driver_addr) = start_chromedriver().await;
         let profile = std::env::temp_dir().join(format!(
@@ -118,6 +118,7 @@ impl World {
             app_url,
             tenant_url,
             tenant,
+            referers,
             _driver: driver,
             profile,
         }
@@ -359,6 +360,22 @@ impl World {
         self.browser.refresh().await.expect("reload");
     }
 
+    /// The Content-Security-Policy violations the page reported so far.
+    pub async fn csp_violations(&self) -> Vec<String> {
+        let v = self
+            .browser
+            .execute("return window.__cspViolations || null;", vec![])
+            .await
+            .expect("read the violations");
+        match v {
+            serde_json::Value::Array(list) => list
+                .into_iter()
+                .map(|v| v.as_str().unwrap_or_default().to_owned())
+                .collect(),
+            other => panic!("the page has no violation watcher: {other}"),
+        }
+    }
+
     /// Closes the browser session.
     pub async fn close(self) {
         let _ = self.browser.clone().close().await;
@@ -442,51 +459,6 @@ pub fn good_config(tenant_url: &str) -> String {
         ]
     })
     .to_string()
-}
-
-/// The built app: `LINK_ACCOUNTS_DIST`, which `cargo xtask test` sets.
-fn dist() -> PathBuf {
-    let dir = std::env::var_os("LINK_ACCOUNTS_DIST")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-dist"));
-    assert!(
-        dir.join("index.html").is_file(),
-        "no built app in {}: run `cargo xtask test`, which builds it",
-        dir.display()
-    );
-    dir
-}
-
-async fn serve_app(listener: TcpListener, config: Option<String>) {
-    let router = Router::new()
-        .route(
-            "/config.json",
-            get(move || async move {
-                match config {
-                    Some(text) => {
-                        ([(header::CONTENT_TYPE, "application/json")], text).into_response()
-                    }
-                    None => StatusCode::NOT_FOUND.into_response(),
-                }
-            }),
-        )
-        .route("/sdk/", get(|| async { axum::response::Html(SDK_PAGE) }))
-        .route("/sdk/auth0-spa-js.js", get(spa_js))
-        .fallback_service(ServeDir::new(dist()));
-    axum::serve(listener, router).await.expect("serve the app");
-}
-
-/// A page that signs in with Auth0's own SPA SDK, then calls the
-/// Management API with the token it got; it writes what happened in `#out`.
-const SDK_PAGE: &str = include_str!("../sdk/index.html");
-
-/// Auth0's SPA SDK bundle, from `AUTH0_SPA_JS` (set by `cargo xtask test`).
-async fn spa_js() -> axum::response::Response {
-    let path = std::env::var_os("AUTH0_SPA_JS").map(PathBuf::from);
-    match path.and_then(|p| std::fs::read(p).ok()) {
-        Some(js) => ([(header::CONTENT_TYPE, "text/javascript")], js).into_response(),
-        None => StatusCode::NOT_FOUND.into_response(),
-    }
 }
 
 async fn start_chromedriver() -> (Child, SocketAddr) {

@@ -2,6 +2,7 @@
 //! nothing but cargo.
 
 mod bench;
+mod csp;
 mod dev;
 mod run;
 mod test;
@@ -16,7 +17,8 @@ tasks:
   dev     build the app, start the dev tenant, serve the app, print the URL
           [--port 8080] [--tenant-port 4000] [--reset: start the cast afresh]
   test    install what is missing, then run every check
-  bench   build the release app and print what a browser downloads";
+  bench   build the release app and print what a browser downloads
+  csp     (Trunk's post-build hook) put the Content-Security-Policy in a built index.html";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,6 +26,7 @@ fn main() -> ExitCode {
         Some("dev") => dev::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("csp") => csp::run(&args[1..]),
         Some("-h" | "--help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

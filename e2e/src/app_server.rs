@@ -1,0 +1,123 @@
+//! The app's origin in the end-to-end tests: the release build, a
+//! `config.json` the test chooses, Auth0's SPA SDK page, and the headers a
+//! deployment sends with the page (what its `<meta>` cannot carry). Every
+//! `Referer` it is sent is kept, and the page gets a watcher that records
+//! Content-Security-Policy violations.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tower_http::services::ServeDir;
+
+/// The `Referer`s the app's server was sent, in order.
+#[derive(Clone, Default)]
+pub struct Referers(Arc<Mutex<Vec<String>>>);
+
+impl Referers {
+    pub fn all(&self) -> Vec<String> {
+        self.0.lock().expect("referers lock").clone()
+    }
+}
+
+/// The headers README tells a deployment to send, as `Trunk.toml` does.
+pub const HEADERS: [(&str, &str); 3] = [
+    ("content-security-policy", "frame-ancestors 'none'"),
+    ("referrer-policy", "no-referrer"),
+    ("x-content-type-options", "nosniff"),
+];
+
+/// Records violations from the start, before the app's own scripts run.
+const WATCHER: &str = "window.__cspViolations = [];\
+document.addEventListener('securitypolicyviolation', function (e) {\
+  window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI);\
+});";
+
+/// The built app: `LINK_ACCOUNTS_DIST`, which `cargo xtask test` sets.
+pub fn dist() -> PathBuf {
+    let dir = std::env::var_os("LINK_ACCOUNTS_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-dist"));
+    assert!(
+        dir.join("index.html").is_file(),
+        "no built app in {}: run `cargo xtask test`, which builds it",
+        dir.display()
+    );
+    dir
+}
+
+pub async fn serve(listener: TcpListener, config: Option<String>, referers: Referers) {
+    let router = Router::new()
+        .route(
+            "/config.json",
+            get(move || async move {
+                match config {
+                    Some(text) => {
+                        ([(header::CONTENT_TYPE, "application/json")], text).into_response()
+                    }
+                    None => StatusCode::NOT_FOUND.into_response(),
+                }
+            }),
+        )
+        .route("/", get(index))
+        .route("/index.html", get(index))
+        .route(
+            "/__csp-watch.js",
+            get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], WATCHER) }),
+        )
+        .route("/sdk/", get(|| async { Html(SDK_PAGE) }))
+        .route("/sdk/auth0-spa-js.js", get(spa_js))
+        .fallback_service(ServeDir::new(dist()))
+        .layer(axum::middleware::from_fn_with_state(referers, headers));
+    axum::serve(listener, router).await.expect("serve the app");
+}
+
+/// The built page, with the violation watcher right after its policy.
+async fn index() -> Html<String> {
+    let html = std::fs::read_to_string(dist().join("index.html")).expect("the built page");
+    let policy_end = html
+        .find("http-equiv=\"Content-Security-Policy\"")
+        .and_then(|i| html[i..].find("/>").map(|j| i + j + 2))
+        .expect("the built page carries its Content-Security-Policy");
+    Html(format!(
+        "{}<script src=\"/__csp-watch.js\"></script>{}",
+        &html[..policy_end],
+        &html[policy_end..]
+    ))
+}
+
+async fn headers(State(referers): State<Referers>, request: Request, next: Next) -> Response {
+    if let Some(r) = request.headers().get(header::REFERER) {
+        referers
+            .0
+            .lock()
+            .expect("referers lock")
+            .push(r.to_str().unwrap_or_default().to_owned());
+    }
+    let mut response = next.run(request).await;
+    for (name, value) in HEADERS {
+        response
+            .headers_mut()
+            .insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// A page that signs in with Auth0's own SPA SDK, then calls the
+/// Management API with the token it got; it writes what happened in `#out`.
+const SDK_PAGE: &str = include_str!("../sdk/index.html");
+
+/// Auth0's SPA SDK bundle, from `AUTH0_SPA_JS` (set by `cargo xtask test`).
+async fn spa_js() -> Response {
+    let path = std::env::var_os("AUTH0_SPA_JS").map(PathBuf::from);
+    match path.and_then(|p| std::fs::read(p).ok()) {
+        Some(js) => ([(header::CONTENT_TYPE, "text/javascript")], js).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}

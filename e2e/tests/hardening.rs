@@ -1,0 +1,106 @@
+//! The page's own defences, in Chromium: its Content-Security-Policy, its
+//! referrer policy, and the headers that keep it out of other sites' frames.
+
+use e2e::{ADA, Login, World, poll_until};
+
+const ADA_GITHUB: Login = Login::Social {
+    connection: "github",
+    email: "ada@example.com",
+};
+
+#[tokio::test]
+async fn the_page_works_under_its_strict_policy_with_no_violation() {
+    let w = World::start().await;
+    w.sign_in(&ADA).await;
+    w.click_button("Link GitHub account").await;
+    w.tenant_login(&ADA_GITHUB).await;
+    w.wait_for_url(&w.app_url).await;
+    w.wait_for_text("#confirm-link", "Link this GitHub account?")
+        .await;
+    w.click("#confirm-link-button").await;
+    w.wait_for_text("#identities", "GitHub").await;
+    let policy = w
+        .browser
+        .execute(
+            "return document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]').content;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let policy = policy.as_str().unwrap();
+    for part in [
+        "default-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval' 'sha256-",
+        "object-src 'none'",
+        "base-uri 'none'",
+    ] {
+        assert!(policy.contains(part), "{part} in {policy}");
+    }
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    assert_eq!(w.csp_violations().await, Vec::<String>::new());
+    w.close().await;
+}
+
+#[tokio::test]
+async fn no_request_carries_the_callbacks_code_as_its_referer() {
+    let w = World::start().await;
+    w.sign_in(&ADA).await;
+    w.wait_for_tenant_idle().await;
+    let leaked: Vec<String> = w
+        .referers
+        .all()
+        .into_iter()
+        .filter(|r| r.contains("code="))
+        .collect();
+    assert!(leaked.is_empty(), "{leaked:?}");
+    let policy = w
+        .browser
+        .execute(
+            "return document.querySelector('meta[name=referrer]').content;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(policy, "no-referrer");
+    w.close().await;
+}
+
+#[tokio::test]
+async fn the_page_does_not_load_inside_another_sites_frame() {
+    let w = World::start().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let framing = format!("http://{}", listener.local_addr().unwrap());
+    let page = format!(
+        "<!doctype html><title>framing</title><iframe id=\"f\" src=\"{}/\"></iframe>",
+        w.app_url
+    );
+    tokio::spawn(async move {
+        let router = axum::Router::new().route(
+            "/",
+            axum::routing::get(move || async move { axum::response::Html(page) }),
+        );
+        axum::serve(listener, router).await.unwrap();
+    });
+    w.browser.goto(&format!("{framing}/")).await.unwrap();
+    w.wait_for("#f").await;
+    w.browser.enter_frame(0).await.unwrap();
+    // The framed document finishes loading as an error page, never as the app.
+    let shown = poll_until("the frame did not finish loading", || async {
+        let state = w
+            .browser
+            .execute(
+                "return [document.readyState, document.title, !!document.getElementById('sign-in')];",
+                vec![],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        match state[0].as_str() {
+            Some("complete") => Ok(state),
+            _ => Err(state.to_string()),
+        }
+    })
+    .await;
+    assert_ne!(shown[1], "Linked accounts", "{shown}");
+    assert_eq!(shown[2], false, "{shown}");
+    w.close().await;
+}
