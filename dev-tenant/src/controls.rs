@@ -111,7 +111,11 @@ impl Drop for InFlight<'_> {
 }
 
 impl Controls {
+    /// Adds a fault; one for no request at all (`times` 0) is no fault.
     pub fn add_fault(&self, fault: Fault) {
+        if fault.times == 0 {
+            return;
+        }
         self.faults.lock().expect("faults lock").push(fault);
     }
 
@@ -137,9 +141,18 @@ impl Controls {
         self.log.lock().expect("log lock").clear();
     }
 
-    /// Moves the tenant's clock (seconds, may be negative).
+    /// Moves the tenant's clock (seconds, may be negative), by at most
+    /// [`MAX_CLOCK_OFFSET`] from the real time in all, so that no date the
+    /// tenant computes can overflow.
     pub fn advance_clock(&self, seconds: i64) {
-        self.clock_offset.fetch_add(seconds, Ordering::SeqCst);
+        let _ = self
+            .clock_offset
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |o| {
+                Some(
+                    o.saturating_add(seconds)
+                        .clamp(-MAX_CLOCK_OFFSET, MAX_CLOCK_OFFSET),
+                )
+            });
     }
 
     pub fn clock_offset(&self) -> i64 {
@@ -170,7 +183,7 @@ impl Controls {
                     .is_none_or(|m| m.eq_ignore_ascii_case(method))
         })?;
         let action = faults[i].action.clone();
-        faults[i].times -= 1;
+        faults[i].times = faults[i].times.saturating_sub(1);
         if faults[i].times == 0 {
             faults.remove(i);
         }
@@ -244,6 +257,9 @@ pub async fn faults(State(state): State<AppState>, request: Request, next: Next)
     }
 }
 
+/// How far tests may move the clock: a hundred years either way.
+pub const MAX_CLOCK_OFFSET: i64 = 100 * 366 * 86_400;
+
 /// `/__controls/…`, mounted only with `--test-controls`.
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -255,6 +271,9 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn faults_add(State(state): State<AppState>, Json(fault): Json<Fault>) -> StatusCode {
+    if fault.times == 0 {
+        return StatusCode::UNPROCESSABLE_ENTITY;
+    }
     state.controls().add_fault(fault);
     StatusCode::NO_CONTENT
 }
@@ -289,6 +308,9 @@ struct ClockBody {
 }
 
 async fn clock_advance(State(state): State<AppState>, Json(body): Json<ClockBody>) -> StatusCode {
+    if body.advance_seconds.unsigned_abs() > MAX_CLOCK_OFFSET.unsigned_abs() {
+        return StatusCode::UNPROCESSABLE_ENTITY;
+    }
     state.controls().advance_clock(body.advance_seconds);
     StatusCode::NO_CONTENT
 }

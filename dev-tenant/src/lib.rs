@@ -186,12 +186,13 @@ impl AppState {
 
     /// The tenant's clock, in UNIX seconds (tests may move it).
     pub fn now(&self) -> i64 {
-        unix_now() + self.inner.controls.clock_offset()
+        unix_now().saturating_add(self.inner.controls.clock_offset())
     }
 
     /// Takes one request from `user`'s rate-limit bucket.
     pub fn rate_limit(&self, user: &str) -> limits::Verdict {
-        let now_ms = unix_now_ms() + self.inner.controls.clock_offset() * 1000;
+        let now_ms =
+            unix_now_ms().saturating_add(self.inner.controls.clock_offset().saturating_mul(1000));
         self.inner.limiter.take(user, now_ms)
     }
 

@@ -19,7 +19,7 @@ const ORIGIN: &str = "http://127.0.0.1:8080";
 const ADA: &str = "google-oauth2|104857600000000000001";
 const ADA_GITHUB: &str = "github|4242001";
 const VERIFIER: &str = "dBjftJeZ4CK-pH9z7Xn2kQ3vL8wR5sT1uY6oP0aE4mNcG";
-const SCOPE: &str = "openid profile email read:current_user update:current_user_identities update:current_user_metadata";
+const SCOPE: &str = "openid profile email phone read:current_user update:current_user_identities update:current_user_metadata";
 
 struct Tenant {
     state: AppState,
@@ -525,6 +525,30 @@ async fn a_passwordless_login_needs_the_code_it_sent() {
     assert_eq!(id["sub"], "sms|65a1b2c3d4e5f6071829aa01");
     assert_eq!(id["phone_number"], "+15555550100");
     assert_eq!(id["phone_number_verified"], true);
+    // Without the `phone` scope, `profile` alone releases no phone claims.
+    let answer = t
+        .get(&t.authorize_uri(&[("connection", "sms"), ("scope", "openid profile email")]))
+        .await;
+    let tx = query_of(&answer.location())["tx"].clone();
+    t.form(
+        "/login/passwordless/start",
+        &[("tx", &tx), ("connection", "sms"), ("who", "+15555550100")],
+    )
+    .await;
+    let code = t.state.controls().last_code().unwrap();
+    let done = t
+        .form(
+            "/login/passwordless/verify",
+            &[("tx", &tx), ("connection", "sms"), ("code", &code)],
+        )
+        .await;
+    let tokens = t
+        .exchange(&query_of(&done.location())["code"], VERIFIER)
+        .await
+        .json();
+    let id = claims_of(tokens["id_token"].as_str().unwrap());
+    assert!(id.get("phone_number").is_none(), "{id}");
+    assert!(id.get("phone_number_verified").is_none(), "{id}");
 }
 
 /// A `/authorize` transaction for `connection`; its `tx`.
@@ -1767,6 +1791,57 @@ mod contract {
                 None,
             )
             .await,
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_test_controls_refuse_what_would_break_the_tenant() {
+    let options = dev_tenant::Options {
+        key: Some(dev_tenant::keys::SigningKey::for_tests()),
+        test_controls: true,
+        ..Default::default()
+    };
+    let state = AppState::open("127.0.0.1:4000".parse().unwrap(), options).unwrap();
+    let t = Tenant {
+        app: dev_tenant::app(state.clone()),
+        state,
+    };
+    let token = t.token(json!({}));
+    let user = format!("/api/v2/users/{ADA}");
+    let none = json!({"path": "/api/v2/", "times": 0, "action": {"kind": "delay", "ms": 1}});
+    let refused = t
+        .api(Method::POST, "/__controls/faults", None, Some(none.clone()))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    t.state
+        .controls()
+        .add_fault(serde_json::from_value(none).unwrap());
+    let after = t.api(Method::GET, &user, Some(&token), None).await;
+    assert_eq!(
+        after.status,
+        StatusCode::OK,
+        "a fault for no request is no fault"
+    );
+    let far = t
+        .api(
+            Method::POST,
+            "/__controls/clock",
+            None,
+            Some(json!({"advance_seconds": i64::MAX})),
+        )
+        .await;
+    assert_eq!(far.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // In-process, the clock saturates: the tenant keeps answering.
+    for seconds in [i64::MAX, i64::MAX, i64::MIN, i64::MIN, i64::MIN] {
+        t.state.controls().advance_clock(seconds);
+        let answer = t.api(Method::GET, &user, Some(&token), None).await;
+        // Ahead, the token has expired; behind, it is not expired yet.
+        assert!(
+            [StatusCode::UNAUTHORIZED, StatusCode::OK].contains(&answer.status),
+            "{}: {}",
+            answer.status,
+            answer.text()
         );
     }
 }

@@ -3,7 +3,7 @@
 use crate::config::Config;
 
 /// What the Management API lets a user's own token do.
-pub const SCOPE: &str = "openid profile email read:current_user update:current_user_identities update:current_user_metadata";
+pub const SCOPE: &str = "openid profile email phone read:current_user update:current_user_identities update:current_user_metadata";
 
 /// Where the tenant sends people back: this page's origin and the
 /// configured path.

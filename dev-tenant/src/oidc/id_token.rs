@@ -55,7 +55,8 @@ pub(super) fn profile_claims(user: &User, scopes: &[&str], issuer: &str) -> Map<
         copy("email", "email");
         copy("email_verified", "email_verified");
     }
-    if scopes.contains(&"phone") || scopes.contains(&"profile") {
+    // OIDC ties the phone claims to the `phone` scope alone.
+    if scopes.contains(&"phone") {
         copy("phone_number", "phone_number");
         copy("phone_verified", "phone_number_verified");
     }
