@@ -176,6 +176,11 @@ impl AppState {
         self.inner.keys.read().expect("keys lock").clone()
     }
 
+    /// How many logins `/authorize` began that wait for the person.
+    pub fn pending_logins(&self) -> usize {
+        self.logins().len()
+    }
+
     pub(crate) fn logins(&self) -> MutexGuard<'_, HashMap<String, oidc::LoginTx>> {
         self.inner.logins.lock().expect("logins lock")
     }

@@ -44,6 +44,33 @@ pub struct LoginTx {
     pub login_hint: Option<String>,
     /// A passwordless login waiting for its code.
     pub pending_code: Option<PendingCode>,
+    /// When `/authorize` began it (the tenant's clock).
+    pub created_at: i64,
+}
+
+/// How long a login page stays usable, as Auth0's transactions do.
+pub const LOGIN_LIFETIME: i64 = 600;
+
+/// How many logins may wait at once; beyond, the oldest go.
+pub const MAX_PENDING_LOGINS: usize = 1000;
+
+/// Keeps a login that `/authorize` began, after dropping the expired ones
+/// and, if there are still too many, the oldest.
+pub(crate) fn keep_login(state: &AppState, id: String, tx: LoginTx) {
+    let now = state.now();
+    let mut logins = state.logins();
+    logins.retain(|_, t| now - t.created_at <= LOGIN_LIFETIME);
+    while logins.len() >= MAX_PENDING_LOGINS {
+        let oldest = logins
+            .iter()
+            .min_by_key(|(_, t)| t.created_at)
+            .map(|(k, _)| k.clone());
+        match oldest {
+            Some(k) => logins.remove(&k),
+            None => break,
+        };
+    }
+    logins.insert(id, tx);
 }
 
 /// A one-time code sent, and what it signs in.

@@ -1845,3 +1845,64 @@ async fn the_test_controls_refuse_what_would_break_the_tenant() {
         );
     }
 }
+
+#[tokio::test]
+async fn waiting_logins_expire_after_ten_minutes_and_are_capped() {
+    let t = tenant();
+    let big_state = "s".repeat(4096);
+    let first = t
+        .get(&t.authorize_uri(&[("connection", "github"), ("state", &big_state)]))
+        .await;
+    let tx = query_of(&first.location())["tx"].clone();
+    for _ in 0..1100 {
+        t.get(&t.authorize_uri(&[("connection", "github"), ("state", &big_state)]))
+            .await;
+    }
+    assert!(
+        t.state.pending_logins() <= 1000,
+        "{}",
+        t.state.pending_logins()
+    );
+    let tx_fresh = query_of(
+        &t.get(&t.authorize_uri(&[("connection", "github")]))
+            .await
+            .location(),
+    )["tx"]
+        .clone();
+    t.state.controls().advance_clock(601);
+    for id in [tx, tx_fresh] {
+        let page = t.get(&format!("/login?tx={id}")).await;
+        assert!(
+            page.text().contains("This login has expired"),
+            "{}",
+            page.text()
+        );
+    }
+    t.get(&t.authorize_uri(&[("connection", "github")])).await;
+    assert_eq!(t.state.pending_logins(), 1, "the expired ones are gone");
+}
+
+#[tokio::test]
+async fn repeated_parameters_are_refused() {
+    let t = tenant();
+    let uri = format!("{}&state=again", t.authorize_uri(&[]));
+    let answer = t.get(&uri).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(answer.text().contains("repeated"), "{}", answer.text());
+    let code = t.code_for(ADA, &[]).await;
+    let twice = t
+        .form(
+            "/oauth/token",
+            &[
+                ("grant_type", "authorization_code"),
+                ("client_id", CLIENT),
+                ("code", &code),
+                ("code", "another"),
+                ("code_verifier", VERIFIER),
+                ("redirect_uri", CALLBACK),
+            ],
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::BAD_REQUEST);
+    assert_eq!(twice.json()["error"], "invalid_request");
+}

@@ -138,6 +138,7 @@ pub(super) async fn authorize_get(
         connection: connection.map(str::to_owned),
         login_hint: given(&q.login_hint).map(str::to_owned),
         pending_code: None,
+        created_at: state.now(),
     };
     let max_age = given(&q.max_age).and_then(|m| m.parse::<i64>().ok());
     let prompt = given(&q.prompt);
@@ -153,6 +154,6 @@ pub(super) async fn authorize_get(
         return fail("login_required", "Login required");
     }
     let id = random_token(16);
-    state.logins().insert(id.clone(), tx);
+    super::keep_login(&state, id.clone(), tx);
     found(&format!("/login?tx={id}"))
 }

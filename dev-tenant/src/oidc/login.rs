@@ -141,9 +141,11 @@ fn wrong_connection(state: &AppState, id: &str, tx: &LoginTx) -> Response {
 
 fn login_tx(state: &AppState, id: &Option<String>) -> Option<(String, LoginTx)> {
     let id = given(id)?;
+    let now = state.now();
     state
         .logins()
         .get(id)
+        .filter(|tx| now - tx.created_at <= super::LOGIN_LIFETIME)
         .cloned()
         .map(|tx| (id.to_owned(), tx))
 }
