@@ -70,6 +70,14 @@ pub enum Defect {
     NoSub,
     /// No `auth_time` claim.
     NoAuthTime,
+    /// `azp` names another client (the `aud` still holds this one).
+    AzpMismatch,
+    /// An `aud` of several audiences, this client's among them, and no `azp`.
+    AudArrayNoAzp,
+    /// `nbf` an hour ahead.
+    NbfFuture,
+    /// Signed with a real key of a `kid` no longer published.
+    RotatedOutKid,
     /// An `auth_time` an hour before the login.
     OldAuthTime,
 }

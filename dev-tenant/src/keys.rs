@@ -6,7 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken_rustcrypto::{Algorithm, DecodingKey, EncodingKey, Header};
 use rsa::PublicKeyParts;
-use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
+use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEnding};
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -51,6 +51,13 @@ impl SigningKey {
             .to_pkcs8_pem(LineEnding::LF)
             .expect("an encodable key")
             .to_string()
+    }
+
+    /// The public key as SPKI PEM, as anyone may have it.
+    pub fn public_pem(&self) -> String {
+        self.public()
+            .to_public_key_pem(LineEnding::LF)
+            .expect("an encodable public key")
     }
 
     pub fn public(&self) -> RsaPublicKey {

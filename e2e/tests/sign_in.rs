@@ -137,6 +137,11 @@ async fn every_id_token_defect_is_refused_and_nothing_is_stored() {
         (Defect::Hs256, "\u{201c}HS256\u{201d}"),
         (Defect::UnknownKid, "key the tenant does not publish"),
         (Defect::BadSignature, "signature does not match"),
+        (Defect::NoSub, "names no account"),
+        (Defect::AzpMismatch, "issued for another application"),
+        (Defect::AudArrayNoAzp, "issued for another application"),
+        (Defect::NbfFuture, "not valid yet"),
+        (Defect::RotatedOutKid, "key the tenant does not publish"),
     ];
     for (i, (defect, why)) in defects.into_iter().enumerate() {
         w.tenant.controls().set_defect(defect);

@@ -91,6 +91,19 @@ fn sign(state: &AppState, mut claims: Map<String, Value>) -> String {
         Some(Defect::NoSub) => {
             claims.remove("sub");
         }
+        Some(Defect::AzpMismatch) => {
+            let aud = claims.get("aud").cloned().unwrap_or_default();
+            claims.insert("aud".into(), json!([aud, "another-client"]));
+            claims.insert("azp".into(), json!("another-client"));
+        }
+        Some(Defect::AudArrayNoAzp) => {
+            let aud = claims.get("aud").cloned().unwrap_or_default();
+            claims.insert("aud".into(), json!([aud, "another-client"]));
+            claims.remove("azp");
+        }
+        Some(Defect::NbfFuture) => {
+            claims.insert("nbf".into(), json!(state.now() + 3600));
+        }
         Some(Defect::NoAuthTime) => {
             claims.remove("auth_time");
         }
@@ -115,7 +128,9 @@ fn sign(state: &AppState, mut claims: Map<String, Value>) -> String {
             use jsonwebtoken_rustcrypto::{Algorithm, EncodingKey, Header};
             let mut header = Header::new(Algorithm::HS256);
             header.kid = Some(keys.active().kid.clone());
-            let secret = keys.active().to_pem();
+            // The real attack keys the HMAC with what everyone has: the
+            // public key.
+            let secret = keys.active().public_pem();
             let key = EncodingKey::from_hmac_secret(secret.as_bytes());
             jsonwebtoken_rustcrypto::encode(&header, &claims, &key).expect("an HS256 token")
         }
@@ -136,6 +151,17 @@ fn sign(state: &AppState, mut claims: Map<String, Value>) -> String {
             sig[10] = if sig[10] == 'A' { 'B' } else { 'A' };
             format!("{head}.{}", sig.into_iter().collect::<String>())
         }
+        Some(Defect::RotatedOutKid) => retired_key().sign(&claims),
         _ => keys.active().sign(&claims),
     }
+}
+
+/// A key the tenant once signed with and no longer publishes.
+fn retired_key() -> &'static crate::keys::SigningKey {
+    static KEY: std::sync::OnceLock<crate::keys::SigningKey> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        let mut key = crate::keys::SigningKey::generate();
+        key.kid = format!("retired-{}", key.kid);
+        key
+    })
 }
