@@ -22,6 +22,46 @@ pub fn router() -> Router<AppState> {
             "/api/v2/users/{id}/identities/{provider}/{user_id}",
             delete(identities_unlink),
         )
+        .route(
+            "/api/v2/{*rest}",
+            axum::routing::any(|| async {
+                ApiError::new(StatusCode::NOT_FOUND, "Not Found")
+            }),
+        )
+        .layer(axum::middleware::from_fn(json_errors))
+}
+
+/// Every error of the Management API in Auth0's JSON shape, those that
+/// axum answers itself too (a body over the limit, a path it cannot read,
+/// a method the route has not): their text becomes the message.
+async fn json_errors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if status.as_u16() < 400 || json {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let message = if text.is_empty() {
+        status.canonical_reason().unwrap_or("Error").to_owned()
+    } else {
+        text
+    };
+    let mut answer = ApiError::new(status, message).into_response();
+    for (name, value) in parts.headers.iter() {
+        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            answer.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    answer
 }
 
 /// An error in Auth0's shape: `{statusCode, error, message, errorCode?}`.

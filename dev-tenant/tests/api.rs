@@ -1906,3 +1906,23 @@ async fn repeated_parameters_are_refused() {
     assert_eq!(twice.status, StatusCode::BAD_REQUEST);
     assert_eq!(twice.json()["error"], "invalid_request");
 }
+
+#[tokio::test]
+async fn the_management_api_answers_every_error_in_auth0s_shape() {
+    let t = tenant();
+    let token = t.token(json!({}));
+    let huge = json!({"user_metadata": {"blob": "x".repeat(3 * 1024 * 1024)}});
+    let cases = [
+        (Method::PATCH, format!("/api/v2/users/{ADA}"), Some(huge), 413),
+        (Method::GET, "/api/v2/users/%FF%FE".to_owned(), None, 400),
+        (Method::PUT, format!("/api/v2/users/{ADA}"), None, 405),
+        (Method::GET, "/api/v2/nothing-here".to_owned(), None, 404),
+    ];
+    for (method, uri, body, status) in cases {
+        let answer = t.api(method.clone(), &uri, Some(&token), body).await;
+        assert_eq!(answer.status.as_u16(), status, "{method} {uri}: {}", answer.text());
+        let v = answer.json();
+        assert_eq!(v["statusCode"], status, "{v}");
+        assert!(v["error"].is_string() && v["message"].is_string(), "{v}");
+    }
+}
