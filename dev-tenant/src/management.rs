@@ -24,9 +24,7 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/api/v2/{*rest}",
-            axum::routing::any(|| async {
-                ApiError::new(StatusCode::NOT_FOUND, "Not Found")
-            }),
+            axum::routing::any(|| async { ApiError::new(StatusCode::NOT_FOUND, "Not Found") }),
         )
         .layer(axum::middleware::from_fn(json_errors))
 }

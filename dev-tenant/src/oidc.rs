@@ -95,6 +95,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/login/cancel", get(login::login_cancel))
         .route("/v2/logout", get(session::logout_get))
+        .route("/oidc/logout", get(session::oidc_logout_get))
         .route("/avatars/{name}", get(avatar_get))
 }
 
@@ -115,7 +116,7 @@ async fn discovery_get(State(state): State<AppState>) -> Json<Value> {
         "token_endpoint": state.url("oauth/token"),
         "userinfo_endpoint": state.url("userinfo"),
         "jwks_uri": state.url(".well-known/jwks.json"),
-        "end_session_endpoint": state.url("v2/logout"),
+        "end_session_endpoint": state.url("oidc/logout"),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "subject_types_supported": ["public"],

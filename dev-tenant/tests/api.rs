@@ -1913,16 +1913,95 @@ async fn the_management_api_answers_every_error_in_auth0s_shape() {
     let token = t.token(json!({}));
     let huge = json!({"user_metadata": {"blob": "x".repeat(3 * 1024 * 1024)}});
     let cases = [
-        (Method::PATCH, format!("/api/v2/users/{ADA}"), Some(huge), 413),
+        (
+            Method::PATCH,
+            format!("/api/v2/users/{ADA}"),
+            Some(huge),
+            413,
+        ),
         (Method::GET, "/api/v2/users/%FF%FE".to_owned(), None, 400),
         (Method::PUT, format!("/api/v2/users/{ADA}"), None, 405),
         (Method::GET, "/api/v2/nothing-here".to_owned(), None, 404),
     ];
     for (method, uri, body, status) in cases {
         let answer = t.api(method.clone(), &uri, Some(&token), body).await;
-        assert_eq!(answer.status.as_u16(), status, "{method} {uri}: {}", answer.text());
+        assert_eq!(
+            answer.status.as_u16(),
+            status,
+            "{method} {uri}: {}",
+            answer.text()
+        );
         let v = answer.json();
         assert_eq!(v["statusCode"], status, "{v}");
         assert!(v["error"].is_string() && v["message"].is_string(), "{v}");
     }
+}
+
+#[tokio::test]
+async fn oidc_logout_ends_the_session_and_returns_with_the_state() {
+    let t = tenant();
+    let tx = login_tx(&t, "google-oauth2").await;
+    let done = t
+        .form(
+            "/login/social",
+            &[
+                ("tx", &tx),
+                ("connection", "google-oauth2"),
+                ("identity", ADA),
+            ],
+        )
+        .await;
+    let cookie = done.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let tokens = t
+        .exchange(&query_of(&done.location())["code"], VERIFIER)
+        .await
+        .json();
+    let hint = tokens["id_token"].as_str().unwrap();
+    let with_cookie = |uri: String| {
+        t.send(
+            Request::get(uri)
+                .header(header::COOKIE, cookie.clone())
+                .body(Body::empty())
+                .unwrap(),
+        )
+    };
+    let q = form_urlencoded::Serializer::new(String::new())
+        .append_pair("id_token_hint", hint)
+        .append_pair("post_logout_redirect_uri", CALLBACK)
+        .append_pair("state", "bye 1")
+        .finish();
+    let out = with_cookie(format!("/oidc/logout?{q}")).await;
+    assert_eq!(out.status, StatusCode::FOUND, "{}", out.text());
+    assert_eq!(out.location(), format!("{CALLBACK}?state=bye+1"));
+    assert!(
+        out.headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    let silent = with_cookie(t.authorize_uri(&[("prompt", "none")])).await;
+    assert_eq!(query_of(&silent.location())["error"], "login_required");
+    // A return address not allowed, or a hint not of this tenant: refused.
+    let q = form_urlencoded::Serializer::new(String::new())
+        .append_pair("client_id", CLIENT)
+        .append_pair("post_logout_redirect_uri", "https://evil.example/")
+        .finish();
+    assert_eq!(
+        t.get(&format!("/oidc/logout?{q}")).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let q = form_urlencoded::Serializer::new(String::new())
+        .append_pair("id_token_hint", "e30.e30.e30")
+        .append_pair("post_logout_redirect_uri", CALLBACK)
+        .finish();
+    assert_eq!(
+        t.get(&format!("/oidc/logout?{q}")).await.status,
+        StatusCode::BAD_REQUEST
+    );
 }

@@ -94,25 +94,98 @@ pub(super) async fn logout_get(
     Query(q): Query<LogoutQuery>,
 ) -> Response {
     let return_to = given(&q.return_to);
-    if let Some(r) = return_to {
-        let allowed = given(&q.client_id)
-            .and_then(|c| state.store().client(c).ok().flatten())
-            .is_some_and(|c| c.logout_urls.iter().any(|u| u == r));
-        if !allowed {
-            return pages::error(
-                StatusCode::BAD_REQUEST,
-                &format!("Logout URL mismatch. {r} is not in the list of allowed logout URLs."),
-            );
-        }
+    if let Some(r) = return_to
+        && !allowed_logout_url(&state, given(&q.client_id), r)
+    {
+        return logout_mismatch(r);
     }
+    end_session(&state, &headers, return_to.map(str::to_owned))
+}
+
+/// `/oidc/logout`'s query (OIDC RP-Initiated Logout).
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct OidcLogoutQuery {
+    id_token_hint: Option<String>,
+    post_logout_redirect_uri: Option<String>,
+    state: Option<String>,
+    client_id: Option<String>,
+    #[allow(dead_code)]
+    federated: Option<String>,
+}
+
+/// `GET /oidc/logout`: ends the tenant session, and returns to
+/// `post_logout_redirect_uri` (an allowed logout URL of the client named by
+/// `client_id`, or by the `aud` of a signature-checked `id_token_hint`)
+/// with `state`.
+pub(super) async fn oidc_logout_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<OidcLogoutQuery>,
+) -> Response {
+    let hinted = match given(&q.id_token_hint) {
+        None => None,
+        Some(hint) => match state.keys().verify(hint) {
+            Ok(claims) => claims["aud"].as_str().map(str::to_owned),
+            Err(_) => {
+                return pages::error(
+                    StatusCode::BAD_REQUEST,
+                    "Invalid id_token_hint: it is not a token of this tenant.",
+                );
+            }
+        },
+    };
+    let client = given(&q.client_id).map(str::to_owned).or(hinted.clone());
+    if let (Some(c), Some(h)) = (given(&q.client_id), &hinted)
+        && c != h
+    {
+        return pages::error(
+            StatusCode::BAD_REQUEST,
+            "The id_token_hint was issued to another client than client_id.",
+        );
+    }
+    let back = match given(&q.post_logout_redirect_uri) {
+        None => None,
+        Some(r) if allowed_logout_url(&state, client.as_deref(), r) => {
+            let mut url = r.to_owned();
+            if let Some(s) = given(&q.state) {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                let q = form_urlencoded_pair("state", s);
+                url = format!("{url}{sep}{q}");
+            }
+            Some(url)
+        }
+        Some(r) => return logout_mismatch(r),
+    };
+    end_session(&state, &headers, back)
+}
+
+fn form_urlencoded_pair(k: &str, v: &str) -> String {
+    serde_urlencoded::to_string([(k, v)]).unwrap_or_default()
+}
+
+fn allowed_logout_url(state: &AppState, client_id: Option<&str>, url: &str) -> bool {
+    client_id
+        .and_then(|c| state.store().client(c).ok().flatten())
+        .is_some_and(|c| c.logout_urls.iter().any(|u| u == url))
+}
+
+fn logout_mismatch(url: &str) -> Response {
+    pages::error(
+        StatusCode::BAD_REQUEST,
+        &format!("Logout URL mismatch. {url} is not in the list of allowed logout URLs."),
+    )
+}
+
+/// Ends the request's tenant sessions, then goes to `back` (or says so).
+fn end_session(state: &AppState, headers: &HeaderMap, back: Option<String>) -> Response {
     {
         let mut sessions = state.sessions();
-        for id in session_ids(&headers) {
+        for id in session_ids(headers) {
             sessions.remove(id);
         }
     }
-    let mut response = match return_to {
-        Some(r) => found(r),
+    let mut response = match back {
+        Some(r) => found(&r),
         None => Html("<!doctype html><title>Signed out</title><p>You are signed out.</p>")
             .into_response(),
     };
