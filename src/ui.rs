@@ -25,3 +25,11 @@ pub use profile::Profile;
 pub use session_controls::SessionControls;
 pub use settings_page::SettingsPage;
 pub use status_line::StatusLine;
+
+/// A picture's address, if it is one a page may load: `https:`, or `http:`
+/// (the dev tenant on loopback). `javascript:`, `data:` and anything else
+/// from a profile are not shown.
+pub fn picture(url: Option<&str>) -> Option<String> {
+    url.filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        .map(str::to_owned)
+}

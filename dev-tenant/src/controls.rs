@@ -78,6 +78,18 @@ pub enum Defect {
     NbfFuture,
     /// Signed with a real key of a `kid` no longer published.
     RotatedOutKid,
+    /// A fourth, or a fifth, dot-separated segment.
+    FourSegments,
+    FiveSegments,
+    NoIss,
+    NoAud,
+    NoExp,
+    /// `iat` an hour ahead.
+    IatFuture,
+    NoNonce,
+    NoEmailVerified,
+    /// `email_verified` as the string `"true"`, not a boolean.
+    EmailVerifiedString,
     /// An `auth_time` an hour before the login.
     OldAuthTime,
 }

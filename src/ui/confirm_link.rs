@@ -18,7 +18,7 @@ pub fn ConfirmLink() -> impl IntoView {
                 <section class="card confirm" id="confirm-link" aria-labelledby="confirm-heading">
                     <h2 id="confirm-heading" tabindex="-1">{format!("Link this {label} account?")}</h2>
                     <div class="profile">
-                        {p.picture.clone().map(|src| view! { <img src=src alt=alt /> })}
+                        {crate::ui::picture(p.picture.as_deref()).map(|src| view! { <img src=src alt=alt /> })}
                         <div>
                             <p id="confirm-name">{name}</p>
                             <p id="confirm-who">{p.who()}</p>

@@ -12,7 +12,7 @@ pub fn Profile() -> impl IntoView {
             let alt = format!("Picture of {name}");
             view! {
                 <section class="card profile" id="profile" aria-label="Your profile">
-                    {user.picture.map(|src| view! { <img src=src alt=alt /> })}
+                    {crate::ui::picture(user.picture.as_deref()).map(|src| view! { <img src=src alt=alt /> })}
                     <div>
                         <h2 id="profile-name">{name}</h2>
                         <p id="profile-email">{user.email}</p>

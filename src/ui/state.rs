@@ -401,7 +401,14 @@ impl PageState {
                         self.status.set(status);
                     }
                 }
-                Err(problem) => self.fail(problem, Some(Retry::LoadAccount)),
+                Err(mut problem) => {
+                    // A problem already shown (a refused callback, say) is
+                    // not lost behind this one.
+                    if let Some(shown) = self.problem.get_untracked() {
+                        problem.message = format!("{} {}", shown.message, problem.message);
+                    }
+                    self.fail(problem, Some(Retry::LoadAccount));
+                }
             }
         });
     }

@@ -101,6 +101,27 @@ fn sign(state: &AppState, mut claims: Map<String, Value>) -> String {
             claims.insert("aud".into(), json!([aud, "another-client"]));
             claims.remove("azp");
         }
+        Some(Defect::NoIss) => {
+            claims.remove("iss");
+        }
+        Some(Defect::NoAud) => {
+            claims.remove("aud");
+        }
+        Some(Defect::NoExp) => {
+            claims.remove("exp");
+        }
+        Some(Defect::IatFuture) => {
+            claims.insert("iat".into(), json!(state.now() + 3600));
+        }
+        Some(Defect::NoNonce) => {
+            claims.remove("nonce");
+        }
+        Some(Defect::NoEmailVerified) => {
+            claims.remove("email_verified");
+        }
+        Some(Defect::EmailVerifiedString) => {
+            claims.insert("email_verified".into(), json!("true"));
+        }
         Some(Defect::NbfFuture) => {
             claims.insert("nbf".into(), json!(state.now() + 3600));
         }
@@ -152,6 +173,8 @@ fn sign(state: &AppState, mut claims: Map<String, Value>) -> String {
             format!("{head}.{}", sig.into_iter().collect::<String>())
         }
         Some(Defect::RotatedOutKid) => retired_key().sign(&claims),
+        Some(Defect::FourSegments) => format!("{}.e30", keys.active().sign(&claims)),
+        Some(Defect::FiveSegments) => format!("{}.e30.e30", keys.active().sign(&claims)),
         _ => keys.active().sign(&claims),
     }
 }
