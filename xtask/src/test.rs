@@ -66,6 +66,7 @@ pub fn run(args: &[String]) -> Result {
                     "--locked",
                     "--workspace",
                     "--all-targets",
+                    "--all-features",
                     "--",
                     "-D",
                     "warnings",
@@ -95,6 +96,22 @@ pub fn run(args: &[String]) -> Result {
             cmd(
                 "cargo",
                 &["test", "--locked", "--workspace", "--exclude", "e2e"],
+            ),
+        ),
+        stage(
+            "fuzz (dev tenant)",
+            cmd(
+                "cargo",
+                &[
+                    "test",
+                    "--locked",
+                    "-p",
+                    "dev-tenant",
+                    "--features",
+                    "fuzz",
+                    "--test",
+                    "fuzz",
+                ],
             ),
         ),
         stage("browser tests (wasm-bindgen-test)", wasm_tests),
