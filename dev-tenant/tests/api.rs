@@ -1915,3 +1915,28 @@ async fn oidc_logout_ends_the_session_and_returns_with_the_state() {
         StatusCode::BAD_REQUEST
     );
 }
+
+#[tokio::test]
+async fn the_hs256_defect_is_the_real_attack_keyed_with_the_public_key() {
+    let t = tenant();
+    let code = t.code_for(ADA, &[]).await;
+    t.state
+        .controls()
+        .set_defect(dev_tenant::controls::Defect::Hs256);
+    let tokens = t.exchange(&code, VERIFIER).await.json();
+    let token = tokens["id_token"].as_str().unwrap();
+    let (message, signature) = token.rsplit_once('.').unwrap();
+    let public = t.state.keys().active().public_pem();
+    let key = jsonwebtoken_rustcrypto::DecodingKey::from_hmac_secret(public.as_bytes());
+    let verified = jsonwebtoken_rustcrypto::crypto::verify(
+        signature,
+        message,
+        &key,
+        jsonwebtoken_rustcrypto::Algorithm::HS256,
+    );
+    assert_eq!(
+        verified.ok(),
+        Some(true),
+        "HMAC-keyed with what everyone has"
+    );
+}

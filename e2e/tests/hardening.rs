@@ -104,3 +104,16 @@ async fn the_page_does_not_load_inside_another_sites_frame() {
     assert_eq!(shown[2], false, "{shown}");
     w.close().await;
 }
+
+#[tokio::test]
+async fn a_callback_leaves_the_address_bar_even_when_the_configuration_fails() {
+    let w = World::start_with(e2e::AppConfig::Missing).await;
+    w.browser
+        .goto(&format!("{}/?code=secret-code&state=s1", w.app_url))
+        .await
+        .unwrap();
+    w.wait_for_text("body", "config.json").await;
+    let url = w.browser.current_url().await.unwrap().to_string();
+    assert!(!url.contains("secret-code"), "{url}");
+    w.close().await;
+}
