@@ -46,11 +46,37 @@ impl Config {
     }
 
     /// The label of a connection by its name, or the name itself.
-    pub fn label_of<'a>(&'a self, connection: &'a str) -> &'a str {
-        self.connections
-            .iter()
-            .find(|c| c.name == connection)
-            .map_or(connection, |c| c.label.as_str())
+    /// A connection's label: the configured one, else a friendly name for
+    /// the well-known connections, else its name with a capital.
+    pub fn label_of(&self, connection: &str) -> String {
+        if let Some(c) = self.connections.iter().find(|c| c.name == connection) {
+            return c.label.clone();
+        }
+        let known = match connection {
+            "google-oauth2" => "Google",
+            "github" => "GitHub",
+            "Username-Password-Authentication" => "Email and password",
+            "sms" => "SMS",
+            "email" => "Email code",
+            "windowslive" => "Microsoft",
+            "apple" => "Apple",
+            "facebook" => "Facebook",
+            "linkedin" => "LinkedIn",
+            "twitter" => "X",
+            _ => "",
+        };
+        if !known.is_empty() {
+            return known.to_owned();
+        }
+        let mut chars = connection.chars();
+        match chars.next() {
+            Some(first) => first
+                .to_uppercase()
+                .chain(chars)
+                .collect::<String>()
+                .replace('-', " "),
+            None => String::new(),
+        }
     }
 
     /// Parses and validates the text of `config.json`.
@@ -316,7 +342,13 @@ mod tests {
         assert_eq!(c.domain, "https://example.eu.auth0.com");
         assert_eq!(c.issuer(), "https://example.eu.auth0.com/");
         assert_eq!(c.label_of("github"), "GitHub");
-        assert_eq!(c.label_of("sms"), "sms");
+        assert_eq!(
+            c.label_of("sms"),
+            "SMS",
+            "a friendly name when not configured"
+        );
+        assert_eq!(c.label_of("discord"), "Discord");
+        assert_eq!(c.label_of("my-idp"), "My idp");
     }
 
     #[test]

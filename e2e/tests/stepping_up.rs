@@ -79,7 +79,7 @@ async fn an_old_session_signs_in_again_before_an_unlink_and_comes_back_to_the_qu
     w.click("#reauthenticate").await;
     w.tenant_login(&ADA).await;
     w.wait_for_url(&w.app_url).await;
-    w.wait_for_text("#identities", "It becomes a separate account again.")
+    w.wait_for_text("#identities", "It becomes a separate account again")
         .await;
     w.wait_for_text("#status", "You signed in again.").await;
     assert!(changes(&w).is_empty(), "nothing runs without the click");

@@ -50,7 +50,7 @@ pub fn ConfirmLink() -> impl IntoView {
                             disabled=move || state.any_busy() || state.user().with(Option::is_none)
                             aria-busy=move || state.is_busy(&Busy::Linking).to_string()
                         >
-                            {format!("Link {label} account")}
+                            {format!("Confirm: link this {label} account")}
                         </button>
                         " "
                         <button

@@ -41,7 +41,7 @@ pub fn ErrorView() -> impl IntoView {
                 .into_any(),
             };
             view! {
-                <section class="error" role="alert" id="problem">
+                <section class="error" role="alert" id="problem" tabindex="-1">
                     <p>{problem.message}</p>
                     {action}
                 </section>

@@ -72,10 +72,20 @@ fn IdentityRow(
     let ask_id = id.clone();
     let account = format!("{label} account {who}");
     let ask_label = format!("Unlink {account}");
-    let question = format!("Unlink your {account}? It becomes a separate account again.");
+    let question = format!(
+        "Unlink your {account}? It becomes a separate account again: signing in with it opens an account of its own, without your main account's settings."
+    );
+    let picture = identity
+        .profile_data
+        .as_ref()
+        .and_then(|p| crate::ui::picture(p.picture.as_deref()));
+    let unlink_id = format!("unlink-{id}");
+    let confirm_id = format!("confirm-unlink-{id}");
+    let question_id = format!("unlink-question-{id}");
     view! {
         <li data-identity=id.clone() data-main=main.to_string()>
             <span class="who">
+                {picture.map(|src| view! { <img class="avatar" src=src alt="" /> })}
                 <ConnectionIcon connection=identity.connection.clone() label=label.clone() />
                 <strong>{label.clone()}</strong>
                 " "
@@ -88,33 +98,55 @@ fn IdentityRow(
                     view! {
                         <Show
                             when=is_confirming.clone()
-                            fallback=move || {
+                            fallback={
+                                let confirm_id = confirm_id.clone();
+                                let unlink_id = unlink_id.clone();
+                                move || {
                                 let ask_id = ask_id.clone();
+                                let focus_to = confirm_id.clone();
                                 view! {
                                     <button
                                         type="button"
                                         class="danger unlink"
+                                        id=unlink_id.clone()
                                         aria-label=ask_label.clone()
-                                        on:click=move |_| state.ask_unlink(Some(ask_id.clone()))
+                                        on:click=move |_| {
+                                            state.ask_unlink(Some(ask_id.clone()));
+                                            crate::ui::state::focus_after_render(focus_to.clone());
+                                        }
                                         disabled=move || state.any_busy()
                                     >
                                         "Unlink"
                                     </button>
                                 }
+                                }
                             }
                         >
-                            <span class="confirm-unlink" role="group" aria-label="Confirm unlinking">
-                                <span>{question.clone()}</span>
+                            <span
+                                class="confirm-unlink"
+                                role="alertdialog"
+                                aria-modal="false"
+                                aria-label="Confirm unlinking"
+                                aria-describedby=question_id.clone()
+                                on:keydown={
+                                    let back = unlink_id.clone();
+                                    move |e: leptos::ev::KeyboardEvent| {
+                                        if e.key() == "Escape" && !state.any_busy() {
+                                            state.ask_unlink(None);
+                                            crate::ui::state::focus_after_render(back.clone());
+                                        }
+                                    }
+                                }
+                            >
+                                <span id=question_id.clone()>{question.clone()}</span>
                                 " "
                                 <button
                                     type="button"
                                     class="danger confirm-unlink-button"
+                                    id=confirm_id.clone()
                                     on:click={
                                         let identity = unlink_identity.clone();
-                                        move |_| {
-                                            state.ask_unlink(None);
-                                            state.unlink(identity.clone());
-                                        }
+                                        move |_| state.unlink(identity.clone())
                                     }
                                     disabled=move || state.any_busy()
                                     aria-busy={
@@ -127,8 +159,15 @@ fn IdentityRow(
                                 " "
                                 <button
                                     type="button"
-                                    class="secondary"
-                                    on:click=move |_| state.ask_unlink(None)
+                                    class="secondary keep-linked"
+                                    disabled=move || state.any_busy()
+                                    on:click={
+                                        let back = unlink_id.clone();
+                                        move |_| {
+                                            state.ask_unlink(None);
+                                            crate::ui::state::focus_after_render(back.clone());
+                                        }
+                                    }
                                 >
                                     "Keep it"
                                 </button>

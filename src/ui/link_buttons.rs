@@ -23,7 +23,9 @@ pub fn LinkButtons() -> impl IntoView {
         })
     };
     view! {
-        <Show when=move || !choices().is_empty()>
+        // Hidden while a link waits for confirmation: one link at a time,
+        // and no second button named like the confirm step's.
+        <Show when=move || !choices().is_empty() && state.pending().with(Option::is_none)>
             <section class="card" aria-labelledby="link-heading">
                 <h2 id="link-heading">"Link another account"</h2>
                 <p>

@@ -13,7 +13,12 @@ pub fn SettingsPage(
     /// The validated tenant configuration.
     config: Config,
 ) -> impl IntoView {
-    let tenant = config.domain.clone();
+    // The service's host, as a person reads it (no scheme).
+    let tenant = config
+        .domain
+        .split_once("://")
+        .map_or(config.domain.as_str(), |(_, host)| host)
+        .to_owned();
     let state = PageState::new(config);
     provide_context(state);
     state.init();
@@ -45,6 +50,6 @@ pub fn SettingsPage(
                 <LinkButtons />
             </Show>
         </main>
-        <footer>"Tenant: " {tenant}</footer>
+        <footer>"Your sign-in accounts are kept by " {tenant}</footer>
     }
 }

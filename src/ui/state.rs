@@ -109,11 +109,12 @@ fn go(url: &str) {
 
 /// Moves keyboard focus to the element `id` once the page has drawn it, so
 /// that keyboard and screen-reader users land where the change happened.
-fn focus_after_render(id: &'static str) {
+pub(crate) fn focus_after_render(id: impl Into<String>) {
+    let id = id.into();
     request_animation_frame(move || {
         use wasm_bindgen::JsCast;
         if let Some(el) = document()
-            .get_element_by_id(id)
+            .get_element_by_id(&id)
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
         {
             let _ = el.focus();
@@ -256,6 +257,7 @@ impl PageState {
         self.retry
             .set(retry.filter(|_| problem.next == Next::Retry));
         self.problem.set(Some(problem));
+        focus_after_render("problem");
     }
 
     fn show_pending(&self, pending: Option<PendingLink>) {
@@ -550,7 +552,9 @@ impl PageState {
         let browser = self.browser();
         spawn_local(async move {
             let http = Http::new(&browser.config);
-            match linking::unlink(&browser.env(&http), &s, &identity).await {
+            let result = linking::unlink(&browser.env(&http), &s, &identity).await;
+            self.asking.set(None);
+            match result {
                 Ok(changed) => self.show_changed(changed),
                 Err(problem) => {
                     let action = Action::Unlink {

@@ -1,0 +1,155 @@
+//! Keyboard and screen-reader use, in Chromium: the unlink question as a
+//! dialog (focus in, Escape, focus back), errors that take focus, one name
+//! per button during the confirm step, and a 320 px screen.
+
+use e2e::{ADA, ADA_ID, Login, World};
+use fantoccini::Locator;
+
+const ENTER: &str = "\u{E007}";
+const ESCAPE: &str = "\u{E00C}";
+const GITHUB_ROW: &str = "github|4242001";
+
+async fn key(w: &World, css: &str, keys: &str) {
+    w.wait_for(css).await;
+    let element = w.browser.find(Locator::Css(css)).await.unwrap();
+    element.send_keys(keys).await.unwrap();
+}
+
+#[tokio::test]
+async fn unlinking_by_keyboard_with_escape_and_focus_returning() {
+    let w = World::start().await;
+    w.tenant
+        .store()
+        .link(ADA_ID, "github|4242001", &w.tenant.now_text())
+        .unwrap();
+    w.sign_in(&ADA).await;
+    let unlink = format!("unlink-{GITHUB_ROW}");
+    let confirm = format!("confirm-unlink-{GITHUB_ROW}");
+    key(&w, &format!("[id='{unlink}']"), ENTER).await;
+    w.wait_for_focus(&confirm).await;
+    let dialog = w
+        .browser
+        .execute(
+            "const d = document.querySelector('.confirm-unlink'); \
+             return [d.getAttribute('role'), document.getElementById(d.getAttribute('aria-describedby')).textContent];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(dialog[0], "alertdialog");
+    assert!(
+        dialog[1]
+            .as_str()
+            .unwrap()
+            .contains("without your main account's settings"),
+        "{dialog}"
+    );
+    key(&w, &format!("[id='{confirm}']"), ESCAPE).await;
+    w.wait_for_focus(&unlink).await;
+    assert!(
+        !w.has(".confirm-unlink").await,
+        "Escape closes the question"
+    );
+    assert_eq!(w.requests("DELETE"), 0);
+    key(&w, &format!("[id='{unlink}']"), ENTER).await;
+    w.wait_for_focus(&confirm).await;
+    key(&w, &format!("[id='{confirm}']"), ENTER).await;
+    w.wait_for_text("#status", "Unlinked your GitHub account")
+        .await;
+    w.wait_for_focus("accounts-heading").await;
+    w.close().await;
+}
+
+#[tokio::test]
+async fn an_error_takes_focus() {
+    let w = World::start().await;
+    w.sign_in(&ADA).await;
+    w.tenant.controls().add_fault(dev_tenant::controls::Fault {
+        method: Some("GET".into()),
+        path: "/api/v2/users/".into(),
+        times: 1,
+        action: dev_tenant::controls::FaultAction::Status {
+            status: 503,
+            body: serde_json::json!({"statusCode": 503, "error": "Service Unavailable", "message": "down"}),
+            headers: Default::default(),
+        },
+    });
+    w.reload().await;
+    w.wait_for_text("#problem", "could not be loaded").await;
+    w.wait_for_focus("problem").await;
+    w.close().await;
+}
+
+#[tokio::test]
+async fn the_confirm_step_has_one_button_per_name() {
+    let w = World::start().await;
+    w.sign_in(&ADA).await;
+    w.click_button("Link GitHub account").await;
+    w.tenant_login(&Login::Social {
+        connection: "github",
+        email: "ada@example.com",
+    })
+    .await;
+    w.wait_for_url(&w.app_url).await;
+    w.wait_for_text("#confirm-link-button", "Confirm: link this GitHub account")
+        .await;
+    assert!(
+        !w.has("#link-heading").await,
+        "no second way to start a link while one waits"
+    );
+    let names = w
+        .browser
+        .execute(
+            "return [...document.querySelectorAll('button')].map(b => b.getAttribute('aria-label') || b.textContent.trim());",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let names: Vec<&str> = names
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    let mut unique = names.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), names.len(), "{names:?}");
+    w.close().await;
+}
+
+#[tokio::test]
+async fn nothing_scrolls_sideways_at_320_pixels() {
+    let w = World::start().await;
+    w.tenant
+        .store()
+        .link(
+            ADA_ID,
+            "email|65a1b2c3d4e5f6071829cc01",
+            &w.tenant.now_text(),
+        )
+        .unwrap();
+    w.browser.set_window_size(320, 800).await.unwrap();
+    w.sign_in(&ADA).await;
+    w.wait_for_text(
+        "#identities",
+        "ada.lovelace.analytical.engine.notes.on.bernoull@example.com",
+    )
+    .await;
+    w.click("button[aria-label^='Unlink Email code account ada.lovelace']")
+        .await;
+    w.wait_for(".confirm-unlink").await;
+    let widths = w
+        .browser
+        .execute(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        widths[0].as_i64() <= widths[1].as_i64(),
+        "the page is wider than the screen: {widths}"
+    );
+    w.close().await;
+}
