@@ -9,7 +9,11 @@ async fn the_shell_offers_sign_in_and_names_the_tenant() {
     world
         .wait_for_text("header button#sign-in", "Sign in")
         .await;
-    world.wait_for_text("footer", &world.tenant_url).await;
+    // The service's host, without the scheme a person need not read.
+    let host = world.tenant_url.trim_start_matches("http://");
+    let footer = world.wait_for_text("footer", host).await;
+    assert!(footer.contains("kept by"), "{footer}");
+    assert!(!footer.contains("http://"), "{footer}");
     world.close().await;
 }
 
