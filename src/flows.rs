@@ -90,6 +90,28 @@ pub async fn join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
     .await
 }
 
+const KEYS_KEY: &str = "link-accounts.jwks";
+
+/// How long the tab trusts the keys it fetched before fetching them again.
+pub const KEYS_LIFETIME_SECS: i64 = 600;
+
+/// Keeps the tenant's public keys for this tab, with when they were fetched.
+pub fn keep_keys(tab: &impl KeyValue, keys: &Jwks, now: i64) {
+    let kept = serde_json::json!({ "fetched_at": now, "jwks": keys });
+    tab.set(KEYS_KEY, &kept.to_string());
+}
+
+/// The keys this tab fetched less than ten minutes ago, if any.
+pub fn kept_keys(tab: &impl KeyValue, now: i64) -> Option<Jwks> {
+    let kept: serde_json::Value = serde_json::from_str(&tab.get(KEYS_KEY)?).ok()?;
+    let fetched = kept["fetched_at"].as_i64()?;
+    if !(0..=KEYS_LIFETIME_SECS).contains(&(now - fetched)) {
+        tab.remove(KEYS_KEY);
+        return None;
+    }
+    serde_json::from_value(kept["jwks"].clone()).ok()
+}
+
 /// The session has ended: the sentence for it.
 pub fn session_ended() -> Problem {
     Problem::new("Your session has ended. Sign in again.", Next::SessionEnded)

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Router;
@@ -89,7 +89,9 @@ pub struct AppState {
 struct Inner {
     issuer: String,
     store: Mutex<Store>,
-    keys: RwLock<KeySet>,
+    /// The signing keys: set once, at start, or by the thread that makes the
+    /// first key of a new store while the tenant already listens.
+    keys: std::sync::OnceLock<KeySet>,
     controls: Controls,
     test_controls: bool,
     logins: Mutex<HashMap<String, oidc::LoginTx>>,
@@ -129,24 +131,39 @@ impl AppState {
         if !options.app_origins.is_empty() {
             store.set_app_origins(&options.app_origins)?;
         }
-        let keys = match options.key {
-            Some(key) => KeySet {
-                published: vec![key],
-            },
-            None => load_keys(&mut store, now)?,
+        let (published, make_one) = match options.key {
+            Some(key) => (vec![key], false),
+            None => load_keys(&store, now)?,
         };
-        Ok(AppState {
+        let state = AppState {
             inner: Arc::new(Inner {
                 issuer: format!("http://{addr}/"),
                 store: Mutex::new(store),
-                keys: RwLock::new(keys),
+                keys: std::sync::OnceLock::new(),
                 controls: Controls::default(),
                 test_controls: options.test_controls,
                 logins: Mutex::default(),
                 sessions: Mutex::default(),
                 limiter: limits::Limiter::new(options.rate_limit),
             }),
-        })
+        };
+        if make_one {
+            // A new key takes a while to make: the tenant listens meanwhile,
+            // and what needs a key waits for it.
+            let making = state.clone();
+            std::thread::spawn(move || {
+                let key = SigningKey::generate();
+                if let Err(e) = making.store().add_key(&key.kid, &key.to_pem(), now) {
+                    tracing::error!("the new signing key was not stored: {e}");
+                }
+                let mut published = published;
+                published.push(key);
+                let _ = making.inner.keys.set(KeySet { published });
+            });
+        } else {
+            let _ = state.inner.keys.set(KeySet { published });
+        }
+        Ok(state)
     }
 
     /// The issuer, with its trailing slash.
@@ -173,7 +190,7 @@ impl AppState {
     }
 
     pub fn keys(&self) -> KeySet {
-        self.inner.keys.read().expect("keys lock").clone()
+        self.inner.keys.wait().clone()
     }
 
     /// How many logins `/authorize` began that wait for the person.
@@ -212,22 +229,17 @@ impl AppState {
     }
 }
 
-/// The stored keys still published, or a new key on first start.
-fn load_keys(store: &mut Store, now: i64) -> Result<KeySet, StoreError> {
+/// The stored keys still published, and whether a new key must be made
+/// (a new store, or one whose last key was retired).
+fn load_keys(store: &Store, now: i64) -> Result<(Vec<SigningKey>, bool), StoreError> {
     let stored = store.keys()?;
     let published: Vec<SigningKey> = stored
         .iter()
         .filter(|k| k.retired_at.is_none_or(|r| r + TOKEN_LIFETIME > now))
         .filter_map(|k| SigningKey::from_pem(&k.pem))
         .collect();
-    if stored.last().is_some_and(|k| k.retired_at.is_none()) && !published.is_empty() {
-        return Ok(KeySet { published });
-    }
-    let key = SigningKey::generate();
-    store.add_key(&key.kid, &key.to_pem(), now)?;
-    let mut published = published;
-    published.push(key);
-    Ok(KeySet { published })
+    let signing = stored.last().is_some_and(|k| k.retired_at.is_none()) && !published.is_empty();
+    Ok((published, !signing))
 }
 
 /// Adds a new signing key to the store at `db`; the old ones stay published

@@ -187,7 +187,12 @@ fn fresh_db(name: &str) -> (PathBuf, PathBuf) {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("tenant.sqlite");
-    Tenant::start(&db, None).kill();
+    let mut first = Tenant::start(&db, None);
+    // The first key is made while the tenant already listens: the keys'
+    // answer waits for it, and by then it is stored.
+    let jwks = first.send("GET", "/.well-known/jwks.json", "", "", true);
+    assert!(jwks.starts_with("HTTP/1.1 200"), "{jwks}");
+    first.kill();
     (dir, db)
 }
 

@@ -7,7 +7,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken_rustcrypto::{Algorithm, DecodingKey};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// Clock skew tolerated on `exp` and `iat`.
@@ -23,7 +23,7 @@ pub struct Jwk {
 }
 
 /// The tenant's JWKS. Keys that are not RSA are skipped, not an error.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 pub struct Jwks {
     #[serde(default)]
     pub keys: Vec<Value>,

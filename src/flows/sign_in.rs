@@ -250,7 +250,12 @@ pub(crate) async fn verify<T: Tenant, S: KeyValue>(
 ) -> Result<IdClaims, Problem> {
     let header = id_token::header(token.expose()).map_err(|e| id_token_problem(&e))?;
     let kid = header.kid.unwrap_or_default();
-    let cached = env.keys.find(&kid);
+    let cached = env.keys.find(&kid).or_else(|| {
+        // The tab keeps the keys across the round-trip, for ten minutes.
+        let kept = crate::flows::kept_keys(env.tab, env.now)?;
+        env.keys.replace(kept);
+        env.keys.find(&kid)
+    });
     let key = match cached {
         Some(k) => k,
         None => {
@@ -259,6 +264,7 @@ pub(crate) async fn verify<T: Tenant, S: KeyValue>(
                 .jwks()
                 .await
                 .map_err(|e| tenant_problem(&e, Doing::SignIn, env.now))?;
+            crate::flows::keep_keys(env.tab, &fresh, env.now);
             env.keys.replace(fresh);
             env.keys
                 .find(&kid)

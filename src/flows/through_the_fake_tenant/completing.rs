@@ -288,3 +288,19 @@ fn a_callback_with_a_value_given_twice_is_refused_before_any_call() {
     assert!(page.tenant.calls().is_empty());
     assert!(page.stored_session().is_none());
 }
+
+#[test]
+fn the_tab_keeps_the_keys_across_the_round_trip_for_ten_minutes() {
+    let mut page = Page::new();
+    let jwks = |page: &Page| page.tenant.calls().iter().filter(|c| **c == Call::Jwks).count();
+    let ada = page.signed_in(ADA);
+    assert_eq!(jwks(&page), 1);
+    // The link round-trip leaves the page: its memory is gone, the tab's is not.
+    page.keys = KeyCache::default();
+    page.pending(&ada);
+    assert_eq!(jwks(&page), 1, "no second fetch of the keys");
+    page.keys = KeyCache::default();
+    page.now += 601;
+    page.signed_in(BOB);
+    assert_eq!(jwks(&page), 2, "after ten minutes, fetched again");
+}
