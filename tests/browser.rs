@@ -67,7 +67,7 @@ async fn the_committed_config_file_loads_and_names_the_tenant() {
     // The test runner serves the crate root, so this is the real config.json.
     let root = container();
     let _mounted = leptos::mount::mount_to(root.clone(), || view! { <App /> });
-    let text = wait_for_text(&root, "Tenant: http://127.0.0.1:4000").await;
+    let text = wait_for_text(&root, "kept by 127.0.0.1:4000").await;
     assert!(!text.contains("not set up correctly"), "{text}");
 }
 

@@ -8,6 +8,9 @@ use crate::tools::{self, Need};
 
 const BENCH_DIST: &str = "target/bench-dist";
 
+/// What the whole download should weigh, gzip: the goal of issue 11.
+const BUDGET_GZIP: usize = 100_000;
+
 pub fn run(args: &[String]) -> Result {
     if let Some(a) = args.first() {
         return Err(format!("xtask bench takes no arguments (got {a})"));
@@ -18,6 +21,11 @@ pub fn run(args: &[String]) -> Result {
         &["build", "--release", "--offline", "--dist", BENCH_DIST],
     ))?;
     sizes(&root().join(BENCH_DIST))?;
+    crate::bench_why::print(
+        &root()
+            .join("target/wasm32-unknown-unknown/release")
+            .join("link-accounts.wasm"),
+    )?;
     status(cmd(
         "cargo",
         &["build", "--quiet", "--release", "-p", "dev-tenant"],
@@ -116,6 +124,12 @@ fn sizes(dist: &Path) -> Result {
         kb(total[0]),
         kb(total[1]),
         kb(total[2])
+    );
+    println!(
+        "\nBudget: {} gzip of the goal {} ({:.0} %).",
+        kb(total[1]),
+        kb(BUDGET_GZIP),
+        100.0 * total[1] as f64 / BUDGET_GZIP as f64
     );
     Ok(())
 }

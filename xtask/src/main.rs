@@ -2,6 +2,7 @@
 //! nothing but cargo.
 
 mod bench;
+mod bench_why;
 mod csp;
 mod dev;
 mod run;

@@ -292,7 +292,13 @@ fn a_callback_with_a_value_given_twice_is_refused_before_any_call() {
 #[test]
 fn the_tab_keeps_the_keys_across_the_round_trip_for_ten_minutes() {
     let mut page = Page::new();
-    let jwks = |page: &Page| page.tenant.calls().iter().filter(|c| **c == Call::Jwks).count();
+    let jwks = |page: &Page| {
+        page.tenant
+            .calls()
+            .iter()
+            .filter(|c| **c == Call::Jwks)
+            .count()
+    };
     let ada = page.signed_in(ADA);
     assert_eq!(jwks(&page), 1);
     // The link round-trip leaves the page: its memory is gone, the tab's is not.
