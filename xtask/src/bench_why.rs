@@ -34,17 +34,33 @@ pub fn print(wasm: &Path) -> Result {
     Ok(())
 }
 
-/// The crate a (demangled or legacy-mangled) function name belongs to.
+/// The crate a (demangled or legacy-mangled) function name belongs to; for
+/// `<T as Trait>::f`, the trait's crate (the type is often generic).
 fn crate_of(name: &str) -> String {
-    let name = name.trim_start_matches('<').trim_start_matches('&');
     if let Some(rest) = name.strip_prefix("_ZN") {
         let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
         let len: usize = digits.parse().unwrap_or(0);
-        return rest[digits.len()..].get(..len).unwrap_or("?").to_owned();
+        let first = rest[digits.len()..].get(..len).unwrap_or("?");
+        let first = first
+            .trim_start_matches('_')
+            .replace("$LT$", "<")
+            .replace("$GT$", ">")
+            .replace("$u20$", " ")
+            .replace("$RF$", "&")
+            .replace("..", "::");
+        return crate_of(&first);
     }
+    let name = match (name.strip_prefix('<'), name.find(" as ")) {
+        (Some(_), Some(i)) => &name[i + 4..],
+        (Some(inner), None) => inner,
+        _ => name,
+    };
+    let name = name
+        .trim_start_matches(['<', '&'])
+        .trim_start_matches("mut ");
     let end = name.find("::").unwrap_or(name.len());
     let krate = &name[..end];
-    match krate.find('[') {
+    match krate.find(['[', '<', '>']) {
         Some(i) => krate[..i].to_owned(),
         None => krate.to_owned(),
     }
@@ -153,11 +169,20 @@ mod tests {
             super::crate_of("serde_json::de::from_str::h1"),
             "serde_json"
         );
-        assert_eq!(super::crate_of("<tachys::view::X as Y>::build"), "tachys");
+        assert_eq!(
+            super::crate_of("<my::X as tachys::view::Render>::build"),
+            "tachys"
+        );
         assert_eq!(
             super::crate_of("_ZN13link_accounts4main17h"),
             "link_accounts"
         );
         assert_eq!(super::crate_of("dlmalloc[e24a]::x"), "dlmalloc");
+        assert_eq!(
+            super::crate_of(
+                "_ZN72_$LT$F$u20$as$u20$tachys..reactive_graph..ReactiveFunction$GT$6invoke17h"
+            ),
+            "tachys"
+        );
     }
 }
