@@ -557,6 +557,30 @@ async fn login_tx(t: &Tenant, connection: &str) -> String {
     query_of(&answer.location())["tx"].clone()
 }
 
+/// Signs in on `connection`'s social page as `identity`: the redirect back
+/// to the app, and the tenant's session cookie it set.
+async fn social_login(t: &Tenant, connection: &str, identity: &str) -> (Answer, String) {
+    let tx = login_tx(t, connection).await;
+    let done = t
+        .form(
+            "/login/social",
+            &[
+                ("tx", &tx),
+                ("connection", connection),
+                ("identity", identity),
+            ],
+        )
+        .await;
+    let cookie = done.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    (done, cookie)
+}
+
 /// The `sub` of the ID token a login's redirect leads to.
 async fn sub_of(t: &Tenant, done: &Answer) -> String {
     let q = query_of(&done.location());
@@ -703,24 +727,7 @@ async fn a_linked_identity_signs_in_as_its_main_account_with_every_kind_of_login
 #[tokio::test]
 async fn a_tenant_session_of_a_user_linked_away_is_ended_not_an_error() {
     let t = tenant();
-    let tx = login_tx(&t, "github").await;
-    let done = t
-        .form(
-            "/login/social",
-            &[
-                ("tx", &tx),
-                ("connection", "github"),
-                ("identity", ADA_GITHUB),
-            ],
-        )
-        .await;
-    let cookie = done.headers[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let (_, cookie) = social_login(&t, "github", ADA_GITHUB).await;
     let linked = t
         .api(
             Method::POST,
@@ -1850,24 +1857,7 @@ async fn the_management_api_answers_every_error_in_auth0s_shape() {
 #[tokio::test]
 async fn oidc_logout_ends_the_session_and_returns_with_the_state() {
     let t = tenant();
-    let tx = login_tx(&t, "google-oauth2").await;
-    let done = t
-        .form(
-            "/login/social",
-            &[
-                ("tx", &tx),
-                ("connection", "google-oauth2"),
-                ("identity", ADA),
-            ],
-        )
-        .await;
-    let cookie = done.headers[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let (done, cookie) = social_login(&t, "google-oauth2", ADA).await;
     let tokens = t
         .exchange(&query_of(&done.location())["code"], VERIFIER)
         .await

@@ -323,6 +323,19 @@ impl World {
             .collect()
     }
 
+    /// The logged calls that would change an account: link, unlink or
+    /// update (`POST`, `DELETE`, `PATCH` on the Management API).
+    pub fn changes(&self) -> Vec<String> {
+        self.tenant_log()
+            .into_iter()
+            .filter(|l| {
+                ["POST /api/", "PATCH /api/", "DELETE /api/"]
+                    .iter()
+                    .any(|p| l.starts_with(p))
+            })
+            .collect()
+    }
+
     /// How many logged requests start with `prefix` (`"POST /oauth/token"`).
     pub fn requests(&self, prefix: &str) -> usize {
         self.tenant_log()

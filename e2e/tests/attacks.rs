@@ -13,18 +13,6 @@ const ADA_GITHUB: Login = Login::Social {
     email: "ada@example.com",
 };
 
-/// The calls that would change an account.
-fn changes(w: &World) -> Vec<String> {
-    w.tenant_log()
-        .into_iter()
-        .filter(|l| {
-            ["POST /api/", "PATCH /api/", "DELETE /api/"]
-                .iter()
-                .any(|p| l.starts_with(p))
-        })
-        .collect()
-}
-
 /// Runs `script` in the page.
 async fn js(w: &World, script: &str) {
     w.browser
@@ -66,7 +54,7 @@ async fn refused(w: &World, case: &str, sentence: &str, signed_in: Option<&str>)
         .await
         .unwrap();
     assert!(pending.is_null(), "{case}: a pending link was stored");
-    assert_eq!(changes(w), Vec::<String>::new(), "{case}");
+    assert_eq!(w.changes(), Vec::<String>::new(), "{case}");
 }
 
 #[tokio::test]
@@ -355,7 +343,7 @@ async fn tampered_storage_and_a_link_state_of_another_user() {
     // that user, and the page says so.
     w.reload().await;
     w.wait_for("#problem").await;
-    assert_eq!(changes(&w), Vec::<String>::new());
+    assert_eq!(w.changes(), Vec::<String>::new());
     w.close().await;
 }
 
@@ -412,7 +400,7 @@ async fn markup_javascript_and_dot_segments_from_the_tenant() {
         .unwrap();
     w.reload().await;
     w.wait_for_text("#identities", "pipe@example.com").await;
-    assert_eq!(changes(&w), Vec::<String>::new());
+    assert_eq!(w.changes(), Vec::<String>::new());
     w.close().await;
 }
 

@@ -20,17 +20,6 @@ async fn ada_signed_in_an_hour_ago(w: &World) {
     controls.clear_log();
 }
 
-fn changes(w: &World) -> Vec<String> {
-    w.tenant_log()
-        .into_iter()
-        .filter(|l| {
-            ["POST /api/", "PATCH /api/", "DELETE /api/"]
-                .iter()
-                .any(|p| l.starts_with(p))
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn an_old_session_signs_in_again_before_a_link_then_goes_on_to_the_other_account() {
     let w = World::start().await;
@@ -52,7 +41,7 @@ async fn an_old_session_signs_in_again_before_a_link_then_goes_on_to_the_other_a
     // Back on the page, and straight on to GitHub's login.
     w.wait_for_url(&format!("{}/login", w.tenant_url)).await;
     w.wait_for_text("body", "Sign in with github").await;
-    assert!(changes(&w).is_empty(), "{:?}", changes(&w));
+    assert!(w.changes().is_empty(), "{:?}", w.changes());
     w.tenant_login(&ADA_GITHUB).await;
     w.wait_for_url(&w.app_url).await;
     w.wait_for_text("#confirm-link", "Link this GitHub account?")
@@ -75,19 +64,19 @@ async fn an_old_session_signs_in_again_before_an_unlink_and_comes_back_to_the_qu
     w.click(".confirm-unlink-button").await;
     w.wait_for_text("#problem", "Unlinking an account changes how you sign in")
         .await;
-    assert!(changes(&w).is_empty(), "{:?}", changes(&w));
+    assert!(w.changes().is_empty(), "{:?}", w.changes());
     w.click("#reauthenticate").await;
     w.tenant_login(&ADA).await;
     w.wait_for_url(&w.app_url).await;
     w.wait_for_text("#identities", "It becomes a separate account again")
         .await;
     w.wait_for_text("#status", "You signed in again.").await;
-    assert!(changes(&w).is_empty(), "nothing runs without the click");
+    assert!(w.changes().is_empty(), "nothing runs without the click");
     w.click(".confirm-unlink-button").await;
     w.wait_for_text("#status", "Unlinked your GitHub account ada@example.com.")
         .await;
     assert_eq!(
-        changes(&w),
+        w.changes(),
         [
             "DELETE /api/v2/users/google-oauth2%7C104857600000000000001/identities/github/4242001 200"
         ]
@@ -111,7 +100,7 @@ async fn cancelling_the_sign_in_again_changes_nothing() {
     .await;
     w.wait_for_text("#profile-name", "Ada Lovelace").await;
     assert!(w.local_storage("link-accounts.session").await.is_some());
-    assert!(changes(&w).is_empty());
+    assert!(w.changes().is_empty());
     assert!(
         !w.tenant_log()
             .iter()
@@ -137,6 +126,6 @@ async fn a_link_round_trip_without_a_fresh_sign_in_is_refused() {
     )
     .await;
     assert!(!w.has("#confirm-link").await);
-    assert!(changes(&w).is_empty(), "{:?}", changes(&w));
+    assert!(w.changes().is_empty(), "{:?}", w.changes());
     w.close().await;
 }

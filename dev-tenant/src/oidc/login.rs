@@ -85,18 +85,24 @@ fn connections(state: &AppState) -> Vec<String> {
         .collect()
 }
 
+/// A connection's kind and the logins it offers.
+fn kind_and_logins(
+    state: &AppState,
+    connection: &str,
+) -> Result<(Option<ConnectionKind>, Vec<crate::store::Login>), StoreError> {
+    let store = state.store();
+    Ok((
+        store.connection_kind(connection)?,
+        store.logins_of(connection)?,
+    ))
+}
+
 fn login_page(state: &AppState, tx: &str, connection: &str, problem: Option<&str>) -> Response {
     let hint = state.logins().get(tx).and_then(|t| t.login_hint.clone());
     let hint = hint.as_deref();
-    let (kind, logins) = {
-        let store = state.store();
-        match (
-            store.connection_kind(connection),
-            store.logins_of(connection),
-        ) {
-            (Ok(kind), Ok(logins)) => (kind, logins),
-            (Err(e), _) | (_, Err(e)) => return internal(e),
-        }
+    let (kind, logins) = match kind_and_logins(&state, connection) {
+        Ok(found) => found,
+        Err(e) => return internal(e),
     };
     match kind {
         Some(ConnectionKind::Database) => pages::password(tx, hint, problem),
@@ -243,15 +249,9 @@ pub(super) async fn passwordless_start(
     };
     let connection = connection.as_str();
     let who = f.who.as_deref().unwrap_or_default().trim();
-    let (kind, logins) = {
-        let store = state.store();
-        match (
-            store.connection_kind(connection),
-            store.logins_of(connection),
-        ) {
-            (Ok(kind), Ok(logins)) => (kind, logins),
-            (Err(e), _) | (_, Err(e)) => return internal(e),
-        }
+    let (kind, logins) = match kind_and_logins(&state, connection) {
+        Ok(found) => found,
+        Err(e) => return internal(e),
     };
     let sms = kind == Some(ConnectionKind::Sms);
     let found = logins.iter().find(|l| {
