@@ -100,7 +100,7 @@ fn kind_and_logins(
 fn login_page(state: &AppState, tx: &str, connection: &str, problem: Option<&str>) -> Response {
     let hint = state.logins().get(tx).and_then(|t| t.login_hint.clone());
     let hint = hint.as_deref();
-    let (kind, logins) = match kind_and_logins(&state, connection) {
+    let (kind, logins) = match kind_and_logins(state, connection) {
         Ok(found) => found,
         Err(e) => return internal(e),
     };
