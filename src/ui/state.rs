@@ -7,18 +7,21 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{Map, Value};
-use wasm_bindgen::JsValue;
 
 use crate::auth::session::Session;
-use crate::auth::storage::WebStore;
 use crate::auth::transaction::Action;
-use crate::auth::{now, urls};
 use crate::config::Config;
 use crate::flows::linking::{self, Changed, NotLinked, PendingLink};
-use crate::flows::merge::Keep;
 use crate::flows::sign_in::{self, Returned};
-use crate::flows::{Env, KeyCache, Next, Problem, account, step_up};
+use crate::flows::{Next, Problem, account};
 use crate::tenant::{Http, Identity, User};
+
+mod browser;
+mod choices;
+
+pub use browser::capture_callback;
+pub(crate) use browser::focus_after_render;
+use browser::{Browser, go};
 
 /// What is under way; at most one thing at a time.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,93 +64,6 @@ pub struct PageState {
     reauth: RwSignal<Option<Action>>,
     /// The identity (`provider|user_id`) whose unlink question is open.
     asking: RwSignal<Option<String>>,
-}
-
-thread_local! {
-    /// The tenant's keys, for as long as the page is open.
-    static KEYS: &'static KeyCache = Box::leak(Box::default());
-}
-
-/// What a flow needs from the browser, owned, so that it can be moved into
-/// a task: [`Browser::env`] lends it to a flow.
-struct Browser {
-    config: Config,
-    local: WebStore,
-    tab: WebStore,
-    redirect_uri: String,
-    now: i64,
-}
-
-impl Browser {
-    fn new(config: Config) -> Self {
-        let origin = window().location().origin().unwrap_or_default();
-        Browser {
-            redirect_uri: urls::redirect_uri(&origin, &config),
-            config,
-            local: WebStore::local(),
-            tab: WebStore::session(),
-            now: now(),
-        }
-    }
-
-    fn env<'a>(&'a self, tenant: &'a Http<'a>) -> Env<'a, Http<'a>, WebStore> {
-        Env {
-            config: &self.config,
-            tenant,
-            local: &self.local,
-            tab: &self.tab,
-            keys: KEYS.with(|k| *k),
-            redirect_uri: &self.redirect_uri,
-            now: self.now,
-        }
-    }
-}
-
-fn go(url: &str) {
-    let _ = window().location().set_href(url);
-}
-
-/// Moves keyboard focus to the element `id` once the page has drawn it, so
-/// that keyboard and screen-reader users land where the change happened.
-pub(crate) fn focus_after_render(id: impl Into<String>) {
-    let id = id.into();
-    request_animation_frame(move || {
-        use wasm_bindgen::JsCast;
-        if let Some(el) = document()
-            .get_element_by_id(&id)
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = el.focus();
-        }
-    });
-}
-
-thread_local! {
-    /// The callback the page was opened with, read once at start.
-    static CALLBACK: std::cell::RefCell<Option<sign_in::Callback>> =
-        const { std::cell::RefCell::new(None) };
-}
-
-/// Reads the tenant's answer from the address, if there is one, and takes
-/// it out of the address bar at once, before anything else can fail (a
-/// broken `config.json` included).
-pub fn capture_callback() {
-    let search = window().location().search().unwrap_or_default();
-    if let Some(callback) = sign_in::read_callback(&urls::query_params(&search)) {
-        scrub_address_bar();
-        CALLBACK.with(|c| *c.borrow_mut() = Some(callback));
-    }
-}
-
-/// The code and state leave the address bar, whatever follows.
-fn scrub_address_bar() {
-    if let Ok(history) = window().history() {
-        let path = window()
-            .location()
-            .pathname()
-            .unwrap_or_else(|_| "/".into());
-        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&path));
-    }
 }
 
 impl PageState {
@@ -303,7 +219,7 @@ impl PageState {
 
     /// On load: a callback from the tenant, or the stored session.
     pub fn init(self) {
-        let callback = CALLBACK.with(|c| c.borrow_mut().take());
+        let callback = browser::take_callback();
         let browser = self.browser();
         let http = Http::new(&browser.config);
         let env = browser.env(&http);
@@ -489,32 +405,6 @@ impl PageState {
         self.refuse(problem, action, Some(retry));
     }
 
-    /// The person's choice of which account stays main.
-    pub fn choose_main(self, make_main: bool) {
-        if self.any_busy() {
-            return;
-        }
-        let (Some(p), Some(user)) = (self.pending.get_untracked(), self.user.get_untracked())
-        else {
-            return;
-        };
-        match linking::choose_main(&WebStore::session(), &p, &user, make_main) {
-            Ok(p) => self.pending.set(Some(p)),
-            Err(problem) => self.fail(problem, None),
-        }
-    }
-
-    /// The person's choice for a conflicting key of the pending link.
-    pub fn choose(self, key: String, keep: Keep) {
-        if self.any_busy() {
-            return;
-        }
-        if let Some(p) = self.pending.get_untracked() {
-            self.pending
-                .set(Some(linking::choose(&WebStore::session(), &p, &key, keep)));
-        }
-    }
-
     pub fn cancel_link(self) {
         let (Some(pending), Some(s)) = (self.pending.get_untracked(), self.session.get_untracked())
         else {
@@ -564,34 +454,6 @@ impl PageState {
                 }
             }
         });
-    }
-
-    /// "Sign in again" for a change that needs a recent sign-in.
-    pub fn reauthenticate(self) {
-        let (Some(action), Some(s)) = (self.reauth.get_untracked(), self.session.get_untracked())
-        else {
-            return;
-        };
-        if !self.claim(Busy::SigningIn, "Taking you to sign in again…") {
-            return;
-        }
-        let browser = self.browser();
-        let http = Http::new(&browser.config);
-        let url = self
-            .user
-            .with_untracked(|u| step_up::start(&browser.env(&http), &s, action, u.as_ref()));
-        go(&url);
-    }
-
-    /// The identity whose unlink question is open.
-    pub fn asking(&self) -> ReadSignal<Option<String>> {
-        self.asking.read_only()
-    }
-
-    /// Opens the unlink question for `identity` (`provider|user_id`), or
-    /// closes it (`None`).
-    pub fn ask_unlink(self, identity: Option<String>) {
-        self.asking.set(identity);
     }
 
     /// "Dismiss": the problem goes.

@@ -1,0 +1,104 @@
+//! What the page's actions need from the browser: the stores, the clock,
+//! the tenant's keys for the page's life, the address bar, and focus.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsValue;
+
+use crate::auth::storage::WebStore;
+use crate::auth::{now, urls};
+use crate::config::Config;
+use crate::flows::sign_in;
+use crate::flows::{Env, KeyCache};
+use crate::tenant::Http;
+
+thread_local! {
+    /// The tenant's keys, for as long as the page is open.
+    static KEYS: &'static KeyCache = Box::leak(Box::default());
+}
+
+/// What a flow needs from the browser, owned, so that it can be moved into
+/// a task: [`Browser::env`] lends it to a flow.
+pub(super) struct Browser {
+    pub(super) config: Config,
+    local: WebStore,
+    pub(super) tab: WebStore,
+    redirect_uri: String,
+    now: i64,
+}
+
+impl Browser {
+    pub(super) fn new(config: Config) -> Self {
+        let origin = window().location().origin().unwrap_or_default();
+        Browser {
+            redirect_uri: urls::redirect_uri(&origin, &config),
+            config,
+            local: WebStore::local(),
+            tab: WebStore::session(),
+            now: now(),
+        }
+    }
+
+    pub(super) fn env<'a>(&'a self, tenant: &'a Http<'a>) -> Env<'a, Http<'a>, WebStore> {
+        Env {
+            config: &self.config,
+            tenant,
+            local: &self.local,
+            tab: &self.tab,
+            keys: KEYS.with(|k| *k),
+            redirect_uri: &self.redirect_uri,
+            now: self.now,
+        }
+    }
+}
+
+pub(super) fn go(url: &str) {
+    let _ = window().location().set_href(url);
+}
+
+/// Moves keyboard focus to the element `id` once the page has drawn it, so
+/// that keyboard and screen-reader users land where the change happened.
+pub(crate) fn focus_after_render(id: impl Into<String>) {
+    let id = id.into();
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = document()
+            .get_element_by_id(&id)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+}
+
+thread_local! {
+    /// The callback the page was opened with, read once at start.
+    static CALLBACK: std::cell::RefCell<Option<sign_in::Callback>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Reads the tenant's answer from the address, if there is one, and takes
+/// it out of the address bar at once, before anything else can fail (a
+/// broken `config.json` included).
+pub fn capture_callback() {
+    let search = window().location().search().unwrap_or_default();
+    if let Some(callback) = sign_in::read_callback(&urls::query_params(&search)) {
+        scrub_address_bar();
+        CALLBACK.with(|c| *c.borrow_mut() = Some(callback));
+    }
+}
+
+/// The code and state leave the address bar, whatever follows.
+fn scrub_address_bar() {
+    if let Ok(history) = window().history() {
+        let path = window()
+            .location()
+            .pathname()
+            .unwrap_or_else(|_| "/".into());
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&path));
+    }
+}
+
+/// The callback the page was opened with, taken once.
+pub(super) fn take_callback() -> Option<sign_in::Callback> {
+    CALLBACK.with(|c| c.borrow_mut().take())
+}
