@@ -7,6 +7,7 @@ use fantoccini::Locator;
 
 const ENTER: &str = "\u{E007}";
 const ESCAPE: &str = "\u{E00C}";
+const TAB: &str = "\u{E004}";
 const GITHUB_ROW: &str = "github|4242001";
 
 async fn key(w: &World, css: &str, keys: &str) {
@@ -44,7 +45,15 @@ async fn unlinking_by_keyboard_with_escape_and_focus_returning() {
             .contains("without your main account's settings"),
         "{dialog}"
     );
-    key(&w, &format!("[id='{confirm}']"), ESCAPE).await;
+    // Tab stays inside the question, both ways round.
+    let keep = format!("keep-linked-{GITHUB_ROW}");
+    key(&w, &format!("[id='{confirm}']"), TAB).await;
+    w.wait_for_focus(&keep).await;
+    key(&w, &format!("[id='{keep}']"), TAB).await;
+    w.wait_for_focus(&confirm).await;
+    key(&w, &format!("[id='{confirm}']"), "\u{E008}\u{E004}").await;
+    w.wait_for_focus(&keep).await;
+    key(&w, &format!("[id='{keep}']"), ESCAPE).await;
     w.wait_for_focus(&unlink).await;
     assert!(
         !w.has(".confirm-unlink").await,

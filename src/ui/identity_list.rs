@@ -82,6 +82,7 @@ fn IdentityRow(
     let unlink_id = format!("unlink-{id}");
     let confirm_id = format!("confirm-unlink-{id}");
     let question_id = format!("unlink-question-{id}");
+    let keep_id = format!("keep-linked-{id}");
     view! {
         <li data-identity=id.clone() data-main=main.to_string()>
             <span class="who">
@@ -130,10 +131,25 @@ fn IdentityRow(
                                 aria-describedby=question_id.clone()
                                 on:keydown={
                                     let back = unlink_id.clone();
+                                    let (first, last) = (confirm_id.clone(), keep_id.clone());
                                     move |e: leptos::ev::KeyboardEvent| {
                                         if e.key() == "Escape" && !state.any_busy() {
                                             state.ask_unlink(None);
                                             crate::ui::state::focus_after_render(back.clone());
+                                        }
+                                        // Tab stays in the question: from its last button
+                                        // to its first, and back with Shift.
+                                        if e.key() == "Tab" {
+                                            let active = document()
+                                                .active_element()
+                                                .map(|el| el.id())
+                                                .unwrap_or_default();
+                                            let wrap = if e.shift_key() { &first } else { &last };
+                                            if active == *wrap {
+                                                e.prevent_default();
+                                                let to = if e.shift_key() { &last } else { &first };
+                                                crate::ui::state::focus_after_render(to.clone());
+                                            }
                                         }
                                     }
                                 }
@@ -160,6 +176,7 @@ fn IdentityRow(
                                 <button
                                     type="button"
                                     class="secondary keep-linked"
+                                    id=keep_id.clone()
                                     disabled=move || state.any_busy()
                                     on:click={
                                         let back = unlink_id.clone();
