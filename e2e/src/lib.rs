@@ -313,6 +313,14 @@ impl World {
         self.wait_for("#profile-name").await;
     }
 
+    /// From the signed-in page: "Link <label> account", then signed in on
+    /// the tenant's pages as `login`, and back on the page.
+    pub async fn link_round_trip(&self, label: &str, login: &Login) {
+        self.click_button(&format!("Link {label} account")).await;
+        self.tenant_login(login).await;
+        self.wait_for_url(&self.app_url).await;
+    }
+
     /// What the tenant answered, as `METHOD path status` lines.
     pub fn tenant_log(&self) -> Vec<String> {
         self.tenant

@@ -93,13 +93,14 @@ async fn an_error_takes_focus() {
 async fn the_confirm_step_has_one_button_per_name() {
     let w = World::start().await;
     w.sign_in(&ADA).await;
-    w.click_button("Link GitHub account").await;
-    w.tenant_login(&Login::Social {
-        connection: "github",
-        email: "ada@example.com",
-    })
+    w.link_round_trip(
+        "GitHub",
+        &Login::Social {
+            connection: "github",
+            email: "ada@example.com",
+        },
+    )
     .await;
-    w.wait_for_url(&w.app_url).await;
     w.wait_for_text("#confirm-link-button", "Confirm: link this GitHub account")
         .await;
     assert!(

@@ -296,9 +296,7 @@ async fn tampered_storage_and_a_link_state_of_another_user() {
     let ada = "google-oauth2|104857600000000000001";
     w.sign_in(&ADA).await;
     // A tampered pending link: it names Bob's account.
-    w.click_button("Link GitHub account").await;
-    w.tenant_login(&ADA_GITHUB).await;
-    w.wait_for_url(&w.app_url).await;
+    w.link_round_trip("GitHub", &ADA_GITHUB).await;
     w.wait_for("#confirm-link").await;
     w.tenant.controls().clear_log();
     js(
@@ -352,13 +350,14 @@ async fn markup_javascript_and_dot_segments_from_the_tenant() {
     let w = World::start().await;
     let ada = "google-oauth2|104857600000000000001";
     w.sign_in(&ADA).await;
-    w.click_button("Link GitHub account").await;
-    w.tenant_login(&Login::Social {
-        connection: "github",
-        email: "<b>mark</b>@example.com",
-    })
+    w.link_round_trip(
+        "GitHub",
+        &Login::Social {
+            connection: "github",
+            email: "<b>mark</b>@example.com",
+        },
+    )
     .await;
-    w.wait_for_url(&w.app_url).await;
     let shown = w
         .wait_for_text("#confirm-link", "<script>alert('name')</script>Mark")
         .await;

@@ -12,9 +12,7 @@ const ADA_GITHUB: Login = Login::Social {
 async fn the_page_works_under_its_strict_policy_with_no_violation() {
     let w = World::start().await;
     w.sign_in(&ADA).await;
-    w.click_button("Link GitHub account").await;
-    w.tenant_login(&ADA_GITHUB).await;
-    w.wait_for_url(&w.app_url).await;
+    w.link_round_trip("GitHub", &ADA_GITHUB).await;
     w.wait_for_text("#confirm-link", "Link this GitHub account?")
         .await;
     w.click("#confirm-link-button").await;

@@ -14,9 +14,7 @@ const BOB_ID: &str = "auth0|65a1b2c3d4e5f60718293b0b";
 /// Signed in as Ada (Google), then through GitHub's page to the confirm step.
 async fn ada_at_confirm(w: &World, account: &Login) {
     w.sign_in(&ADA).await;
-    w.click_button("Link GitHub account").await;
-    w.tenant_login(account).await;
-    w.wait_for_url(&w.app_url).await;
+    w.link_round_trip("GitHub", account).await;
     w.wait_for_text("#confirm-link", "Link this GitHub account?")
         .await;
 }

@@ -12,9 +12,7 @@ const ADA_SMS_ID: &str = "sms|65a1b2c3d4e5f6071829aa01";
 /// Signed in as Ada, then through GitHub's page to the confirm step.
 async fn ada_at_confirm(w: &World) {
     w.sign_in(&ADA).await;
-    w.click_button("Link GitHub account").await;
-    w.tenant_login(&ADA_GITHUB).await;
-    w.wait_for_url(&w.app_url).await;
+    w.link_round_trip("GitHub", &ADA_GITHUB).await;
     w.wait_for_text("#confirm-link", "Link this GitHub account?")
         .await;
 }

@@ -26,9 +26,7 @@ async fn ada_links_github(w: &World, account: &Login) {
     w.sign_in(&ADA).await;
     w.wait_for_tenant_idle().await;
     w.tenant.controls().clear_log();
-    w.click_button("Link GitHub account").await;
-    w.tenant_login(account).await;
-    w.wait_for_url(&w.app_url).await;
+    w.link_round_trip("GitHub", account).await;
 }
 
 /// Ada's `user_metadata` as the tenant stores it.
@@ -235,13 +233,14 @@ async fn an_account_with_no_settings_links_with_no_update() {
     w.sign_in(&ADA).await;
     w.wait_for_tenant_idle().await;
     w.tenant.controls().clear_log();
-    w.click_button("Link SMS account").await;
-    w.tenant_login(&Login::Code {
-        connection: "sms",
-        who: "+15555550100",
-    })
+    w.link_round_trip(
+        "SMS",
+        &Login::Code {
+            connection: "sms",
+            who: "+15555550100",
+        },
+    )
     .await;
-    w.wait_for_url(&w.app_url).await;
     w.wait_for("#confirm-link").await;
     assert!(!w.has("#merge-plan").await, "the step stays short");
     w.click("#confirm-link-button").await;
