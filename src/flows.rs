@@ -36,6 +36,25 @@ pub struct Env<'a, T, S> {
 }
 
 impl<T: Tenant, S: KeyValue> Env<'_, T, S> {
+    /// Starts a round-trip to the tenant for `purpose`: its transaction in
+    /// this tab, and the `/authorize` URL to go to.
+    pub fn round_trip(
+        &self,
+        purpose: crate::auth::transaction::Purpose,
+        login: &crate::auth::urls::Login<'_>,
+    ) -> String {
+        let started = crate::auth::transaction::begin(self.tab, purpose, self.now);
+        let t = &started.transaction;
+        crate::auth::urls::authorize(
+            self.config,
+            self.redirect_uri,
+            &started.state,
+            &t.nonce,
+            &crate::auth::pkce::challenge(&t.verifier),
+            login,
+        )
+    }
+
     /// A problem, after clearing what it ends: when the session is over,
     /// the stored session and the pending link go with it.
     fn ended(&self, problem: Problem) -> Problem {

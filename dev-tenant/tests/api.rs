@@ -530,18 +530,7 @@ async fn a_passwordless_login_needs_the_code_it_sent() {
         .get(&t.authorize_uri(&[("connection", "sms"), ("scope", "openid profile email")]))
         .await;
     let tx = query_of(&answer.location())["tx"].clone();
-    t.form(
-        "/login/passwordless/start",
-        &[("tx", &tx), ("connection", "sms"), ("who", "+15555550100")],
-    )
-    .await;
-    let code = t.state.controls().last_code().unwrap();
-    let done = t
-        .form(
-            "/login/passwordless/verify",
-            &[("tx", &tx), ("connection", "sms"), ("code", &code)],
-        )
-        .await;
+    let done = code_login(&t, &tx, "sms", "+15555550100", "sms").await;
     let tokens = t
         .exchange(&query_of(&done.location())["code"], VERIFIER)
         .await
@@ -579,6 +568,22 @@ async fn social_login(t: &Tenant, connection: &str, identity: &str) -> (Answer, 
         .unwrap()
         .to_owned();
     (done, cookie)
+}
+
+/// A one-time-code login in transaction `tx`: the code asked for `who` on
+/// `connection`, then given back on the form of `verify_on`. The answer.
+async fn code_login(t: &Tenant, tx: &str, connection: &str, who: &str, verify_on: &str) -> Answer {
+    t.form(
+        "/login/passwordless/start",
+        &[("tx", tx), ("connection", connection), ("who", who)],
+    )
+    .await;
+    let code = t.state.controls().last_code().unwrap();
+    t.form(
+        "/login/passwordless/verify",
+        &[("tx", tx), ("connection", verify_on), ("code", &code)],
+    )
+    .await
 }
 
 /// The `sub` of the ID token a login's redirect leads to.
@@ -640,18 +645,7 @@ async fn every_login_page_signs_in_only_with_the_connection_asked_for() {
     assert!(!social.status.is_redirection());
     // A code sent for one connection signs in with that one, whatever the form says.
     let tx = login_tx(&t, "sms").await;
-    t.form(
-        "/login/passwordless/start",
-        &[("tx", &tx), ("connection", "sms"), ("who", "+15555550100")],
-    )
-    .await;
-    let code = t.state.controls().last_code().unwrap();
-    let done = t
-        .form(
-            "/login/passwordless/verify",
-            &[("tx", &tx), ("connection", "email"), ("code", &code)],
-        )
-        .await;
+    let done = code_login(&t, &tx, "sms", "+15555550100", "email").await;
     assert_eq!(sub_of(&t, &done).await, "sms|65a1b2c3d4e5f6071829aa01");
 }
 
@@ -683,22 +677,7 @@ async fn a_linked_identity_signs_in_as_its_main_account_with_every_kind_of_login
         .await;
     assert_eq!(linked.status, StatusCode::CREATED, "{}", linked.text());
     let tx = login_tx(&t, "email").await;
-    t.form(
-        "/login/passwordless/start",
-        &[
-            ("tx", &tx),
-            ("connection", "email"),
-            ("who", "grace@example.com"),
-        ],
-    )
-    .await;
-    let code = t.state.controls().last_code().unwrap();
-    let done = t
-        .form(
-            "/login/passwordless/verify",
-            &[("tx", &tx), ("connection", "email"), ("code", &code)],
-        )
-        .await;
+    let done = code_login(&t, &tx, "email", "grace@example.com", "email").await;
     assert_eq!(sub_of(&t, &done).await, GRACE);
     // Database: Grace's password account, linked into Ada's.
     let linked = t

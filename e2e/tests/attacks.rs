@@ -149,10 +149,9 @@ async fn forged_replayed_missing_repeated_expired_and_foreign_callbacks() {
     refused(&w, "a state from another tab", "did not ask for", None).await;
     w.browser.close_window().await.unwrap();
     w.browser.switch_to_window(first).await.unwrap();
-    assert!(
-        !w.tenant_log()
-            .iter()
-            .any(|l| l.starts_with("POST /oauth/token 200")),
+    assert_eq!(
+        w.requests("POST /oauth/token 200"),
+        0,
         "no code was ever exchanged"
     );
     w.close().await;

@@ -341,21 +341,3 @@ async fn a_link_that_fails_on_the_network_can_be_tried_again() {
     w.wait_for_text("#identities", "GitHub").await;
     w.close().await;
 }
-
-#[tokio::test]
-async fn a_link_whose_id_token_says_the_email_is_not_verified_is_refused() {
-    let w = World::start().await;
-    w.sign_in(&ADA).await;
-    w.click_button("Link GitHub account").await;
-    w.wait_for_url(&w.tenant_url).await;
-    w.tenant
-        .controls()
-        .set_defect(dev_tenant::controls::Defect::EmailNotVerified);
-    w.tenant_login(&ADA_GITHUB).await;
-    w.wait_for_url(&w.app_url).await;
-    w.wait_for_text("#problem", "Verify ada@example.com with GitHub first")
-        .await;
-    assert!(!w.has("#confirm-link").await);
-    assert!(link_requests(&w).is_empty());
-    w.close().await;
-}

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use crate::auth::id_token::IdClaims;
 use crate::auth::session::Session;
 use crate::auth::storage::KeyValue;
-use crate::auth::transaction::{self, Action, Purpose};
+use crate::auth::transaction::{Action, Purpose};
 use crate::auth::{Secret, urls};
 use crate::config::{Config, Connection};
 use crate::flows::merge::{self, Choices, Keep, KeyPlan};
@@ -231,18 +231,12 @@ pub fn start<T: Tenant, S: KeyValue>(
         primary: session.user_id.clone(),
         connection: connection.to_owned(),
     };
-    let started = transaction::begin(env.tab, purpose, env.now);
     let login = urls::Login {
         connection: Some(connection),
         fresh: true,
         hint: None,
     };
-    Ok(step_up::url(
-        env,
-        &started.state,
-        &started.transaction,
-        &login,
-    ))
+    Ok(env.round_trip(purpose, &login))
 }
 
 pub fn save_pending(store: &impl KeyValue, pending: &PendingLink) {
@@ -329,16 +323,12 @@ pub async fn reload_pending<T: Tenant, S: KeyValue>(
         return Ok(None);
     };
     let verified = crate::flows::sign_in::verify(env, &stored.id_token, &stored.nonce).await;
-    let label = env.config.label_of(&stored.connection).to_owned();
-    let checked = verified.and_then(|claims| {
-        gate(&claims, &stored.primary, &label)?;
-        if claims.sub != stored.sub {
-            return Err(Problem::new("", Next::Dismiss));
-        }
-        Ok(claims)
-    });
-    match checked {
-        Ok(claims) => {
+    let label = env.config.label_of(&stored.connection);
+    let trusted = verified
+        .ok()
+        .filter(|claims| claims.sub == stored.sub && gate(claims, &stored.primary, &label).is_ok());
+    match trusted {
+        Some(claims) => {
             let mut pending = stored;
             pending.name = claims.name;
             pending.email = claims.email;
@@ -346,7 +336,7 @@ pub async fn reload_pending<T: Tenant, S: KeyValue>(
             pending.picture = claims.picture;
             Ok(Some(pending))
         }
-        Err(_) => {
+        None => {
             clear_pending(env.tab);
             Err(Problem::new(
                 "The link waiting for your confirmation could not be trusted any more, so it was dropped. Nothing was linked; link the account again if you want to.",

@@ -4,7 +4,7 @@ use crate::auth::id_token::{self, Expected, IdClaims};
 use crate::auth::session::{self, Session};
 use crate::auth::storage::KeyValue;
 use crate::auth::transaction::{self, Action, Purpose};
-use crate::auth::{Secret, pkce, urls};
+use crate::auth::{Secret, urls};
 use crate::flows::linking::{self, PendingLink};
 use crate::flows::{Doing, Env, Next, Problem, id_token_problem, step_up, tenant_problem};
 use crate::tenant::Tenant;
@@ -44,16 +44,7 @@ pub fn read_callback(params: &[(String, String)]) -> Option<Callback> {
 
 /// Starts signing in: a login transaction, and the URL to go to.
 pub fn start<T: Tenant, S: KeyValue>(env: &Env<'_, T, S>) -> String {
-    let started = transaction::begin(env.tab, Purpose::Login, env.now);
-    let t = &started.transaction;
-    urls::authorize(
-        env.config,
-        env.redirect_uri,
-        &started.state,
-        &t.nonce,
-        &pkce::challenge(&t.verifier),
-        &urls::Login::default(),
-    )
+    env.round_trip(Purpose::Login, &urls::Login::default())
 }
 
 /// What a callback came to.

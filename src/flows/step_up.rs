@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::auth::id_token::LEEWAY_SECS;
 use crate::auth::session::Session;
 use crate::auth::storage::KeyValue;
-use crate::auth::transaction::{self, Action, Purpose, Transaction};
-use crate::auth::{pkce, urls};
+use crate::auth::transaction::{self, Action, Purpose};
+use crate::auth::urls;
 use crate::flows::{Env, Next, Problem, account};
 use crate::tenant::{Tenant, User};
 
@@ -115,7 +115,6 @@ pub fn start<T: Tenant, S: KeyValue>(
         user_id: session.user_id.clone(),
         action,
     };
-    let started = transaction::begin(env.tab, purpose, env.now);
     let main = user.and_then(|u| {
         u.identities
             .iter()
@@ -131,24 +130,7 @@ pub fn start<T: Tenant, S: KeyValue>(
         fresh: true,
         hint,
     };
-    url(env, &started.state, &started.transaction, &login)
-}
-
-/// The `/authorize` URL of a started round-trip.
-pub fn url<T: Tenant, S: KeyValue>(
-    env: &Env<'_, T, S>,
-    state: &str,
-    t: &Transaction,
-    login: &urls::Login<'_>,
-) -> String {
-    urls::authorize(
-        env.config,
-        env.redirect_uri,
-        state,
-        &t.nonce,
-        &pkce::challenge(&t.verifier),
-        login,
-    )
+    env.round_trip(purpose, &login)
 }
 
 #[cfg(test)]

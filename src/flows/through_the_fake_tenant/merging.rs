@@ -27,6 +27,22 @@ fn main_now(page: &Page) -> Map<String, Value> {
     metadata_of(page, ADA).as_object().cloned().unwrap()
 }
 
+/// Confirms `pending` with Ada's metadata as the tenant holds it now.
+// The flow's own result, as `linking::confirm` returns it.
+#[allow(clippy::result_large_err)]
+fn confirm_now(
+    page: &Page,
+    session: &Session,
+    pending: &PendingLink,
+) -> Result<linking::Changed, linking::NotLinked> {
+    block_on(linking::confirm(
+        &page.env(),
+        session,
+        pending,
+        &main_now(page),
+    ))
+}
+
 fn calls_after(page: &Page, before: usize) -> Vec<Call> {
     page.tenant.calls()[before..].to_vec()
 }
@@ -36,13 +52,7 @@ fn copied_keys_are_sent_first_then_the_link_and_a_conflict_keeps_mains_by_defaul
     let page = Page::new();
     let (ada, pending) = ada_with_pending_github(&page);
     let before = page.tenant.calls().len();
-    let changed = block_on(linking::confirm(
-        &page.env(),
-        &ada,
-        &pending,
-        &main_now(&page),
-    ))
-    .unwrap();
+    let changed = confirm_now(&page, &ada, &pending).unwrap();
     assert_eq!(calls_after(&page, before), [Call::UpdateUser, Call::Link]);
     assert_eq!(
         metadata_of(&page, ADA),
@@ -68,13 +78,7 @@ fn a_conflict_given_to_the_linked_account_sends_its_value() {
         Keep::Linked,
         "the choice survives a reload"
     );
-    block_on(linking::confirm(
-        &page.env(),
-        &ada,
-        &pending,
-        &main_now(&page),
-    ))
-    .unwrap();
+    confirm_now(&page, &ada, &pending).unwrap();
     assert_eq!(
         metadata_of(&page, ADA),
         json!({"theme": "light", "language": "en", "editor": "vim"})
@@ -91,13 +95,7 @@ fn nothing_to_merge_is_only_a_link() {
     let ada = page.signed_in(ADA);
     let pending = page.pending(&ada);
     let before = page.tenant.calls().len();
-    let changed = block_on(linking::confirm(
-        &page.env(),
-        &ada,
-        &pending,
-        &main_now(&page),
-    ))
-    .unwrap();
+    let changed = confirm_now(&page, &ada, &pending).unwrap();
     assert_eq!(calls_after(&page, before), [Call::Link]);
     assert_eq!(changed.main_metadata, None);
 }
@@ -109,13 +107,7 @@ fn a_failed_link_after_the_update_puts_the_main_account_back_and_says_so() {
     let original = metadata_of(&page, ADA);
     page.tenant.answer_next(Call::Link, 503, "");
     let before = page.tenant.calls().len();
-    let not = block_on(linking::confirm(
-        &page.env(),
-        &ada,
-        &pending,
-        &main_now(&page),
-    ))
-    .unwrap_err();
+    let not = confirm_now(&page, &ada, &pending).unwrap_err();
     assert_eq!(
         calls_after(&page, before),
         [Call::UpdateUser, Call::Link, Call::UpdateUser]
@@ -132,7 +124,7 @@ fn a_failed_link_after_the_update_puts_the_main_account_back_and_says_so() {
     let kept = not.pending.unwrap();
     assert_eq!(kept.undo, None, "nothing is left to undo");
     // The retry works.
-    block_on(linking::confirm(&page.env(), &ada, &kept, &main_now(&page))).unwrap();
+    confirm_now(&page, &ada, &kept).unwrap();
     assert_eq!(page.identities_of(ADA), [ADA, ADA_GITHUB]);
     assert_eq!(metadata_of(&page, ADA)["editor"], "vim");
 }
@@ -149,13 +141,7 @@ fn an_undo_that_fails_too_names_the_changed_keys_and_cancel_puts_them_back() {
     );
     // The first update goes through; the undo meets a failure.
     page.tenant.answer_after(Call::UpdateUser, 1, 503, "");
-    let not = block_on(linking::confirm(
-        &page.env(),
-        &ada,
-        &pending,
-        &main_now(&page),
-    ))
-    .unwrap_err();
+    let not = confirm_now(&page, &ada, &pending).unwrap_err();
     assert!(
         not.problem.message.contains(
             "Your main account's setting \u{201c}editor\u{201d} is changed and could not be put back"
