@@ -30,7 +30,7 @@ pub struct Config {
 pub const DEFAULT_REAUTH_MAX_AGE_SECONDS: i64 = 600;
 
 /// The default of `request_timeout_seconds`.
-pub const DEFAULT_TIMEOUT_SECONDS: u64 = 20;
+pub const DEFAULT_TIMEOUT_SECONDS: i64 = 20;
 
 /// A connection that can be linked: its tenant name and its label for people.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,30 +119,13 @@ impl Config {
                 string(item, "label").map_err(|e| e.within(&format!("connections[{i}]")))?;
             connections.push(Connection { name, label });
         }
-        let timeout = match root.get("request_timeout_seconds") {
-            None => DEFAULT_TIMEOUT_SECONDS,
-            Some(v) => v
-                .as_u64()
-                .filter(|s| (1..=300).contains(s))
-                .ok_or_else(|| {
-                    ConfigError::field(
-                        "request_timeout_seconds",
-                        "must be a whole number of seconds from 1 to 300",
-                    )
-                })?,
-        };
-        let reauth = match root.get("reauth_max_age_seconds") {
-            None => DEFAULT_REAUTH_MAX_AGE_SECONDS,
-            Some(v) => v
-                .as_i64()
-                .filter(|s| (0..=86_400).contains(s))
-                .ok_or_else(|| {
-                    ConfigError::field(
-                        "reauth_max_age_seconds",
-                        "must be a whole number of seconds from 0 to 86400",
-                    )
-                })?,
-        };
+        let timeout = seconds(&root, "request_timeout_seconds", DEFAULT_TIMEOUT_SECONDS, 1..=300)?;
+        let reauth = seconds(
+            &root,
+            "reauth_max_age_seconds",
+            DEFAULT_REAUTH_MAX_AGE_SECONDS,
+            0..=86_400,
+        )?;
         Ok(Config {
             domain: domain.trim_end_matches('/').to_owned(),
             client_id,
@@ -152,6 +135,28 @@ impl Config {
             request_timeout_ms: (timeout * 1000) as u32,
             reauth_max_age_seconds: reauth,
         })
+    }
+}
+
+/// An optional whole number of seconds within `range`; `default` if absent.
+fn seconds(
+    obj: &Map<String, Value>,
+    field: &str,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<i64, ConfigError> {
+    match obj.get(field) {
+        None => Ok(default),
+        Some(v) => v.as_i64().filter(|s| range.contains(s)).ok_or_else(|| {
+            ConfigError::field(
+                field,
+                &format!(
+                    "must be a whole number of seconds from {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+            )
+        }),
     }
 }
 
