@@ -119,7 +119,12 @@ impl Config {
                 string(item, "label").map_err(|e| e.within(&format!("connections[{i}]")))?;
             connections.push(Connection { name, label });
         }
-        let timeout = seconds(&root, "request_timeout_seconds", DEFAULT_TIMEOUT_SECONDS, 1..=300)?;
+        let timeout = seconds(
+            &root,
+            "request_timeout_seconds",
+            DEFAULT_TIMEOUT_SECONDS,
+            1..=300,
+        )?;
         let reauth = seconds(
             &root,
             "reauth_max_age_seconds",
