@@ -1,6 +1,7 @@
 //! `config.json`: what the page needs to know about its tenant, read from
 //! the page's own origin at start-up, so that one build serves any tenant.
 
+use crate::text::{Key, Text};
 use serde_json::{Map, Value};
 use std::fmt;
 
@@ -36,7 +37,9 @@ pub const DEFAULT_TIMEOUT_SECONDS: i64 = 20;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Connection {
     pub name: String,
-    pub label: String,
+    /// Its label for people; without one, a well-known connection gets a
+    /// name in the reader's language (see [`Config::label_of`]).
+    pub label: Option<String>,
 }
 
 impl Config {
@@ -48,16 +51,21 @@ impl Config {
     /// The label of a connection by its name, or the name itself.
     /// A connection's label: the configured one, else a friendly name for
     /// the well-known connections, else its name with a capital.
-    pub fn label_of(&self, connection: &str) -> String {
-        if let Some(c) = self.connections.iter().find(|c| c.name == connection) {
-            return c.label.clone();
+    pub fn label_of(&self, connection: &str) -> Text {
+        if let Some(label) = self
+            .connections
+            .iter()
+            .find(|c| c.name == connection)
+            .and_then(|c| c.label.as_ref())
+        {
+            return Text::Plain(label.clone());
         }
         let known = match connection {
             "google-oauth2" => "Google",
             "github" => "GitHub",
-            "Username-Password-Authentication" => "Email and password",
+            "Username-Password-Authentication" => return Key::EmailAndPassword.into(),
             "sms" => "SMS",
-            "email" => "Email code",
+            "email" => return Key::EmailCode.into(),
             "windowslive" => "Microsoft",
             "apple" => "Apple",
             "facebook" => "Facebook",
@@ -66,17 +74,17 @@ impl Config {
             _ => "",
         };
         if !known.is_empty() {
-            return known.to_owned();
+            return known.into();
         }
         let mut chars = connection.chars();
-        match chars.next() {
+        Text::Plain(match chars.next() {
             Some(first) => first
                 .to_uppercase()
                 .chain(chars)
                 .collect::<String>()
                 .replace('-', " "),
             None => String::new(),
-        }
+        })
     }
 
     /// Parses and validates the text of `config.json`.
@@ -84,7 +92,7 @@ impl Config {
         let value: Value =
             serde_json::from_str(text).map_err(|e| ConfigError::Json(e.to_string()))?;
         let Value::Object(root) = value else {
-            return Err(ConfigError::field("(top level)", "must be a JSON object"));
+            return Err(ConfigError::field("(top level)", Key::ConfigNotObject));
         };
         let domain = tenant_url(&root, "domain")?;
         let client_id = string(&root, "client_id")?;
@@ -95,28 +103,29 @@ impl Config {
             || redirect_path.starts_with("//")
             || redirect_path.contains(['\\', '?', '#'])
         {
-            return Err(ConfigError::field(
-                "redirect_path",
-                "must be a path on this site that starts with \"/\"",
-            ));
+            return Err(ConfigError::field("redirect_path", Key::ConfigRedirectPath));
         }
         let Some(list) = root.get("connections") else {
-            return Err(ConfigError::field("connections", "is missing"));
+            return Err(ConfigError::field("connections", Key::ConfigMissingField));
         };
         let Value::Array(list) = list else {
-            return Err(ConfigError::field("connections", "must be a list"));
+            return Err(ConfigError::field("connections", Key::ConfigNotList));
         };
         let mut connections = Vec::with_capacity(list.len());
         for (i, item) in list.iter().enumerate() {
             let Value::Object(item) = item else {
                 return Err(ConfigError::field(
                     format!("connections[{i}]"),
-                    "must be an object with \"name\" and \"label\"",
+                    Key::ConfigConnectionShape,
                 ));
             };
             let name = string(item, "name").map_err(|e| e.within(&format!("connections[{i}]")))?;
-            let label =
-                string(item, "label").map_err(|e| e.within(&format!("connections[{i}]")))?;
+            let label = match item.get("label") {
+                None => None,
+                Some(_) => Some(
+                    string(item, "label").map_err(|e| e.within(&format!("connections[{i}]")))?,
+                ),
+            };
             connections.push(Connection { name, label });
         }
         let timeout = seconds(
@@ -155,11 +164,7 @@ fn seconds(
         Some(v) => v.as_i64().filter(|s| range.contains(s)).ok_or_else(|| {
             ConfigError::field(
                 field,
-                &format!(
-                    "must be a whole number of seconds from {} to {}",
-                    range.start(),
-                    range.end()
-                ),
+                crate::text!(ConfigSeconds, min = *range.start(), max = *range.end()),
             )
         }),
     }
@@ -167,10 +172,10 @@ fn seconds(
 
 fn string(obj: &Map<String, Value>, field: &str) -> Result<String, ConfigError> {
     match obj.get(field) {
-        None => Err(ConfigError::field(field, "is missing")),
+        None => Err(ConfigError::field(field, Key::ConfigMissingField)),
         Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
-        Some(Value::String(_)) => Err(ConfigError::field(field, "is empty")),
-        Some(_) => Err(ConfigError::field(field, "must be a string")),
+        Some(Value::String(_)) => Err(ConfigError::field(field, Key::ConfigEmpty)),
+        Some(_) => Err(ConfigError::field(field, Key::ConfigNotString)),
     }
 }
 
@@ -179,15 +184,12 @@ fn string(obj: &Map<String, Value>, field: &str) -> Result<String, ConfigError> 
 /// or fragment, so that nothing can pass for a loopback host that is not.
 fn tenant_url(obj: &Map<String, Value>, field: &str) -> Result<String, ConfigError> {
     let url = string(obj, field)?;
-    let shape = || ConfigError::field(field, "must be a URL like https://example.auth0.com");
+    let shape = || ConfigError::field(field, Key::ConfigUrlShape);
     let (scheme, rest) = url
         .split_once("://")
-        .ok_or_else(|| ConfigError::field(field, "must be a URL starting with https://"))?;
+        .ok_or_else(|| ConfigError::field(field, Key::ConfigHttps))?;
     if scheme != "https" && scheme != "http" {
-        return Err(ConfigError::field(
-            field,
-            "must be a URL starting with https://",
-        ));
+        return Err(ConfigError::field(field, Key::ConfigHttps));
     }
     if url.contains(['?', '#', ' ', '\\', '@']) {
         return Err(shape());
@@ -195,10 +197,7 @@ fn tenant_url(obj: &Map<String, Value>, field: &str) -> Result<String, ConfigErr
     let authority = rest.split('/').next().unwrap_or_default();
     let host = host_of(authority).ok_or_else(shape)?;
     if scheme == "http" && !is_loopback(host) {
-        return Err(ConfigError::field(
-            field,
-            "must use https:// (http:// is allowed only for 127.0.0.1, localhost or [::1])",
-        ));
+        return Err(ConfigError::field(field, Key::ConfigHttpLoopback));
     }
     Ok(url)
 }
@@ -257,14 +256,29 @@ pub enum ConfigError {
     /// The file is not JSON.
     Json(String),
     /// A field is missing or has a bad value.
-    Field { field: String, problem: String },
+    Field { field: String, problem: Text },
 }
 
 impl ConfigError {
-    fn field(field: impl Into<String>, problem: &str) -> Self {
+    fn field(field: impl Into<String>, problem: impl Into<Text>) -> Self {
         ConfigError::Field {
             field: field.into(),
-            problem: problem.to_owned(),
+            problem: problem.into(),
+        }
+    }
+
+    /// What is wrong, naming the file and the field.
+    pub fn text(&self) -> Text {
+        match self {
+            ConfigError::Unreachable(cause) => crate::text!(ConfigUnreachable, cause = cause),
+            ConfigError::Status(404) => Key::ConfigNotFound.into(),
+            ConfigError::Status(status) => {
+                crate::text!(ConfigStatus, status = usize::from(*status))
+            }
+            ConfigError::Json(cause) => crate::text!(ConfigJson, cause = cause),
+            ConfigError::Field { field, problem } => {
+                crate::text!(ConfigField, field = field, problem = problem)
+            }
         }
     }
 
@@ -280,26 +294,9 @@ impl ConfigError {
 }
 
 impl fmt::Display for ConfigError {
+    /// In English, for the console and the tests.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ConfigError::Unreachable(cause) => {
-                write!(f, "{CONFIG_PATH} could not be loaded: {cause}.")
-            }
-            ConfigError::Status(404) => write!(
-                f,
-                "{CONFIG_PATH} was not found next to this page. Put the tenant's settings there."
-            ),
-            ConfigError::Status(status) => {
-                write!(
-                    f,
-                    "{CONFIG_PATH} could not be loaded: the server answered {status}."
-                )
-            }
-            ConfigError::Json(cause) => write!(f, "{CONFIG_PATH} is not valid JSON: {cause}."),
-            ConfigError::Field { field, problem } => {
-                write!(f, "In {CONFIG_PATH}, the field \"{field}\" {problem}.")
-            }
-        }
+        f.write_str(&self.text().en())
     }
 }
 
@@ -351,14 +348,14 @@ mod tests {
         let c = Config::parse(GOOD).unwrap();
         assert_eq!(c.domain, "https://example.eu.auth0.com");
         assert_eq!(c.issuer(), "https://example.eu.auth0.com/");
-        assert_eq!(c.label_of("github"), "GitHub");
+        assert_eq!(c.label_of("github").en(), "GitHub");
         assert_eq!(
-            c.label_of("sms"),
+            c.label_of("sms").en(),
             "SMS",
             "a friendly name when not configured"
         );
-        assert_eq!(c.label_of("discord"), "Discord");
-        assert_eq!(c.label_of("my-idp"), "My idp");
+        assert_eq!(c.label_of("discord").en(), "Discord");
+        assert_eq!(c.label_of("my-idp").en(), "My idp");
     }
 
     #[test]
@@ -408,9 +405,21 @@ mod tests {
     fn names_the_connection_that_is_wrong() {
         let text = with(
             "connections",
-            serde_json::json!([{"name": "a", "label": "A"}, {"name": "b"}]),
+            serde_json::json!([{"name": "a", "label": "A"}, {"name": "b", "label": 5}]),
         );
         assert_eq!(field_error(&text), "connections[1].label");
+        let unlabelled = with(
+            "connections",
+            serde_json::json!([{"name": "Username-Password-Authentication"}]),
+        );
+        let c = Config::parse(&unlabelled).unwrap();
+        assert_eq!(c.connections[0].label, None);
+        assert_eq!(
+            c.label_of("Username-Password-Authentication")
+                .render(crate::text::Lang::De),
+            "E-Mail/Passwort",
+            "a well-known connection without a label is named in the reader's language"
+        );
     }
 
     #[test]

@@ -18,6 +18,8 @@ use crate::auth::storage::KeyValue;
 use crate::auth::transaction::TransactionError;
 use crate::config::Config;
 use crate::tenant::{Tenant, TenantError};
+use crate::text;
+use crate::text::{Key, Text};
 
 /// What every flow works with: the configuration, the tenant, the two
 /// browser stores, and the clock read when the flow began.
@@ -133,13 +135,13 @@ pub fn kept_keys(tab: &impl KeyValue, now: i64) -> Option<Jwks> {
 
 /// The session has ended: the sentence for it.
 pub fn session_ended() -> Problem {
-    Problem::new("Your session has ended. Sign in again.", Next::SessionEnded)
+    Problem::new(Key::SessionEnded, Next::SessionEnded)
 }
 
 /// Something went wrong: what to say, and what the person can do next.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
-    pub message: String,
+    pub message: Text,
     pub next: Next,
 }
 
@@ -159,7 +161,7 @@ pub enum Next {
 }
 
 impl Problem {
-    pub fn new(message: impl Into<String>, next: Next) -> Self {
+    pub fn new(message: impl Into<Text>, next: Next) -> Self {
         Problem {
             message: message.into(),
             next,
@@ -180,41 +182,31 @@ pub enum Doing {
 }
 
 impl Doing {
-    fn failed(self) -> &'static str {
+    fn failed(self) -> Key {
         match self {
-            Doing::LoadAccount => "Your accounts could not be loaded",
-            Doing::SignIn => "Signing in did not finish",
-            Doing::Link => "The account was not linked",
-            Doing::Unlink => "The account was not unlinked",
-            Doing::Restore => "Your main account's settings were not put back",
+            Doing::LoadAccount => Key::FailedLoad,
+            Doing::SignIn => Key::FailedSignIn,
+            Doing::Link => Key::FailedLink,
+            Doing::Unlink => Key::FailedUnlink,
+            Doing::Restore => Key::FailedRestore,
         }
     }
+}
+
+/// " The account service said: “…”", or nothing.
+fn service_said(said: Option<&str>) -> Text {
+    said.filter(|d| !d.is_empty())
+        .map_or_else(Text::empty, |d| text!(ServiceSaid, said = d))
 }
 
 /// What to say when a call to the tenant fails.
 pub fn tenant_problem(error: &TenantError, doing: Doing, now: i64) -> Problem {
     let failed = doing.failed();
-    let said = error
-        .message()
-        .map(|m| format!(" The account service said: \u{201c}{m}\u{201d}"))
-        .unwrap_or_default();
+    let said = service_said(error.message());
     match error {
-        TenantError::Network(_) => Problem::new(
-            format!(
-                "{failed}: the account service could not be reached. Check your connection, then try again."
-            ),
-            Next::Retry,
-        ),
-        TenantError::Timeout => Problem::new(
-            format!("{failed}: the account service did not answer in time. Try again."),
-            Next::Retry,
-        ),
-        TenantError::Decode(_) => Problem::new(
-            format!(
-                "{failed}: the account service sent an answer this page does not understand. Try again; if it keeps happening, tell the site's administrator."
-            ),
-            Next::Retry,
-        ),
+        TenantError::Network(_) => Problem::new(text!(Unreachable, failed = failed), Next::Retry),
+        TenantError::Timeout => Problem::new(text!(TimedOut, failed = failed), Next::Retry),
+        TenantError::Decode(_) => Problem::new(text!(NotUnderstood, failed = failed), Next::Retry),
         TenantError::Http {
             status,
             rate_limit_reset,
@@ -222,41 +214,31 @@ pub fn tenant_problem(error: &TenantError, doing: Doing, now: i64) -> Problem {
         } => match (*status, doing) {
             (401, _) => session_ended(),
             (403, _) => Problem::new(
-                format!(
-                    "{failed}: the account service refused it.{said} Signing in again may renew your permissions."
-                ),
+                text!(Refused403, failed = failed, said = said),
                 Next::SignIn,
             ),
             (429, _) => {
                 let wait = rate_limit_reset.map(|r| r - now).filter(|w| *w > 0);
                 let when = match wait {
-                    Some(1) => "in a second".to_owned(),
-                    Some(s) if s < 120 => format!("in {s} seconds"),
-                    Some(s) => format!("in {} minutes", (s + 59) / 60),
-                    None => "in a minute".to_owned(),
+                    Some(1) => Key::InASecond.into(),
+                    Some(s) if s < 120 => text!(InSeconds, n = s),
+                    Some(s) => text!(InMinutes, n = (s + 59) / 60),
+                    None => Key::InAMinute.into(),
                 };
-                Problem::new(
-                    format!("{failed}: too many requests just now. Try again {when}."),
-                    Next::Retry,
-                )
+                Problem::new(text!(TooMany, failed = failed, when = when), Next::Retry)
             }
-            (409, Doing::Link) => Problem::new(
-                "That account is already linked to another user. Sign in with it and unlink it there first, or choose another account.",
-                Next::Dismiss,
-            ),
-            (404, Doing::LoadAccount) => Problem::new(
-                "Your account was not found on the account service. Sign in again.",
-                Next::SessionEnded,
-            ),
+            (409, Doing::Link) => Problem::new(Key::AlreadyLinkedElsewhere, Next::Dismiss),
+            (404, Doing::LoadAccount) => Problem::new(Key::AccountNotFound, Next::SessionEnded),
             (400..=499, Doing::SignIn) => Problem::new(
-                format!("{failed}: the account service refused the sign-in.{said} Sign in again."),
+                text!(SignInRefused, failed = failed, said = said),
                 Next::SignIn,
             ),
-            (400..=499, _) => Problem::new(format!("{failed}.{said}"), Next::Dismiss),
+            (400..=499, _) => Problem::new(
+                text!(FailedWithSaid, failed = failed, said = said),
+                Next::Dismiss,
+            ),
             (s, _) => Problem::new(
-                format!(
-                    "{failed}: the account service had a problem (error {s}). Try again in a moment."
-                ),
+                text!(ServerTrouble, failed = failed, status = s as usize),
                 Next::Retry,
             ),
         },
@@ -266,44 +248,29 @@ pub fn tenant_problem(error: &TenantError, doing: Doing, now: i64) -> Problem {
 /// What to say when a callback's `state` is refused.
 pub fn transaction_problem(error: &TransactionError) -> Problem {
     match error {
-        TransactionError::Missing | TransactionError::Unknown => Problem::new(
-            "This page was opened with a sign-in response it did not ask for, or one that was already used, so it was ignored. Nothing was changed.",
-            Next::Dismiss,
-        ),
-        TransactionError::Expired => Problem::new(
-            "That took more than ten minutes, so for your safety it was not used. Nothing was changed; please start again.",
-            Next::Dismiss,
-        ),
+        TransactionError::Missing | TransactionError::Unknown => {
+            Problem::new(Key::UnaskedCallback, Next::Dismiss)
+        }
+        TransactionError::Expired => Problem::new(Key::TookTooLong, Next::Dismiss),
     }
 }
 
 /// What to say when an ID token is refused.
 pub fn id_token_problem(error: &IdTokenError) -> Problem {
     let why = match error {
-        IdTokenError::Malformed => "it is malformed".to_owned(),
-        IdTokenError::Algorithm(alg) => {
-            format!("it is signed with \u{201c}{alg}\u{201d} instead of RS256")
-        }
-        IdTokenError::UnknownKey => {
-            "it is signed with a key the tenant does not publish".to_owned()
-        }
-        IdTokenError::Signature => "its signature does not match".to_owned(),
-        IdTokenError::Issuer => "it comes from another issuer".to_owned(),
-        IdTokenError::Audience | IdTokenError::AuthorizedParty => {
-            "it was issued for another application".to_owned()
-        }
-        IdTokenError::Expired => "it has expired".to_owned(),
-        IdTokenError::IssuedInTheFuture => "it claims to be issued in the future".to_owned(),
-        IdTokenError::NotYetValid => "it is not valid yet".to_owned(),
-        IdTokenError::Nonce => "it does not belong to this sign-in".to_owned(),
-        IdTokenError::MissingSubject => "it names no account".to_owned(),
+        IdTokenError::Malformed => Key::WhyMalformed.into(),
+        IdTokenError::Algorithm(alg) => text!(WhyAlgorithm, alg = alg),
+        IdTokenError::UnknownKey => Key::WhyUnknownKey.into(),
+        IdTokenError::Signature => Key::WhySignature.into(),
+        IdTokenError::Issuer => Key::WhyIssuer.into(),
+        IdTokenError::Audience | IdTokenError::AuthorizedParty => Key::WhyAudience.into(),
+        IdTokenError::Expired => Key::WhyExpired.into(),
+        IdTokenError::IssuedInTheFuture => Key::WhyFuture.into(),
+        IdTokenError::NotYetValid => Key::WhyNotYet.into(),
+        IdTokenError::Nonce => Key::WhyNonce.into(),
+        IdTokenError::MissingSubject => Key::WhySubject.into(),
     };
-    Problem::new(
-        format!(
-            "The answer from the account service could not be trusted ({why}), so it was refused and nothing was stored. Please try again."
-        ),
-        Next::Dismiss,
-    )
+    Problem::new(text!(Untrusted, why = why), Next::Dismiss)
 }
 
 /// What to say when the tenant sent the person back with an `error`.
@@ -313,25 +280,16 @@ pub fn returned_error(
     purpose: &crate::auth::transaction::Purpose,
 ) -> Problem {
     use crate::auth::transaction::Purpose;
-    let said = description
-        .filter(|d| !d.is_empty())
-        .map(|d| format!(" The account service said: \u{201c}{d}\u{201d}"))
-        .unwrap_or_default();
-    let message = match (error, purpose) {
-        ("access_denied", Purpose::Link { .. }) => {
-            format!("Linking was cancelled. Nothing was changed.{said}")
-        }
-        ("access_denied", Purpose::StepUp { .. }) => {
-            format!("Signing in again was cancelled, so nothing was changed.{said}")
-        }
-        ("access_denied", Purpose::Login) => format!("Signing in was cancelled.{said}"),
-        (_, Purpose::Link { .. }) => format!("The account was not linked.{said}"),
-        (_, Purpose::StepUp { .. }) => {
-            format!("Signing in again did not finish, so nothing was changed.{said}")
-        }
-        (_, Purpose::Login) => format!("Signing in did not finish.{said}"),
+    let key = match (error, purpose) {
+        ("access_denied", Purpose::Link { .. }) => Key::CancelledLink,
+        ("access_denied", Purpose::StepUp { .. }) => Key::CancelledStepUp,
+        ("access_denied", Purpose::Login) => Key::CancelledSignIn,
+        (_, Purpose::Link { .. }) => Key::NotLinkedSaid,
+        (_, Purpose::StepUp { .. }) => Key::StepUpUnfinished,
+        (_, Purpose::Login) => Key::SignInUnfinished,
     };
-    Problem::new(message, Next::Dismiss)
+    let said = service_said(description);
+    Problem::new(Text::Entry(key, vec![("said", said)]), Next::Dismiss)
 }
 
 #[cfg(test)]
@@ -420,11 +378,15 @@ mod tests {
         ];
         for (error, doing, needle, next) in cases {
             let p = tenant_problem(&error, doing, now);
-            assert!(p.message.contains(needle), "{error:?}: {}", p.message);
             assert!(
-                p.message.ends_with('.') || p.message.ends_with('\u{201d}'),
+                p.message.en().contains(needle),
+                "{error:?}: {}",
+                p.message.en()
+            );
+            assert!(
+                p.message.en().ends_with('.') || p.message.en().ends_with('\u{201d}'),
                 "{}",
-                p.message
+                p.message.en()
             );
             assert_eq!(p.next, next, "{error:?}");
         }
@@ -435,16 +397,19 @@ mod tests {
         assert!(
             transaction_problem(&TransactionError::Unknown)
                 .message
+                .en()
                 .contains("Nothing was changed")
         );
         assert!(
             transaction_problem(&TransactionError::Expired)
                 .message
+                .en()
                 .contains("ten minutes")
         );
         let p = id_token_problem(&IdTokenError::Algorithm("none".into()));
         assert!(
-            p.message.contains("\u{201c}none\u{201d}") && p.message.contains("nothing was stored")
+            p.message.en().contains("\u{201c}none\u{201d}")
+                && p.message.en().contains("nothing was stored")
         );
     }
 
@@ -460,10 +425,11 @@ mod tests {
         );
         assert!(
             p.message
+                .en()
                 .starts_with("Linking was cancelled. Nothing was changed.")
         );
         assert!(
-            p.message.contains("<b>bye</b>"),
+            p.message.en().contains("<b>bye</b>"),
             "kept as text, shown as text"
         );
     }

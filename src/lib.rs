@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod flows;
 pub mod tenant;
+pub mod text;
 pub mod ui;
 
 /// Mounts the page on `<body>`, after setting the panic hook.
@@ -31,9 +32,12 @@ pub fn report_panic(message: &str) {
     alert.set_id("panic");
     alert.set_class_name("error");
     let _ = alert.set_attribute("role", "alert");
-    alert.set_text_content(Some(
-        "Something went wrong in this page, so it stopped. Reload the page to start again; \
-         if it happens again, tell the site's administrator.",
-    ));
+    // In the page's language, as `<html lang>` says it.
+    let lang = document
+        .document_element()
+        .and_then(|html| html.get_attribute("lang"))
+        .and_then(|tag| text::Lang::from_tag(&tag))
+        .unwrap_or_default();
+    alert.set_text_content(Some(lang.template(text::Key::PanicMessage)));
     let _ = body.prepend_with_node_1(&alert);
 }

@@ -7,6 +7,7 @@ mod confirm_link;
 mod connection_icon;
 mod error_view;
 mod identity_list;
+pub mod language;
 mod link_buttons;
 mod profile;
 mod session_controls;

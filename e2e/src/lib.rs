@@ -69,6 +69,16 @@ impl World {
     }
 
     pub async fn start_with(config: AppConfig) -> World {
+        World::start_full(config, None).await
+    }
+
+    /// Starts everything for a reader whose browser asks for `languages`
+    /// (`Accept-Language` and `navigator.languages`, such as `"fr-FR,de-AT"`).
+    pub async fn start_reading(languages: &str) -> World {
+        World::start_full(AppConfig::Good, Some(languages)).await
+    }
+
+    async fn start_full(config: AppConfig, languages: Option<&str>) -> World {
         let app_listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind the app's port");
@@ -112,7 +122,7 @@ impl World {
             std::process::id(),
             app_addr.port()
         ));
-        let browser = connect_browser(driver_addr, &profile).await;
+        let browser = connect_browser(driver_addr, &profile, languages).await;
         World {
             browser,
             app_url,
@@ -474,9 +484,9 @@ pub fn good_config(tenant_url: &str) -> String {
         "connections": [
             { "name": "google-oauth2", "label": "Google" },
             { "name": "github", "label": "GitHub" },
-            { "name": "Username-Password-Authentication", "label": "Email and password" },
+            { "name": "Username-Password-Authentication" },
             { "name": "sms", "label": "SMS" },
-            { "name": "email", "label": "Email code" }
+            { "name": "email" }
         ]
     })
     .to_string()
@@ -507,7 +517,11 @@ async fn start_chromedriver() -> (Child, SocketAddr) {
     (child, addr)
 }
 
-async fn connect_browser(driver: SocketAddr, profile: &std::path::Path) -> Client {
+async fn connect_browser(
+    driver: SocketAddr,
+    profile: &std::path::Path,
+    languages: Option<&str>,
+) -> Client {
     let args = [
         "--headless=new",
         "--no-sandbox",
@@ -530,7 +544,11 @@ async fn connect_browser(driver: SocketAddr, profile: &std::path::Path) -> Clien
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
-        serde_json::json!({ "binary": "/usr/bin/chromium", "args": args }),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": args,
+            "prefs": { "intl.accept_languages": languages.unwrap_or("en-US,en") },
+        }),
     );
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
     ClientBuilder::new(connector)

@@ -28,7 +28,7 @@ pub fn restore<T: Tenant, S: KeyValue>(env: &Env<'_, T, S>) -> Restored {
         Stored::None => None,
         Stored::Expired => Some(session_ended()),
         Stored::Unreadable => Some(Problem::new(
-            "Your saved sign-in could not be read, so you are signed out. Sign in again.",
+            crate::text::Key::StoredUnreadable,
             Next::SessionEnded,
         )),
     };

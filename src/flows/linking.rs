@@ -13,6 +13,8 @@ use crate::config::{Config, Connection};
 use crate::flows::merge::{self, Choices, Keep, KeyPlan};
 use crate::flows::{Doing, Env, Next, Problem, step_up, tenant_problem};
 use crate::tenant::{Identity, Tenant, User};
+use crate::text;
+use crate::text::{Key, Text};
 
 mod confirm;
 
@@ -135,12 +137,9 @@ impl PendingLink {
 }
 
 /// The gates before a link may even be offered, each with its own message.
-pub fn gate(claims: &IdClaims, primary: &str, label: &str) -> Result<(), Problem> {
+pub fn gate(claims: &IdClaims, primary: &str, label: &Text) -> Result<(), Problem> {
     if claims.sub == primary {
-        return Err(Problem::new(
-            "That is the account you are signed in with.",
-            Next::Dismiss,
-        ));
+        return Err(Problem::new(Key::SameAccount, Next::Dismiss));
     }
     match (
         &claims.email,
@@ -150,19 +149,17 @@ pub fn gate(claims: &IdClaims, primary: &str, label: &str) -> Result<(), Problem
     ) {
         (Some(_), Some(true), _, _) => Ok(()),
         (Some(email), _, _, _) => Err(Problem::new(
-            format!("Verify {email} with {label} first, then link it."),
+            text!(VerifyFirst, who = email, label = label),
             Next::Dismiss,
         )),
         // Passwordless SMS accounts have a phone number and no email.
         (None, _, Some(_), Some(true)) => Ok(()),
         (None, _, Some(phone), _) => Err(Problem::new(
-            format!("Verify {phone} with {label} first, then link it."),
+            text!(VerifyFirst, who = phone, label = label),
             Next::Dismiss,
         )),
         (None, _, None, _) => Err(Problem::new(
-            format!(
-                "That {label} account has no verified email address or phone number, so it cannot be linked."
-            ),
+            text!(NothingVerified, label = label),
             Next::Dismiss,
         )),
     }
@@ -180,10 +177,7 @@ pub fn check_other(
 ) -> Result<(), Problem> {
     let label = config.label_of(connection);
     if other.user_id != claims.sub {
-        return Err(Problem::new(
-            "The account service described a different account than the one you signed in with, so nothing was linked.",
-            Next::Dismiss,
-        ));
+        return Err(Problem::new(Key::DifferentAccount, Next::Dismiss));
     }
     if other.identities.len() > 1 {
         let who = other
@@ -192,23 +186,16 @@ pub fn check_other(
             .or_else(|| other.name.clone())
             .unwrap_or_else(|| other.user_id.clone());
         return Err(Problem::new(
-            format!(
-                "That sign-in belongs to the account of {who}, which has {} sign-in methods. To link it here, sign in as {who} and unlink them there first. Nothing was linked.",
-                other.identities.len()
-            ),
+            text!(OthersMainAccount, who = who, n = other.identities.len()),
             Next::Dismiss,
         ));
     }
     match other.identities.iter().find(|i| i.full_id() == claims.sub) {
         Some(i) if i.connection == connection => Ok(()),
         found => {
-            let used = found
-                .map(|i| config.label_of(&i.connection).to_owned())
-                .unwrap_or_else(|| "another kind of account".to_owned());
+            let used = found.map_or(Key::AnotherKind.into(), |i| config.label_of(&i.connection));
             Err(Problem::new(
-                format!(
-                    "You signed in with {used}, not {label}, so nothing was linked. To link a {label} account, choose {label} on the account service's page."
-                ),
+                text!(WrongConnection, used = used, label = label),
                 Next::Dismiss,
             ))
         }
@@ -274,13 +261,10 @@ pub fn choose(store: &impl KeyValue, pending: &PendingLink, key: &str, keep: Kee
 /// Whether the pending account may become the main one instead: only when
 /// the signed-in account has no other linked accounts (they would have to
 /// move along). The reason when not.
-pub fn can_make_main(main: &User) -> Result<(), String> {
+pub fn can_make_main(main: &User) -> Result<(), Text> {
     match main.identities.len() {
         0 | 1 => Ok(()),
-        n => Err(format!(
-            "Not possible here: your main account has {} other linked accounts, which would have to move along. Unlink them first to choose this.",
-            n - 1
-        )),
+        n => Err(text!(CannotMakeMain, n = n - 1)),
     }
 }
 
@@ -296,10 +280,7 @@ pub fn choose_main(
         can_make_main(main).map_err(|why| Problem::new(why, Next::Dismiss))?;
     }
     if pending.make_main != make_main && pending.undo.is_some() {
-        return Err(Problem::new(
-            "An earlier try already changed settings for this link: cancel it first, then link again to choose the other account as main.",
-            Next::Dismiss,
-        ));
+        return Err(Problem::new(Key::ChoiceAfterChange, Next::Dismiss));
     }
     let mut chosen = pending.clone();
     if chosen.make_main != make_main {
@@ -338,10 +319,7 @@ pub async fn reload_pending<T: Tenant, S: KeyValue>(
         }
         None => {
             clear_pending(env.tab);
-            Err(Problem::new(
-                "The link waiting for your confirmation could not be trusted any more, so it was dropped. Nothing was linked; link the account again if you want to.",
-                Next::Dismiss,
-            ))
+            Err(Problem::new(Key::PendingUntrusted, Next::Dismiss))
         }
     }
 }
@@ -355,7 +333,7 @@ pub fn clear_pending(store: &impl KeyValue) {
 #[derive(Debug, PartialEq, Eq)]
 pub struct Changed {
     pub identities: Vec<Identity>,
-    pub message: String,
+    pub message: Text,
     /// The main account's `user_metadata`, when this changed it.
     pub main_metadata: Option<Map<String, Value>>,
     /// The new session, when the linked account became the main one (it
@@ -385,10 +363,7 @@ pub async fn unlink<T: Tenant, S: KeyValue>(
         .iter()
         .any(|p| p.is_empty() || p.as_str() == "." || p.as_str() == "..")
     {
-        return Err(Problem::new(
-            "This account's id cannot be used in a request safely, so it was not unlinked.",
-            Next::Dismiss,
-        ));
+        return Err(Problem::new(Key::UnsafeId, Next::Dismiss));
     }
     let action = Action::Unlink {
         identity: identity.full_id(),
@@ -403,7 +378,7 @@ pub async fn unlink<T: Tenant, S: KeyValue>(
     let who = identity_who(identity).unwrap_or_default();
     Ok(Changed {
         identities,
-        message: format!("Unlinked your {label} account {who}. It is a separate account again."),
+        message: text!(Unlinked, label = label, who = who),
         main_metadata: None,
         session: None,
     })

@@ -8,6 +8,7 @@ use crate::auth::{Secret, urls};
 use crate::flows::linking::{self, PendingLink};
 use crate::flows::{Doing, Env, Next, Problem, id_token_problem, step_up, tenant_problem};
 use crate::tenant::Tenant;
+use crate::text::Key;
 
 /// The parameters the tenant sent back.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -108,28 +109,20 @@ async fn verified<T: Tenant, S: KeyValue>(
     current: Option<&Session>,
 ) -> Result<Returned, Problem> {
     if callback.repeated {
-        return Err(Problem::new(
-            "The answer from the account service came with a value given twice, so it was refused and nothing was stored. Please try again.",
-            Next::Dismiss,
-        ));
+        return Err(Problem::new(Key::DuplicateParams, Next::Dismiss));
     }
     let tx = transaction::take(env.tab, callback.state.as_deref(), env.now)
         .map_err(|e| crate::flows::transaction_problem(&e))?;
     let linking = matches!(tx.purpose, Purpose::Link { .. });
     let bound = match &tx.purpose {
         Purpose::Login => None,
-        Purpose::Link { primary, .. } => Some((primary, "link", "linked")),
-        Purpose::StepUp { user_id, .. } => Some((user_id, "sign-in", "changed")),
+        Purpose::Link { primary, .. } => Some((primary, Key::NotForThisAccountLink)),
+        Purpose::StepUp { user_id, .. } => Some((user_id, Key::NotForThisAccountStepUp)),
     };
-    if let Some((user, started, what)) = bound
+    if let Some((user, refused)) = bound
         && current.is_none_or(|s| &s.user_id != user)
     {
-        return Err(Problem::new(
-            format!(
-                "This {started} was started for an account that is not signed in here now, so nothing was {what}."
-            ),
-            Next::Dismiss,
-        ));
+        return Err(Problem::new(refused, Next::Dismiss));
     }
     if let Some(error) = &callback.error {
         return Err(crate::flows::returned_error(
@@ -139,10 +132,7 @@ async fn verified<T: Tenant, S: KeyValue>(
         ));
     }
     let Some(code) = callback.code.as_deref().filter(|c| !c.is_empty()) else {
-        return Err(Problem::new(
-            "The account service sent no code back. Please try again.",
-            Next::Dismiss,
-        ));
+        return Err(Problem::new(Key::NoCode, Next::Dismiss));
     };
     let doing = if linking { Doing::Link } else { Doing::SignIn };
     let tokens = env
@@ -151,10 +141,7 @@ async fn verified<T: Tenant, S: KeyValue>(
         .await
         .map_err(|e| tenant_problem(&e, doing, env.now))?;
     let Some(id_token) = tokens.id_token else {
-        return Err(Problem::new(
-            "The account service sent no ID token. Please try again.",
-            Next::Dismiss,
-        ));
+        return Err(Problem::new(Key::NoIdToken, Next::Dismiss));
     };
     // For a link, the account is read with its own token while the ID
     // token is verified; what it says is used only once the token is.
@@ -181,13 +168,10 @@ async fn verified<T: Tenant, S: KeyValue>(
         })),
         Purpose::StepUp { user_id, action } => {
             if claims.sub != user_id {
-                return Err(Problem::new(
-                    "You signed in as another account than the one on this page, so nothing was changed. Sign in again as this page's account to go on.",
-                    Next::Dismiss,
-                ));
+                return Err(Problem::new(Key::OtherAccountSignedIn, Next::Dismiss));
             }
             if !step_up::signed_in_since(claims.auth_time, tx.created_at, env.now) {
-                return Err(not_fresh("changed"));
+                return Err(Problem::new(Key::NotFreshChange, Next::Dismiss));
             }
             Ok(Returned::SteppedUp {
                 session: Session {
@@ -205,10 +189,10 @@ async fn verified<T: Tenant, S: KeyValue>(
             primary,
             connection,
         } => {
-            let label = env.config.label_of(&connection).to_owned();
+            let label = env.config.label_of(&connection);
             linking::gate(&claims, &primary, &label)?;
             if !step_up::signed_in_since(claims.auth_time, tx.created_at, env.now) {
-                return Err(not_fresh("linked"));
+                return Err(Problem::new(Key::NotFreshLink, Next::Dismiss));
             }
             let other = other
                 .expect("read for a link")
@@ -220,16 +204,6 @@ async fn verified<T: Tenant, S: KeyValue>(
             ))
         }
     }
-}
-
-/// The round-trip's sign-in was not made during it.
-fn not_fresh(what: &str) -> Problem {
-    Problem::new(
-        format!(
-            "The account service did not ask for a fresh sign-in this time, so nothing was {what}. Try again."
-        ),
-        Next::Dismiss,
-    )
 }
 
 /// Verifies an ID token against the tenant's JWKS: the cached keys, or,

@@ -12,6 +12,7 @@ use crate::auth::transaction::{self, Action, Purpose};
 use crate::auth::urls;
 use crate::flows::{Env, Next, Problem, account};
 use crate::tenant::{Tenant, User};
+use crate::text::{Key, Text};
 
 const GRANT_KEY: &str = "link-accounts.step-up";
 
@@ -83,21 +84,18 @@ pub fn require<T: Tenant, S: KeyValue>(
     {
         return Ok(());
     }
-    let what = match action {
-        Action::Link { .. } | Action::Confirm => "Linking an account",
-        Action::Unlink { .. } => "Unlinking an account",
+    let key = match action {
+        Action::Link { .. } | Action::Confirm => Key::StepUpLink,
+        Action::Unlink { .. } => Key::StepUpUnlink,
     };
     let when = match session.auth_time {
         Some(t) if t <= env.now && max_age > 0 => {
-            format!(
-                " You last signed in {} minutes ago.",
-                (env.now - t).div_euclid(60)
-            )
+            crate::text!(StepUpWhen, minutes = (env.now - t).div_euclid(60))
         }
-        _ => String::new(),
+        _ => Text::empty(),
     };
     Err(Problem::new(
-        format!("{what} changes how you sign in, so first sign in again to show it is you.{when}"),
+        Text::Entry(key, vec![("when", when)]),
         Next::Reauthenticate,
     ))
 }

@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 
 use crate::config;
+use crate::text::Key;
+use crate::ui::language::t;
 use crate::ui::{ConfigErrorPage, SettingsPage};
 
 /// The whole page: loads `config.json`, then shows the settings page, or a
@@ -12,10 +14,11 @@ pub fn App(
     config_path: &'static str,
 ) -> impl IntoView {
     crate::ui::state::capture_callback();
+    crate::ui::language::Language::provide();
     let loaded = LocalResource::new(move || config::load(config_path));
     view! {
         <Suspense fallback=|| {
-            view! { <p class="status" role="status">"Loading…"</p> }
+            view! { <p class="status" role="status">{t(Key::Loading)}</p> }
         }>
             {move || {
                 loaded

@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 
 use crate::config::ConfigError;
+use crate::text::Key;
+use crate::ui::language::{say, t};
 
 /// Shown instead of the settings page when `config.json` cannot be used.
 #[component]
@@ -10,16 +12,13 @@ pub fn ConfigErrorPage(
 ) -> impl IntoView {
     view! {
         <header>
-            <h1>"Linked accounts"</h1>
+            <h1>{t(Key::Title)}</h1>
         </header>
         <main>
             <section class="card error" role="alert" id="config-error">
-                <h2>"This page is not set up correctly"</h2>
-                <p>{error.to_string()}</p>
-                <p>
-                    "The site's administrator can fix this in "<code>"config.json"</code>
-                    ". Reload the page once it is fixed."
-                </p>
+                <h2>{t(Key::ConfigHeading)}</h2>
+                <p>{say(error.text())}</p>
+                <p>{t(Key::ConfigFix)}</p>
             </section>
         </main>
     }

@@ -3,6 +3,9 @@ use serde_json::Value;
 
 use crate::flows::linking::{self, PendingLink};
 use crate::flows::merge::{Fate, Keep, KeyPlan};
+use crate::text;
+use crate::text::Key;
+use crate::ui::language::{say, t};
 use crate::ui::state::{Busy, PageState};
 
 /// The confirm step: what is about to be linked, and what linking means.
@@ -11,12 +14,12 @@ pub fn ConfirmLink() -> impl IntoView {
     let state = expect_context::<PageState>();
     move || {
         state.pending().get().map(|p| {
-            let label = state.with_config(|c| c.label_of(&p.connection).to_owned());
+            let label = state.with_config(|c| c.label_of(&p.connection));
             let name = p.name.clone().unwrap_or_else(|| p.who());
-            let alt = format!("Picture of {name}");
+            let alt = say(text!(PictureOf, name = &name));
             view! {
                 <section class="card confirm" id="confirm-link" aria-labelledby="confirm-heading">
-                    <h2 id="confirm-heading" tabindex="-1">{format!("Link this {label} account?")}</h2>
+                    <h2 id="confirm-heading" tabindex="-1">{say(text!(ConfirmHeading, label = &label))}</h2>
                     <div class="profile">
                         {crate::ui::picture(p.picture.as_deref()).map(|src| view! { <img src=src alt=alt /> })}
                         <div>
@@ -24,22 +27,14 @@ pub fn ConfirmLink() -> impl IntoView {
                             <p id="confirm-who">{p.who()}</p>
                         </div>
                     </div>
-                    <p>
-                        "After linking, signing in with this account opens your main account. "
-                        "Your main account's profile stays as it is; this account's own profile "
-                        "is kept only as details of the linked account."
-                    </p>
+                    <p>{t(Key::ConfirmIntro)}</p>
                     <MainChoice pending=p.clone() />
                     <MergePlan pending=p.clone() />
                     {(p.app_metadata_entries > 0).then(|| {
                         let n = p.app_metadata_entries;
-                        let entries = if n == 1 { "1 entry".to_owned() } else { format!("{n} entries") };
+                        let entries = if n == 1 { Key::Entries1.into() } else { text!(EntriesN, n = n) };
                         view! {
-                            <p id="app-metadata-note">
-                                {format!(
-                                    "This account also holds {entries} of data the site keeps about it (app metadata). The account service discards them when it links; they are not shown here."
-                                )}
-                            </p>
+                            <p id="app-metadata-note">{say(text!(ConfirmAppMetadata, entries = entries))}</p>
                         }
                     })}
                     <div class="actions">
@@ -50,7 +45,7 @@ pub fn ConfirmLink() -> impl IntoView {
                             disabled=move || state.any_busy() || state.user().with(Option::is_none)
                             aria-busy=move || state.is_busy(&Busy::Linking).to_string()
                         >
-                            {format!("Confirm: link this {label} account")}
+                            {say(text!(ConfirmButton, label = label))}
                         </button>
                         " "
                         <button
@@ -61,7 +56,7 @@ pub fn ConfirmLink() -> impl IntoView {
                             disabled=move || state.any_busy()
                             aria-busy=move || state.is_busy(&Busy::Cancelling).to_string()
                         >
-                            "Cancel"
+                            {t(Key::CancelLink)}
                         </button>
                     </div>
                 </section>
@@ -88,7 +83,7 @@ fn MainChoice(pending: PendingLink) -> impl IntoView {
                 let make_main = pending.make_main;
                 view! {
                     <fieldset id="main-choice">
-                        <legend>"Which account stays your main account?"</legend>
+                        <legend>{t(Key::MainLegend)}</legend>
                         <input
                             type="radio"
                             id="keep-main"
@@ -98,7 +93,7 @@ fn MainChoice(pending: PendingLink) -> impl IntoView {
                             on:change=move |_| state.choose_main(false)
                         />
                         <label for="keep-main">
-                            {format!("Keep {main_who} as your main account")}
+                            {say(text!(KeepMain, who = main_who))}
                         </label>
                         <input
                             type="radio"
@@ -110,9 +105,9 @@ fn MainChoice(pending: PendingLink) -> impl IntoView {
                             on:change=move |_| state.choose_main(true)
                         />
                         <label for="make-main">
-                            {format!("Make {} your main account", pending.who())}
+                            {say(text!(MakeMain, who = pending.who()))}
                         </label>
-                        {why.map(|why| view! { <p id="make-main-why" class="hint">{why}</p> })}
+                        {why.map(|why| view! { <p id="make-main-why" class="hint">{say(why)}</p> })}
                     </fieldset>
                 }
             })
@@ -137,19 +132,15 @@ fn MergePlan(pending: PendingLink) -> impl IntoView {
                 .enumerate()
                 .map(|(i, k)| key_row(state, &pending, i, k))
                 .collect_view();
-            let (heading, into) = if pending.make_main {
-                ("Your current main account's settings", "this account, your new main account,")
+            let (heading, explain) = if pending.make_main {
+                (Key::MergeMainSide, Key::MergeIntoNew)
             } else {
-                ("This account's settings", "your main account")
+                (Key::MergeOtherSide, Key::MergeIntoMain)
             };
             view! {
                 <section id="merge-plan" aria-labelledby="merge-heading">
-                    <h3 id="merge-heading">{heading}</h3>
-                    <p>
-                        {format!(
-                            "The account service discards the settings of the account that stops being main, so they are merged into {into} first. A setting that holds several values is copied as one whole."
-                        )}
-                    </p>
+                    <h3 id="merge-heading">{t(heading)}</h3>
+                    <p>{t(explain)}</p>
                     <ul class="merge">{rows}</ul>
                 </section>
             }
@@ -158,18 +149,16 @@ fn MergePlan(pending: PendingLink) -> impl IntoView {
 }
 
 fn key_row(state: PageState, pending: &PendingLink, i: usize, k: KeyPlan) -> impl IntoView + use<> {
-    let nested = k
-        .is_nested()
-        .then_some(" (several values, copied as one whole)");
+    let nested = k.is_nested().then(|| t(Key::MergeNested));
     let value = shown(&k.value);
     let key = k.key.clone();
     let fate = match k.fate {
         Fate::Copied => view! {
-            <span class="fate">{format!("{value}: copied to your main account")}</span>
+            <span class="fate">{say(text!(MergeCopied, value = &value))}</span>
         }
         .into_any(),
         Fate::Same => view! {
-            <span class="fate">{format!("{value}: the same on both")}</span>
+            <span class="fate">{say(text!(MergeSame, value = &value))}</span>
         }
         .into_any(),
         Fate::Conflict { main } => {
@@ -179,7 +168,7 @@ fn key_row(state: PageState, pending: &PendingLink, i: usize, k: KeyPlan) -> imp
             let (key_main, key_linked) = (key.clone(), key.clone());
             view! {
                 <fieldset class="conflict">
-                    <legend>{format!("{key} differs: which value stays?")}</legend>
+                    <legend>{say(text!(MergeConflict, key = &key))}</legend>
                     <input
                         type="radio"
                         id=main_id.clone()
@@ -188,7 +177,7 @@ fn key_row(state: PageState, pending: &PendingLink, i: usize, k: KeyPlan) -> imp
                         disabled=move || state.any_busy()
                         on:change=move |_| state.choose(key_main.clone(), Keep::Main)
                     />
-                    <label for=main_id>{format!("Keep your main account's: {}", shown(&main))}</label>
+                    <label for=main_id>{say(text!(KeepMainValue, value = shown(&main)))}</label>
                     <input
                         type="radio"
                         id=linked_id.clone()
@@ -197,7 +186,7 @@ fn key_row(state: PageState, pending: &PendingLink, i: usize, k: KeyPlan) -> imp
                         disabled=move || state.any_busy()
                         on:change=move |_| state.choose(key_linked.clone(), Keep::Linked)
                     />
-                    <label for=linked_id>{format!("Use this account's: {value}")}</label>
+                    <label for=linked_id>{say(text!(UseOtherValue, value = value))}</label>
                 </fieldset>
             }
             .into_any()

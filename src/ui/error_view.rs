@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 
 use crate::flows::Next;
+use crate::text::Key;
+use crate::ui::language::{say, t};
 use crate::ui::state::PageState;
 
 /// The one place problems are shown: a sentence, and the next step.
@@ -12,19 +14,19 @@ pub fn ErrorView() -> impl IntoView {
             let action = match problem.next {
                 Next::Retry => view! {
                     <button type="button" id="retry" on:click=move |_| state.retry()>
-                        "Try again"
+                        {t(Key::TryAgain)}
                     </button>
                 }
                 .into_any(),
                 Next::SignIn | Next::SessionEnded => view! {
                     <button type="button" id="sign-in-again" on:click=move |_| state.sign_in()>
-                        "Sign in again"
+                        {t(Key::SignInAgain)}
                     </button>
                 }
                 .into_any(),
                 Next::Reauthenticate => view! {
                     <button type="button" id="reauthenticate" on:click=move |_| state.reauthenticate()>
-                        "Sign in again"
+                        {t(Key::SignInAgain)}
                     </button>
                 }
                 .into_any(),
@@ -35,14 +37,14 @@ pub fn ErrorView() -> impl IntoView {
                         id="dismiss"
                         on:click=move |_| state.dismiss()
                     >
-                        "Dismiss"
+                        {t(Key::Dismiss)}
                     </button>
                 }
                 .into_any(),
             };
             view! {
                 <section class="error" role="alert" id="problem" tabindex="-1">
-                    <p>{problem.message}</p>
+                    <p>{say(problem.message)}</p>
                     {action}
                 </section>
             }

@@ -2,7 +2,10 @@ use leptos::prelude::*;
 
 use crate::flows::linking;
 use crate::tenant::Identity;
+use crate::text;
+use crate::text::Key;
 use crate::ui::ConnectionIcon;
+use crate::ui::language::{language, say, t};
 use crate::ui::state::{Busy, PageState};
 
 /// The account's identities: the main one first, marked, with no Unlink;
@@ -20,10 +23,10 @@ pub fn IdentityList() -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="accounts-heading">
-            <h2 id="accounts-heading" tabindex="-1">"Your sign-in accounts"</h2>
+            <h2 id="accounts-heading" tabindex="-1">{t(Key::AccountsHeading)}</h2>
             <Show
                 when=move || state.user().with(Option::is_some)
-                fallback=|| view! { <p>"Your accounts will appear here."</p> }
+                fallback=|| view! { <p>{t(Key::AccountsPlaceholder)}</p> }
             >
                 <ul class="identities" id="identities">
                     <For
@@ -46,7 +49,7 @@ fn IdentityRow(
     let state = expect_context::<PageState>();
     let user_id = state.user_id().unwrap_or_default();
     let main = linking::is_main(&identity, &user_id);
-    let label = state.with_config(|c| c.label_of(&identity.connection).to_owned());
+    let label = state.with_config(|c| c.label_of(&identity.connection));
     let who = if main {
         state
             .user()
@@ -70,11 +73,9 @@ fn IdentityRow(
     let unlink_identity = identity.clone();
     let busy_id = id.clone();
     let ask_id = id.clone();
-    let account = format!("{label} account {who}");
-    let ask_label = format!("Unlink {account}");
-    let question = format!(
-        "Unlink your {account}? It becomes a separate account again: signing in with it opens an account of its own, without your main account's settings."
-    );
+    let ask_label = say(text!(UnlinkLabel, label = &label, who = &who));
+    let question = say(text!(UnlinkQuestion, label = &label, who = &who));
+    let icon_label = label.render(language().now());
     let picture = identity
         .profile_data
         .as_ref()
@@ -87,12 +88,12 @@ fn IdentityRow(
         <li data-identity=id.clone() data-main=main.to_string()>
             <span class="who">
                 {picture.map(|src| view! { <img class="avatar" src=src alt="" /> })}
-                <ConnectionIcon connection=identity.connection.clone() label=label.clone() />
-                <strong>{label.clone()}</strong>
+                <ConnectionIcon connection=identity.connection.clone() label=icon_label />
+                <strong>{say(label)}</strong>
                 " "
                 <span class="email">{who.clone()}</span>
                 {name.map(|n| view! { <span class="name">{format!(" ({n})")}</span> })}
-                {main.then(|| view! { " " <span class="badge">"Main account"</span> })}
+                {main.then(|| view! { " " <span class="badge">{t(Key::MainBadge)}</span> })}
             </span>
             {(!main)
                 .then(move || {
@@ -117,7 +118,7 @@ fn IdentityRow(
                                         }
                                         disabled=move || state.any_busy()
                                     >
-                                        "Unlink"
+                                        {t(Key::UnlinkButton)}
                                     </button>
                                 }
                                 }
@@ -127,7 +128,7 @@ fn IdentityRow(
                                 class="confirm-unlink"
                                 role="alertdialog"
                                 aria-modal="false"
-                                aria-label="Confirm unlinking"
+                                aria-label=t(Key::ConfirmUnlink)
                                 aria-describedby=question_id.clone()
                                 on:keydown={
                                     let back = unlink_id.clone();
@@ -170,7 +171,7 @@ fn IdentityRow(
                                         move || state.is_busy(&Busy::Unlinking(busy_id.clone())).to_string()
                                     }
                                 >
-                                    "Unlink"
+                                    {t(Key::UnlinkButton)}
                                 </button>
                                 " "
                                 <button
@@ -186,7 +187,7 @@ fn IdentityRow(
                                         }
                                     }
                                 >
-                                    "Keep it"
+                                    {t(Key::KeepLinked)}
                                 </button>
                             </span>
                         </Show>

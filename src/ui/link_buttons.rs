@@ -1,7 +1,10 @@
 use leptos::prelude::*;
 
 use crate::flows::linking;
+use crate::text;
+use crate::text::Key;
 use crate::ui::ConnectionIcon;
+use crate::ui::language::{language, say, t};
 use crate::ui::state::{Busy, PageState};
 
 /// "Link <label> account" for each configured connection the account lacks.
@@ -27,10 +30,8 @@ pub fn LinkButtons() -> impl IntoView {
         // and no second button named like the confirm step's.
         <Show when=move || !choices().is_empty() && state.pending().with(Option::is_none)>
             <section class="card" aria-labelledby="link-heading">
-                <h2 id="link-heading">"Link another account"</h2>
-                <p>
-                    "You will sign in with the other account to prove it is yours. Nothing is linked until you confirm."
-                </p>
+                <h2 id="link-heading">{t(Key::LinkHeading)}</h2>
+                <p>{t(Key::LinkIntro)}</p>
                 <ul class="link-buttons">
                     <For
                         each=choices
@@ -38,6 +39,8 @@ pub fn LinkButtons() -> impl IntoView {
                         children=move |c| {
                             let name = c.name.clone();
                             let busy_name = c.name.clone();
+                            let label = state.with_config(|config| config.label_of(&c.name));
+                            let icon_label = label.render(language().now());
                             view! {
                                 <li>
                                     <button
@@ -50,8 +53,8 @@ pub fn LinkButtons() -> impl IntoView {
                                             state.is_busy(&Busy::StartingLink(busy_name.clone())).to_string()
                                         }
                                     >
-                                        <ConnectionIcon connection=c.name.clone() label=c.label.clone() />
-                                        {format!("Link {} account", c.label)}
+                                        <ConnectionIcon connection=c.name.clone() label=icon_label />
+                                        {say(text!(LinkConnection, label = label))}
                                     </button>
                                 </li>
                             }

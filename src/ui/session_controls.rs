@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use crate::text::Key;
+use crate::ui::language::t;
 use crate::ui::state::{Busy, PageState};
 
 /// "Sign in" when nobody is signed in, else "Sign out".
@@ -19,7 +21,7 @@ pub fn SessionControls() -> impl IntoView {
                         disabled=any_busy
                         aria-busy=move || state.is_busy(&Busy::SigningIn).to_string()
                     >
-                        "Sign in"
+                        {t(Key::SignIn)}
                     </button>
                 }
             }
@@ -32,7 +34,7 @@ pub fn SessionControls() -> impl IntoView {
                 disabled=any_busy
                 aria-busy=move || state.is_busy(&Busy::SigningOut).to_string()
             >
-                "Sign out"
+                {t(Key::SignOut)}
             </button>
         </Show>
     }

@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 
 use crate::config::Config;
+use crate::text::Key;
+use crate::ui::language::{LanguagePicker, say, t};
 use crate::ui::state::PageState;
 use crate::ui::{
     ConfirmLink, ErrorView, IdentityList, LinkButtons, Profile, SessionControls, StatusLine,
@@ -25,7 +27,8 @@ pub fn SettingsPage(
     let signed_in = move || state.signed_in();
     view! {
         <header>
-            <h1>"Linked accounts"</h1>
+            <h1>{t(Key::Title)}</h1>
+            <LanguagePicker />
             <SessionControls />
         </header>
         <main>
@@ -36,10 +39,8 @@ pub fn SettingsPage(
                 fallback=|| {
                     view! {
                         <section class="card" aria-labelledby="intro-heading">
-                            <h2 id="intro-heading">"Sign in to manage your accounts"</h2>
-                            <p>
-                                "Link your other sign-in accounts to this one, so that any of them opens the same account."
-                            </p>
+                            <h2 id="intro-heading">{t(Key::IntroHeading)}</h2>
+                            <p>{t(Key::IntroText)}</p>
                         </section>
                     }
                 }
@@ -50,6 +51,6 @@ pub fn SettingsPage(
                 <LinkButtons />
             </Show>
         </main>
-        <footer>"Your sign-in accounts are kept by " {tenant}</footer>
+        <footer>{say(crate::text!(Footer, host = tenant))}</footer>
     }
 }

@@ -15,6 +15,8 @@ use crate::flows::linking::{self, Changed, NotLinked, PendingLink};
 use crate::flows::sign_in::{self, Returned};
 use crate::flows::{Next, Problem, account};
 use crate::tenant::{Http, Identity, User};
+use crate::text;
+use crate::text::{Key, Text};
 
 mod browser;
 mod choices;
@@ -55,7 +57,7 @@ pub struct PageState {
     session: RwSignal<Option<Session>>,
     user: RwSignal<Option<User>>,
     /// A sentence for screen readers and everyone: what is happening or just happened.
-    status: RwSignal<String>,
+    status: RwSignal<Text>,
     busy: RwSignal<Option<Busy>>,
     problem: RwSignal<Option<Problem>>,
     retry: RwSignal<Option<Retry>>,
@@ -74,7 +76,7 @@ impl PageState {
             user: RwSignal::new(None),
             reauth: RwSignal::new(None),
             asking: RwSignal::new(None),
-            status: RwSignal::new(String::new()),
+            status: RwSignal::new(Text::empty()),
             busy: RwSignal::new(None),
             problem: RwSignal::new(None),
             retry: RwSignal::new(None),
@@ -105,7 +107,7 @@ impl PageState {
     }
 
     /// What is happening or just happened, in a sentence.
-    pub fn status(&self) -> ReadSignal<String> {
+    pub fn status(&self) -> ReadSignal<Text> {
         self.status.read_only()
     }
 
@@ -136,7 +138,7 @@ impl PageState {
     }
 
     /// Claims the page for one action; `false` if something is under way.
-    fn claim(&self, what: Busy, status: impl Into<String>) -> bool {
+    fn claim(&self, what: Busy, status: impl Into<Text>) -> bool {
         if self.busy.with_untracked(Option::is_some) {
             return false;
         }
@@ -146,7 +148,7 @@ impl PageState {
         true
     }
 
-    fn done(&self, status: impl Into<String>) {
+    fn done(&self, status: impl Into<Text>) {
         self.busy.set(None);
         self.status.set(status.into());
     }
@@ -169,7 +171,7 @@ impl PageState {
             self.pending.set(None);
         }
         self.busy.set(None);
-        self.status.set(String::new());
+        self.status.set(Text::empty());
         self.retry
             .set(retry.filter(|_| problem.next == Next::Retry));
         self.problem.set(Some(problem));
@@ -235,7 +237,7 @@ impl PageState {
             }
             return;
         };
-        self.claim(Busy::Returning, "Finishing with the account service…");
+        self.claim(Busy::Returning, Key::Finishing);
         spawn_local(async move {
             let http = Http::new(&browser.config);
             let returned =
@@ -257,18 +259,12 @@ impl PageState {
                         // Going on to the other account's login changes nothing.
                         Action::Link { connection } => return self.start_link(connection),
                         Action::Confirm => {
-                            return self.reload_pending(
-                                session,
-                                Some(
-                                    "You signed in again. Check the account below, then confirm or cancel the link.".into(),
-                                ),
-                            );
+                            return self
+                                .reload_pending(session, Some(Key::SignedInAgainConfirm.into()));
                         }
                         Action::Unlink { identity } => {
                             self.asking.set(Some(identity));
-                            return self.load_account(Some(
-                                "You signed in again. Confirm unlinking below, or keep the account.".into(),
-                            ));
+                            return self.load_account(Some(Key::SignedInAgainUnlink.into()));
                         }
                     }
                 }
@@ -280,7 +276,7 @@ impl PageState {
     }
 
     /// The stored pending link, verified again, then the account.
-    fn reload_pending(self, session: Session, done: Option<String>) {
+    fn reload_pending(self, session: Session, done: Option<Text>) {
         let browser = self.browser();
         spawn_local(async move {
             let http = Http::new(&browser.config);
@@ -293,13 +289,13 @@ impl PageState {
     }
 
     /// Fetches the user and their identities; then says `done`, if given.
-    fn load_account(self, done: Option<String>) {
+    fn load_account(self, done: Option<Text>) {
         let Some(s) = self.session.get_untracked() else {
             return;
         };
         self.busy.set(Some(Busy::Loading));
         if self.problem.with_untracked(Option::is_none) {
-            self.status.set("Loading your accounts…".into());
+            self.status.set(Key::LoadingAccounts.into());
         }
         let browser = self.browser();
         spawn_local(async move {
@@ -312,9 +308,9 @@ impl PageState {
                         let status = if let Some(done) = done {
                             done
                         } else if self.pending.with_untracked(Option::is_some) {
-                            "Check the account below, then confirm or cancel the link.".into()
+                            Key::CheckThenConfirm.into()
                         } else {
-                            String::new()
+                            Text::empty()
                         };
                         self.status.set(status);
                     }
@@ -323,7 +319,8 @@ impl PageState {
                     // A problem already shown (a refused callback, say) is
                     // not lost behind this one.
                     if let Some(shown) = self.problem.get_untracked() {
-                        problem.message = format!("{} {}", shown.message, problem.message);
+                        problem.message =
+                            text!(Both, first = shown.message, then = problem.message);
                     }
                     self.fail(problem, Some(Retry::LoadAccount));
                 }
@@ -332,7 +329,7 @@ impl PageState {
     }
 
     pub fn sign_in(self) {
-        if !self.claim(Busy::SigningIn, "Taking you to sign in…") {
+        if !self.claim(Busy::SigningIn, Key::TakingToSignIn) {
             return;
         }
         let browser = self.browser();
@@ -341,7 +338,7 @@ impl PageState {
     }
 
     pub fn sign_out(self) {
-        if !self.claim(Busy::SigningOut, "Signing you out…") {
+        if !self.claim(Busy::SigningOut, Key::SigningOut) {
             return;
         }
         let browser = self.browser();
@@ -353,10 +350,10 @@ impl PageState {
         let Some(s) = self.session.get_untracked() else {
             return;
         };
-        let label = self.with_config(|c| c.label_of(&connection).to_owned());
+        let label = self.with_config(|c| c.label_of(&connection));
         if !self.claim(
             Busy::StartingLink(connection.clone()),
-            format!("Taking you to {label} to sign in with the account to link…"),
+            text!(TakingToLink, label = label),
         ) {
             return;
         }
@@ -377,8 +374,8 @@ impl PageState {
         ) else {
             return;
         };
-        let label = self.with_config(|c| c.label_of(&pending.connection).to_owned());
-        if !self.claim(Busy::Linking, format!("Linking your {label} account…")) {
+        let label = self.with_config(|c| c.label_of(&pending.connection));
+        if !self.claim(Busy::Linking, text!(LinkingAccount, label = label)) {
             return;
         }
         let browser = self.browser();
@@ -410,7 +407,7 @@ impl PageState {
         else {
             return;
         };
-        if !self.claim(Busy::Cancelling, "Cancelling the link…") {
+        if !self.claim(Busy::Cancelling, Key::CancellingLink) {
             return;
         }
         let browser = self.browser();
@@ -432,10 +429,10 @@ impl PageState {
         let Some(s) = self.session.get_untracked() else {
             return;
         };
-        let label = self.with_config(|c| c.label_of(&identity.connection).to_owned());
+        let label = self.with_config(|c| c.label_of(&identity.connection));
         if !self.claim(
             Busy::Unlinking(identity.full_id()),
-            format!("Unlinking your {label} account…"),
+            text!(UnlinkingAccount, label = label),
         ) {
             return;
         }

@@ -6,9 +6,10 @@ use crate::ui::state::PageState;
 #[component]
 pub fn StatusLine() -> impl IntoView {
     let state = expect_context::<PageState>();
+    let language = crate::ui::language::language();
     view! {
         <p class="status" id="status" role="status" aria-live="polite">
-            {move || state.status().get()}
+            {move || state.status().with(|s| language.say(s))}
         </p>
     }
 }

@@ -11,6 +11,8 @@ use crate::auth::transaction::Action;
 use crate::flows::merge;
 use crate::flows::{Doing, Env, Next, Problem, step_up, tenant_problem};
 use crate::tenant::Tenant;
+use crate::text;
+use crate::text::{Key, Text};
 
 /// Links the pending account, on the person's confirmation. `main` is the
 /// signed-in account's `user_metadata` as the page last read it.
@@ -109,25 +111,24 @@ pub async fn confirm<T: Tenant, S: KeyValue>(
                     auth_time: pending.auth_time,
                 };
                 crate::auth::session::save(env.local, &session);
-                let copied = keys
-                    .map(|k| format!(" Your former main account's {k} now on it."))
-                    .unwrap_or_default();
+                let copied =
+                    keys.map_or_else(Text::empty, |k| text!(LinkedFormerCopied, settings = k));
                 return Ok(Changed {
                     identities,
-                    message: format!(
-                        "Linked. Your {label} account {} is now your main account.{copied}",
-                        pending.who()
+                    message: text!(
+                        LinkedMadeMain,
+                        label = label,
+                        who = pending.who(),
+                        copied = copied
                     ),
                     main_metadata: Some(now),
                     session: Some(session),
                 });
             }
-            let copied = keys
-                .map(|k| format!(" Its {k} now on your main account."))
-                .unwrap_or_default();
+            let copied = keys.map_or_else(Text::empty, |k| text!(LinkedCopied, settings = k));
             Ok(Changed {
                 identities,
-                message: format!("Linked your {label} account {}.{copied}", pending.who()),
+                message: text!(Linked, label = label, who = pending.who(), copied = copied),
                 main_metadata: (now != *main).then_some(now),
                 session: None,
             })
@@ -150,7 +151,7 @@ pub async fn cancel<T: Tenant, S: KeyValue>(
 ) -> Result<Cancelled, NotLinked> {
     let Some(undo) = pending.undo.clone() else {
         clear_pending(env.tab);
-        return Ok(nothing_linked(None, String::new()));
+        return Ok(nothing_linked(None, Text::empty()));
     };
     let problem = |e| env.ended(tenant_problem(&e, Doing::Restore, env.now));
     // The account the update was sent to: the one that was to stay main.
@@ -166,19 +167,19 @@ pub async fn cancel<T: Tenant, S: KeyValue>(
     };
     if merge::holds(&now, &undo) {
         clear_pending(env.tab);
-        return Ok(nothing_linked(shown(now), String::new()));
+        return Ok(nothing_linked(shown(now), Text::empty()));
     }
     match env.tenant.update_user_metadata(token, target, &undo).await {
         Ok(user) => {
             clear_pending(env.tab);
-            let whose = if pending.make_main {
-                "That account's"
+            let as_they_were = if pending.make_main {
+                Key::AsTheyWereThat
             } else {
-                "Your main account's"
+                Key::AsTheyWereMain
             };
             Ok(nothing_linked(
                 shown(user.user_metadata),
-                format!(" {whose} settings are as they were."),
+                as_they_were.into(),
             ))
         }
         Err(e) => Err(not_linked(env, problem(e), pending.clone(), None)),
@@ -189,13 +190,13 @@ pub async fn cancel<T: Tenant, S: KeyValue>(
 /// metadata when it was read or put back.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Cancelled {
-    pub message: String,
+    pub message: Text,
     pub main_metadata: Option<Map<String, Value>>,
 }
 
-fn nothing_linked(main_metadata: Option<Map<String, Value>>, more: String) -> Cancelled {
+fn nothing_linked(main_metadata: Option<Map<String, Value>>, more: Text) -> Cancelled {
     Cancelled {
-        message: format!("Nothing was linked.{more}"),
+        message: text!(NothingLinked, more = more),
         main_metadata,
     }
 }
@@ -225,22 +226,18 @@ async fn undo<T: Tenant, S: KeyValue>(
             .await
             .ok()
     };
-    match restored {
+    let (more, metadata) = match restored {
         Some(user) => {
             pending.undo = None;
-            problem
-                .message
-                .push_str(" Your main account's settings were put back as they were.");
-            (problem, user.user_metadata)
+            (Key::PutBack.into(), user.user_metadata)
         }
         None => {
-            problem.message.push_str(&format!(
-                " Your main account's {} changed and could not be put back: cancel the link to try again, or change them back yourself.",
-                settings(undo.keys().map(String::as_str))
-            ));
-            (problem, now)
+            let settings = settings(undo.keys().map(String::as_str));
+            (text!(RestoreFailed, settings = settings), now)
         }
-    }
+    };
+    problem.message = text!(Then, first = problem.message, then = more);
+    (problem, metadata)
 }
 
 /// The link did not happen: the pending link stays for a retry (its undo
@@ -266,12 +263,17 @@ fn not_linked<T: Tenant, S: KeyValue>(
 }
 
 /// "setting “a” is" / "settings “a” and “b” are", for a sentence.
-fn settings<'a>(keys: impl Iterator<Item = &'a str>) -> String {
-    let quoted: Vec<String> = keys.map(|k| format!("\u{201c}{k}\u{201d}")).collect();
+fn settings<'a>(keys: impl Iterator<Item = &'a str>) -> Text {
+    let quoted: Vec<Text> = keys.map(|k| text!(Quoted, s = k)).collect();
     match quoted.as_slice() {
-        [one] => format!("setting {one} is"),
-        [init @ .., last] => format!("settings {} and {last} are", init.join(", ")),
-        [] => "settings are".to_owned(),
+        [one] => text!(Setting1, key = one),
+        [first, middle @ .., last] => {
+            let init = middle
+                .iter()
+                .fold(first.clone(), |a, b| text!(Comma, a = a, b = b));
+            text!(SettingsN, init = init, last = last)
+        }
+        [] => Key::SettingsSome.into(),
     }
 }
 
@@ -280,11 +282,11 @@ mod tests {
     #[test]
     fn settings_are_named_in_a_sentence() {
         assert_eq!(
-            super::settings(["editor"].into_iter()),
+            super::settings(["editor"].into_iter()).en(),
             "setting \u{201c}editor\u{201d} is"
         );
         assert_eq!(
-            super::settings(["a", "b", "c"].into_iter()),
+            super::settings(["a", "b", "c"].into_iter()).en(),
             "settings \u{201c}a\u{201d}, \u{201c}b\u{201d} and \u{201c}c\u{201d} are"
         );
     }

@@ -33,32 +33,32 @@ fn only_a_verified_email_of_another_account_passes() {
         gate(
             &claims("github|2", Some("a@x"), Some(true)),
             "google-oauth2|1",
-            "GitHub"
+            &"GitHub".into()
         )
         .is_ok()
     );
     let unverified = gate(
         &claims("github|2", Some("a@x"), Some(false)),
         "google-oauth2|1",
-        "GitHub",
+        &"GitHub".into(),
     );
     assert_eq!(
-        unverified.unwrap_err().message,
+        unverified.unwrap_err().message.en(),
         "Verify a@x with GitHub first, then link it."
     );
     let missing = gate(
         &claims("github|2", Some("a@x"), None),
         "google-oauth2|1",
-        "GitHub",
+        &"GitHub".into(),
     );
     assert!(missing.is_err(), "no email_verified claim is not verified");
     let same = gate(
         &claims("google-oauth2|1", Some("a@x"), Some(true)),
         "google-oauth2|1",
-        "Google",
+        &"Google".into(),
     );
     assert_eq!(
-        same.unwrap_err().message,
+        same.unwrap_err().message.en(),
         "That is the account you are signed in with."
     );
 }
@@ -68,11 +68,11 @@ fn a_phone_account_passes_with_a_verified_phone_number() {
     let mut c = claims("sms|1", None, None);
     c.phone_number = Some("+1555".into());
     c.phone_number_verified = Some(true);
-    assert!(gate(&c, "google-oauth2|1", "SMS").is_ok());
+    assert!(gate(&c, "google-oauth2|1", &"SMS".into()).is_ok());
     c.phone_number_verified = Some(false);
-    assert!(gate(&c, "google-oauth2|1", "SMS").is_err());
+    assert!(gate(&c, "google-oauth2|1", &"SMS".into()).is_err());
     c.phone_number = None;
-    assert!(gate(&c, "google-oauth2|1", "SMS").is_err());
+    assert!(gate(&c, "google-oauth2|1", &"SMS".into()).is_err());
 }
 
 #[test]

@@ -36,9 +36,9 @@ fn a_callback_without_this_tabs_transaction_makes_no_call() {
     ] {
         let (problem, _) = refused(page.complete(&cb, None));
         assert!(
-            problem.message.contains("did not ask for"),
+            problem.message.en().contains("did not ask for"),
             "{}",
-            problem.message
+            problem.message.en()
         );
     }
     // Another tab's stores do not have it either.
@@ -56,7 +56,7 @@ fn a_state_is_good_once() {
     let cb = page.come_back(&url, ADA, json!({}));
     assert!(matches!(page.complete(&cb, None), Returned::SignedIn(_)));
     let (problem, _) = refused(page.complete(&cb, None));
-    assert!(problem.message.contains("already used"));
+    assert!(problem.message.en().contains("already used"));
     assert_eq!(page.tenant.calls(), [Call::Token, Call::Jwks]);
 }
 
@@ -67,7 +67,7 @@ fn a_state_older_than_ten_minutes_is_refused_without_a_call() {
     let cb = page.come_back(&url, ADA, json!({}));
     page.now += transaction::LIFETIME_SECS + 1;
     let (problem, _) = refused(page.complete(&cb, None));
-    assert!(problem.message.contains("ten minutes"));
+    assert!(problem.message.en().contains("ten minutes"));
     assert!(page.tenant.calls().is_empty());
 }
 
@@ -84,13 +84,13 @@ fn an_error_from_the_tenant_is_told_and_no_code_is_exchanged() {
     };
     let (problem, _) = refused(page.complete(&cb, None));
     assert_eq!(
-        problem.message,
+        problem.message.en(),
         "Signing in was cancelled. The account service said: \u{201c}User cancelled\u{201d}"
     );
     assert!(page.tenant.calls().is_empty());
     let (again, _) = refused(page.complete(&callback(&state, "c"), None));
     assert!(
-        again.message.contains("already used"),
+        again.message.en().contains("already used"),
         "the state was spent"
     );
 }
@@ -108,7 +108,7 @@ fn a_callback_with_no_code_makes_no_call() {
         };
         let (problem, _) = refused(page.complete(&cb, None));
         assert_eq!(
-            problem.message,
+            problem.message.en(),
             "The account service sent no code back. Please try again."
         );
     }
@@ -126,7 +126,7 @@ fn a_token_answer_without_an_id_token_stores_nothing() {
     );
     let (problem, _) = refused(page.complete(&callback(&state, "c"), None));
     assert_eq!(
-        problem.message,
+        problem.message.en(),
         "The account service sent no ID token. Please try again."
     );
     assert_eq!(page.tenant.calls(), [Call::Token]);
@@ -163,9 +163,9 @@ fn a_refused_or_garbled_exchange_says_what_to_do_and_stores_nothing() {
         page.tenant.answer_next(Call::Token, status, body);
         let (problem, _) = refused(page.complete(&cb, None));
         assert!(
-            problem.message.contains(needle),
+            problem.message.en().contains(needle),
             "{body}: {}",
-            problem.message
+            problem.message.en()
         );
         assert_eq!(problem.next, next, "{body}");
         assert!(page.stored_session().is_none(), "{body}");
@@ -195,8 +195,12 @@ fn an_id_token_that_cannot_be_trusted_is_refused_and_nothing_stored() {
         let url = sign_in::start(&page.env());
         let cb = page.come_back(&url, ADA, claims);
         let (problem, _) = refused(page.complete(&cb, None));
-        assert!(problem.message.contains(why), "{why}: {}", problem.message);
-        assert!(problem.message.contains("nothing was stored"));
+        assert!(
+            problem.message.en().contains(why),
+            "{why}: {}",
+            problem.message.en()
+        );
+        assert!(problem.message.en().contains("nothing was stored"));
         assert!(page.stored_session().is_none());
     }
 }
@@ -218,6 +222,7 @@ fn a_tampered_or_unknown_key_token_is_refused_after_one_fresh_key_fetch() {
     assert!(
         problem
             .message
+            .en()
             .contains("a key the tenant does not publish")
     );
     assert_eq!(
@@ -237,7 +242,12 @@ fn a_tampered_or_unknown_key_token_is_refused_after_one_fresh_key_fetch() {
     page.tenant
         .issue_code("c2", FakeTenant::tokens_for(BOB, &parts.join(".")));
     let (problem, _) = refused(page.complete(&callback(&state, "c2"), None));
-    assert!(problem.message.contains("its signature does not match"));
+    assert!(
+        problem
+            .message
+            .en()
+            .contains("its signature does not match")
+    );
     assert!(
         page.stored_session().unwrap().contains(BOB),
         "the session that was there stays"
@@ -255,7 +265,11 @@ fn keys_that_cannot_be_fetched_or_read_refuse_the_sign_in() {
         let cb = page.come_back(&url, ADA, json!({}));
         page.tenant.answer_next(Call::Jwks, status, body);
         let (problem, _) = refused(page.complete(&cb, None));
-        assert!(problem.message.contains(needle), "{}", problem.message);
+        assert!(
+            problem.message.en().contains(needle),
+            "{}",
+            problem.message.en()
+        );
         assert!(page.stored_session().is_none());
     }
 }
@@ -281,9 +295,9 @@ fn a_callback_with_a_value_given_twice_is_refused_before_any_call() {
     let twice = sign_in::read_callback(&urls::query_params(&query)).unwrap();
     let (problem, _) = refused(page.complete(&twice, None));
     assert!(
-        problem.message.contains("given twice"),
+        problem.message.en().contains("given twice"),
         "{}",
-        problem.message
+        problem.message.en()
     );
     assert!(page.tenant.calls().is_empty());
     assert!(page.stored_session().is_none());

@@ -17,7 +17,7 @@ fn confirming_links_the_account_and_drops_the_pending_link() {
     assert_eq!(session, None, "the session stays Ada's");
     assert!(!page.tenant.calls().contains(&Call::UpdateUser));
     assert_eq!(
-        message,
+        message.en(),
         "Linked your GitHub account github|4242@mail.example."
     );
     assert_eq!(identities.len(), 2);
@@ -102,7 +102,7 @@ fn cancelling_drops_the_pending_link_and_links_nothing() {
     let ada = page.signed_in(ADA);
     let pending = page.pending(&ada);
     let cancelled = block_on(linking::cancel(&page.env(), &ada, &pending)).unwrap();
-    assert_eq!(cancelled.message, "Nothing was linked.");
+    assert_eq!(cancelled.message.en(), "Nothing was linked.");
     assert_eq!(cancelled.main_metadata, None);
     assert_eq!(linking::load_pending(&page.tab, &ada), None);
     assert!(!page.tenant.calls().contains(&Call::Link));
@@ -124,9 +124,12 @@ fn a_retried_link_whose_first_answer_was_lost_is_told_as_linked() {
     );
     let changed = block_on(linking::confirm(&page.env(), &ada, &pending, &Map::new())).unwrap();
     assert!(
-        changed.message.starts_with("Linked your GitHub account"),
+        changed
+            .message
+            .en()
+            .starts_with("Linked your GitHub account"),
         "{}",
-        changed.message
+        changed.message.en()
     );
     assert_eq!(changed.identities.len(), 2);
 }
@@ -163,9 +166,9 @@ fn a_pending_link_is_verified_again_on_reload_and_a_tampered_one_dropped() {
         linking::save_pending(&page.tab, &t);
         let problem = block_on(linking::reload_pending(&page.env(), &ada)).unwrap_err();
         assert!(
-            problem.message.contains("could not be trusted"),
+            problem.message.en().contains("could not be trusted"),
             "{}",
-            problem.message
+            problem.message.en()
         );
         assert_eq!(linking::load_pending(&page.tab, &ada), None, "dropped");
     }

@@ -41,7 +41,7 @@ fn a_link_callback_completes_only_for_the_user_who_started_it() {
         let cb = page.link_callback(&ada, "github", ADA_GITHUB, json!({}));
         let (problem, pending) = refused(page.complete(&cb, current));
         assert_eq!(
-            problem.message,
+            problem.message.en(),
             "This link was started for an account that is not signed in here now, so nothing was linked."
         );
         assert_eq!(pending, None);
@@ -75,7 +75,11 @@ fn the_gates_refuse_an_unverified_or_the_same_account_and_keep_the_pending_one()
     for (sub, claims, needle) in cases {
         let cb = page.link_callback(&ada, "github", sub, claims);
         let (problem, pending) = refused(page.complete(&cb, Some(&ada)));
-        assert!(problem.message.contains(needle), "{}", problem.message);
+        assert!(
+            problem.message.en().contains(needle),
+            "{}",
+            problem.message.en()
+        );
         assert_eq!(
             pending.as_ref(),
             Some(&earlier),
@@ -99,7 +103,7 @@ fn a_cancelled_link_says_nothing_was_changed() {
     };
     let (problem, _) = refused(page.complete(&cb, Some(&ada)));
     assert_eq!(
-        problem.message,
+        problem.message.en(),
         "Linking was cancelled. Nothing was changed."
     );
 }
@@ -166,7 +170,7 @@ fn someones_main_account_with_other_sign_ins_is_refused_and_nothing_is_called_af
     let cb = page.link_callback(&ada, "github", BOB, json!({}));
     let (problem, _) = refused(page.complete(&cb, Some(&ada)));
     assert_eq!(
-        problem.message,
+        problem.message.en(),
         "That sign-in belongs to the account of bob@example.com, which has 2 sign-in methods. To link it here, sign in as bob@example.com and unlink them there first. Nothing was linked."
     );
     assert_eq!(problem.next, Next::Dismiss);
@@ -182,7 +186,7 @@ fn an_account_of_another_connection_than_chosen_is_refused() {
     let cb = page.link_callback(&ada, "github", "sms|5", json!({}));
     let (problem, _) = refused(page.complete(&cb, Some(&ada)));
     assert_eq!(
-        problem.message,
+        problem.message.en(),
         "You signed in with SMS, not GitHub, so nothing was linked. To link a GitHub account, choose GitHub on the account service's page."
     );
     assert_eq!(linking::load_pending(&page.tab, &ada), None);
@@ -205,9 +209,9 @@ fn an_account_read_that_disagrees_or_fails_offers_no_link() {
         page.tenant.answer_next(Call::GetUser, status, body);
         let (problem, _) = refused(page.complete(&cb, Some(&ada)));
         assert!(
-            problem.message.contains(says),
+            problem.message.en().contains(says),
             "{status}: {}",
-            problem.message
+            problem.message.en()
         );
         assert_eq!(linking::load_pending(&page.tab, &ada), None);
     }

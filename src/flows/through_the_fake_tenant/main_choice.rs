@@ -26,9 +26,9 @@ fn the_other_account_can_become_main_only_when_the_main_one_has_no_linked_accoun
     let problem =
         linking::choose_main(&page.tab, &pending, &page.read_user(ADA), true).unwrap_err();
     assert!(
-        problem.message.contains("1 other linked accounts"),
+        problem.message.en().contains("1 other linked accounts"),
         "{}",
-        problem.message
+        problem.message.en()
     );
 }
 
@@ -78,9 +78,9 @@ fn making_the_other_account_main_links_the_other_way_round_and_the_session_follo
     );
     assert_eq!(account::restore(&page.env()).session, Some(session));
     assert!(
-        changed.message.contains("is now your main account"),
+        changed.message.en().contains("is now your main account"),
         "{}",
-        changed.message
+        changed.message.en()
     );
 }
 

@@ -59,7 +59,7 @@ fn copied_keys_are_sent_first_then_the_link_and_a_conflict_keeps_mains_by_defaul
         json!({"theme": "dark", "language": "en", "editor": "vim"})
     );
     assert_eq!(
-        changed.message,
+        changed.message.en(),
         "Linked your GitHub account github|4242@mail.example. Its setting \u{201c}editor\u{201d} is now on your main account."
     );
     assert_eq!(changed.main_metadata, Some(main_now(&page)));
@@ -116,9 +116,10 @@ fn a_failed_link_after_the_update_puts_the_main_account_back_and_says_so() {
     assert!(
         not.problem
             .message
+            .en()
             .ends_with("Your main account's settings were put back as they were."),
         "{}",
-        not.problem.message
+        not.problem.message.en()
     );
     assert_eq!(not.problem.next, Next::Retry);
     let kept = not.pending.unwrap();
@@ -143,11 +144,11 @@ fn an_undo_that_fails_too_names_the_changed_keys_and_cancel_puts_them_back() {
     page.tenant.answer_after(Call::UpdateUser, 1, 503, "");
     let not = confirm_now(&page, &ada, &pending).unwrap_err();
     assert!(
-        not.problem.message.contains(
+        not.problem.message.en().contains(
             "Your main account's setting \u{201c}editor\u{201d} is changed and could not be put back"
         ),
         "{}",
-        not.problem.message
+        not.problem.message.en()
     );
     assert_ne!(metadata_of(&page, ADA), original);
     let kept = not.pending.expect("kept, so that cancel can put it back");
@@ -155,7 +156,7 @@ fn an_undo_that_fails_too_names_the_changed_keys_and_cancel_puts_them_back() {
     assert_eq!(linking::load_pending(&page.tab, &ada), Some(kept.clone()));
     let cancelled = block_on(linking::cancel(&page.env(), &ada, &kept)).unwrap();
     assert_eq!(
-        cancelled.message,
+        cancelled.message.en(),
         "Nothing was linked. Your main account's settings are as they were."
     );
     assert_eq!(metadata_of(&page, ADA), original);
@@ -193,6 +194,6 @@ fn a_cancel_without_an_update_sent_calls_nothing() {
     let (ada, pending) = ada_with_pending_github(&page);
     let before = page.tenant.calls().len();
     let cancelled = block_on(linking::cancel(&page.env(), &ada, &pending)).unwrap();
-    assert_eq!(cancelled.message, "Nothing was linked.");
+    assert_eq!(cancelled.message.en(), "Nothing was linked.");
     assert!(calls_after(&page, before).is_empty());
 }

@@ -42,14 +42,15 @@ fn an_old_session_is_asked_to_sign_in_again_before_a_link_starts() {
     assert!(
         problem
             .message
+            .en()
             .starts_with("Linking an account changes how you sign in, so first sign in again"),
         "{}",
-        problem.message
+        problem.message.en()
     );
     assert!(
-        problem.message.contains("10 minutes ago"),
+        problem.message.en().contains("10 minutes ago"),
         "{}",
-        problem.message
+        problem.message.en()
     );
     assert!(
         page.tab.keys().iter().all(|k| !k.contains(".tx.")),
@@ -93,9 +94,9 @@ fn a_step_up_as_another_account_or_without_a_fresh_sign_in_changes_nothing() {
     let stored = page.stored_session();
     let (problem, _) = refused(page.step_up(&ada, Action::Confirm, BOB, json!({})));
     assert!(
-        problem.message.contains("another account"),
+        problem.message.en().contains("another account"),
         "{}",
-        problem.message
+        problem.message.en()
     );
     for claims in [
         json!({"auth_time": page.now - 3600}),
@@ -103,9 +104,9 @@ fn a_step_up_as_another_account_or_without_a_fresh_sign_in_changes_nothing() {
     ] {
         let (problem, _) = refused(page.step_up(&ada, Action::Confirm, ADA, claims));
         assert!(
-            problem.message.contains("fresh sign-in"),
+            problem.message.en().contains("fresh sign-in"),
             "{}",
-            problem.message
+            problem.message.en()
         );
     }
     assert_eq!(page.stored_session(), stored, "the session is as it was");
@@ -128,7 +129,7 @@ fn cancelling_the_step_up_says_nothing_was_changed() {
     };
     let (problem, left) = refused(page.complete(&cb, Some(&old)));
     assert_eq!(
-        problem.message,
+        problem.message.en(),
         "Signing in again was cancelled, so nothing was changed."
     );
     assert!(page.stored_session().is_some());
@@ -151,9 +152,9 @@ fn a_link_round_trip_without_a_fresh_sign_in_links_nothing() {
     );
     let (problem, _) = refused(page.complete(&cb, Some(&ada)));
     assert!(
-        problem.message.contains("fresh sign-in"),
+        problem.message.en().contains("fresh sign-in"),
         "{}",
-        problem.message
+        problem.message.en()
     );
     assert_eq!(linking::load_pending(&page.tab, &ada), None);
     assert!(!page.tenant.calls().contains(&Call::Link));
@@ -180,9 +181,9 @@ fn confirming_or_unlinking_with_an_old_session_asks_first_and_calls_nothing() {
     .unwrap_err();
     assert_eq!(problem.next, Next::Reauthenticate);
     assert!(
-        problem.message.starts_with("Unlinking an account"),
+        problem.message.en().starts_with("Unlinking an account"),
         "{}",
-        problem.message
+        problem.message.en()
     );
     assert_eq!(page.tenant.calls().len(), calls, "no call at all");
 }

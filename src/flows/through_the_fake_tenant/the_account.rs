@@ -15,7 +15,12 @@ fn unlinking_makes_the_account_separate_again() {
     ))
     .unwrap();
     assert_eq!(changed.identities.len(), 1);
-    assert!(changed.message.starts_with("Unlinked your GitHub account"));
+    assert!(
+        changed
+            .message
+            .en()
+            .starts_with("Unlinked your GitHub account")
+    );
     assert_eq!(page.identities_of(ADA), [ADA]);
     assert_eq!(page.identities_of(ADA_GITHUB), [ADA_GITHUB]);
 }
@@ -31,7 +36,7 @@ fn a_refused_or_garbled_unlink_changes_nothing() {
     ))
     .unwrap_err();
     assert_eq!(
-        problem.message,
+        problem.message.en(),
         "The account was not unlinked. The account service said: \u{201c}Main identity cannot be removed.\u{201d}"
     );
     page.tenant.answer_next(Call::Unlink, 200, "not json");
@@ -88,6 +93,7 @@ fn restoring_tells_an_expired_or_unreadable_session_and_removes_it() {
             .problem
             .unwrap()
             .message
+            .en()
             .contains("could not be read")
     );
     assert!(page.stored_session().is_none());
@@ -136,6 +142,7 @@ fn an_identity_id_of_dot_segments_is_never_put_in_a_path() {
         assert!(
             problem
                 .message
+                .en()
                 .contains("cannot be used in a request safely"),
             "{provider}|{id}"
         );

@@ -44,7 +44,7 @@ impl PageState {
         else {
             return;
         };
-        if !self.claim(Busy::SigningIn, "Taking you to sign in again…") {
+        if !self.claim(Busy::SigningIn, crate::text::Key::TakingToSignInAgain) {
             return;
         }
         let browser = self.browser();
