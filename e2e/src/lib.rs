@@ -62,6 +62,24 @@ pub struct World {
     profile: PathBuf,
 }
 
+/// The person's browser: the languages it asks for, and its colour scheme.
+#[derive(Clone, Copy)]
+pub struct Reader<'a> {
+    /// `Accept-Language` and `navigator.languages`, such as `"de-AT,de"`.
+    pub languages: &'a str,
+    /// `prefers-color-scheme: dark`.
+    pub dark: bool,
+}
+
+impl Default for Reader<'_> {
+    fn default() -> Self {
+        Reader {
+            languages: "en-US,en",
+            dark: false,
+        }
+    }
+}
+
 impl World {
     /// Starts everything with the right configuration.
     pub async fn start() -> World {
@@ -69,16 +87,25 @@ impl World {
     }
 
     pub async fn start_with(config: AppConfig) -> World {
-        World::start_full(config, None).await
+        World::start_full(config, Reader::default()).await
     }
 
     /// Starts everything for a reader whose browser asks for `languages`
     /// (`Accept-Language` and `navigator.languages`, such as `"fr-FR,de-AT"`).
     pub async fn start_reading(languages: &str) -> World {
-        World::start_full(AppConfig::Good, Some(languages)).await
+        World::start_as(Reader {
+            languages,
+            ..Reader::default()
+        })
+        .await
     }
 
-    async fn start_full(config: AppConfig, languages: Option<&str>) -> World {
+    /// Starts everything for `reader`'s browser.
+    pub async fn start_as(reader: Reader<'_>) -> World {
+        World::start_full(AppConfig::Good, reader).await
+    }
+
+    async fn start_full(config: AppConfig, reader: Reader<'_>) -> World {
         let app_listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind the app's port");
@@ -122,7 +149,7 @@ impl World {
             std::process::id(),
             app_addr.port()
         ));
-        let browser = connect_browser(driver_addr, &profile, languages).await;
+        let browser = connect_browser(driver_addr, &profile, reader).await;
         World {
             browser,
             app_url,
@@ -132,6 +159,47 @@ impl World {
             _driver: driver,
             profile,
         }
+    }
+
+    /// Runs axe-core (`AXE_CORE`, installed by `cargo xtask test`) on the
+    /// page as it is now, and fails the test naming each rule broken, where
+    /// and why; `state` says which state of the page it was.
+    pub async fn assert_accessible(&self, state: &str) {
+        let violations = self.accessibility_violations().await;
+        assert!(
+            violations.is_empty(),
+            "axe-core, {state}: {} violation(s):\n{}",
+            violations.len(),
+            violations.join("\n")
+        );
+    }
+
+    /// What axe-core finds wrong with the page as it is now, one line per
+    /// rule broken: `rule (impact): help: where [why]`.
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        let path = std::env::var("AXE_CORE")
+            .expect("AXE_CORE names axe-core's axe.min.js (cargo xtask test sets it)");
+        let axe = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        self.browser
+            .execute(&format!("{axe}\nwindow.axe = axe;"), vec![])
+            .await
+            .expect("axe-core loads");
+        let found = self
+            .browser
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 window.axe
+                   .run(document, { resultTypes: ['violations'] })
+                   .then(r => done(r.violations.map(v =>
+                     `${v.id} (${v.impact}): ${v.help}: ` +
+                     v.nodes.map(n => n.target.join(' ') +
+                       (n.failureSummary ? ` [${n.failureSummary.replace(/\\s+/g, ' ')}]` : '')).join('; '))))
+                   .catch(e => done([`axe-core failed: ${e}`]));",
+                vec![],
+            )
+            .await
+            .expect("axe-core runs");
+        serde_json::from_value(found).expect("a list")
     }
 
     /// Opens the app's page.
@@ -520,7 +588,7 @@ async fn start_chromedriver() -> (Child, SocketAddr) {
 async fn connect_browser(
     driver: SocketAddr,
     profile: &std::path::Path,
-    languages: Option<&str>,
+    reader: Reader<'_>,
 ) -> Client {
     let args = [
         "--headless=new",
@@ -540,6 +608,8 @@ async fn connect_browser(
         "--user-data-dir={}",
         profile.display()
     )))
+    // The operating system's dark theme, which `prefers-color-scheme` reads.
+    .chain(reader.dark.then(|| "--force-dark-mode".to_owned()))
     .collect::<Vec<_>>();
     let mut caps = serde_json::Map::new();
     caps.insert(
@@ -547,7 +617,7 @@ async fn connect_browser(
         serde_json::json!({
             "binary": "/usr/bin/chromium",
             "args": args,
-            "prefs": { "intl.accept_languages": languages.unwrap_or("en-US,en") },
+            "prefs": { "intl.accept_languages": reader.languages },
         }),
     );
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();

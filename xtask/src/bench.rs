@@ -21,6 +21,7 @@ pub fn run(args: &[String]) -> Result {
         &["build", "--release", "--offline", "--dist", BENCH_DIST],
     ))?;
     sizes(&root().join(BENCH_DIST))?;
+    languages()?;
     crate::bench_why::print(
         &root()
             .join("target/wasm32-unknown-unknown/release")
@@ -132,6 +133,74 @@ fn sizes(dist: &Path) -> Result {
         100.0 * total[1] as f64 / BUDGET_GZIP as f64
     );
     Ok(())
+}
+
+/// What each language of the catalog weighs: the text of its table, raw
+/// and gzip, and what the languages beyond English add to the gzip of the
+/// whole catalog (the code that renders them is shared).
+fn languages() -> Result {
+    let dir = root().join("src/text");
+    let mut tables: Vec<(String, String)> = Vec::new();
+    for entry in std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let name = path
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        if name == "tests" {
+            continue;
+        }
+        let source = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+        // The string literals after `TEXT`: the templates that end up in the wasm.
+        let table = source.split_once("TEXT").map_or("", |(_, t)| t);
+        let text = string_literals(table).join("\n");
+        tables.push((name, text));
+    }
+    tables.sort_by_key(|(name, _)| (name != "en", name.clone()));
+    println!("\nLanguages (the catalog's text in the wasm):\n");
+    println!("{:<10} {:>10} {:>10}", "language", "raw", "gzip -9");
+    for (name, text) in &tables {
+        println!(
+            "{:<10} {:>10} {:>10}",
+            name,
+            kb(text.len()),
+            kb(gzip(text.as_bytes()))
+        );
+    }
+    let all: String = tables.iter().map(|(_, t)| t.as_str()).collect();
+    let english = tables.first().map_or(0, |(_, t)| gzip(t.as_bytes()));
+    println!(
+        "\nThe {} beyond English add {} gzip to the catalog's {} gzip.",
+        if tables.len() == 2 {
+            "language"
+        } else {
+            "languages"
+        },
+        kb(gzip(all.as_bytes()).saturating_sub(english)),
+        kb(gzip(all.as_bytes()))
+    );
+    Ok(())
+}
+
+/// The contents of the `"…"` literals in Rust source (escapes kept as written).
+fn string_literals(source: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = source;
+    while let Some(open) = rest.find('"') {
+        let body = &rest[open + 1..];
+        let mut escaped = false;
+        let Some(close) = body.char_indices().find_map(|(i, c)| {
+            let end = c == '"' && !escaped;
+            escaped = c == '\\' && !escaped;
+            end.then_some(i)
+        }) else {
+            break;
+        };
+        out.push(&body[..close]);
+        rest = &body[close + 1..];
+    }
+    out
 }
 
 fn kb(bytes: usize) -> String {

@@ -51,6 +51,7 @@ pub fn run(args: &[String]) -> Result {
     );
     e2e.env("LINK_ACCOUNTS_DIST", root().join(E2E_DIST))
         .env("AUTH0_SPA_JS", tools::spa_js_bundle())
+        .env("AXE_CORE", tools::axe_core_script())
         .env("AUTH0_PYTHON_PATH", tools::python_dir())
         .env("AUTH0_NODE_PATH", tools::node_sdk_dir())
         .env("CHROMEDRIVER", CHROMEDRIVER);

@@ -10,6 +10,8 @@ pub const BINARYEN_VERSION: &str = "132.0.0";
 pub const SPA_JS_VERSION: &str = "2.27.0";
 /// Auth0's Node SDK, for the test that its Management client accepts the dev tenant.
 pub const AUTH0_NODE_VERSION: &str = "7.1.0";
+/// axe-core, the accessibility checker the e2e suite runs on every state.
+pub const AXE_CORE_VERSION: &str = "4.10.3";
 /// Auth0's Python SDK, for the test that its Management client accepts the dev tenant.
 pub const AUTH0_PYTHON_VERSION: &str = "6.8.0";
 
@@ -32,6 +34,7 @@ pub fn ensure(need: Need) -> Result {
     if need == Need::BuildAndBrowser {
         chromium(&mut installed)?;
         spa_js(&mut installed)?;
+        axe_core(&mut installed)?;
         auth0_node(&mut installed)?;
         auth0_python(&mut installed)?;
     }
@@ -145,6 +148,25 @@ fn spa_js(installed: &mut Vec<&str>) -> Result {
     println!("tools: installing @auth0/auth0-spa-js {SPA_JS_VERSION} into .tools");
     npm_install(&format!("@auth0/auth0-spa-js@{SPA_JS_VERSION}"))?;
     installed.push("auth0-spa-js");
+    Ok(())
+}
+
+/// Where axe-core's browser script is once installed.
+pub fn axe_core_script() -> std::path::PathBuf {
+    axe_core_dir().join("axe.min.js")
+}
+
+fn axe_core_dir() -> std::path::PathBuf {
+    tools_dir().join("node_modules").join("axe-core")
+}
+
+fn axe_core(installed: &mut Vec<&str>) -> Result {
+    if npm_has(&axe_core_dir(), AXE_CORE_VERSION) && axe_core_script().is_file() {
+        return Ok(());
+    }
+    println!("tools: installing axe-core {AXE_CORE_VERSION} into .tools");
+    npm_install(&format!("axe-core@{AXE_CORE_VERSION}"))?;
+    installed.push("axe-core");
     Ok(())
 }
 
