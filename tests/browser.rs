@@ -78,8 +78,11 @@ async fn a_bad_field_is_named_as_text() {
         field: "<b>domain</b>".into(),
         problem: "is missing".into(),
     };
-    let _mounted =
-        leptos::mount::mount_to(root.clone(), move || view! { <ConfigErrorPage error /> });
+    let _mounted = leptos::mount::mount_to(root.clone(), move || {
+        // `App` provides the language; mounted alone, the page needs it too.
+        link_accounts::ui::language::Language::provide();
+        view! { <ConfigErrorPage error /> }
+    });
     let text = wait_for_text(&root, "is missing").await;
     assert!(
         text.contains("\"<b>domain</b>\""),
