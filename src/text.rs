@@ -140,10 +140,6 @@ impl Text {
         Text::Plain(String::new())
     }
 
-    pub fn is_empty(&self) -> bool {
-        matches!(self, Text::Plain(s) if s.is_empty())
-    }
-
     /// The sentence in `lang`.
     pub fn render(&self, lang: Lang) -> String {
         let mut out = String::new();

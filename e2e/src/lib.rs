@@ -161,6 +161,21 @@ impl World {
         }
     }
 
+    /// The next `method` request under `path` answers 503, as a tenant
+    /// that is down answers.
+    pub fn tenant_down_once(&self, method: &str, path: &str) {
+        self.tenant.controls().add_fault(dev_tenant::controls::Fault {
+            method: Some(method.into()),
+            path: path.into(),
+            times: 1,
+            action: dev_tenant::controls::FaultAction::Status {
+                status: 503,
+                body: serde_json::json!({"statusCode": 503, "error": "Service Unavailable", "message": "down"}),
+                headers: Default::default(),
+            },
+        });
+    }
+
     /// Runs axe-core (`AXE_CORE`, installed by `cargo xtask test`) on the
     /// page as it is now, and fails the test naming each rule broken, where
     /// and why; `state` says which state of the page it was.

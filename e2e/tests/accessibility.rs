@@ -73,16 +73,7 @@ async fn unlinking_by_keyboard_with_escape_and_focus_returning() {
 async fn an_error_takes_focus() {
     let w = World::start().await;
     w.sign_in(&ADA).await;
-    w.tenant.controls().add_fault(dev_tenant::controls::Fault {
-        method: Some("GET".into()),
-        path: "/api/v2/users/".into(),
-        times: 1,
-        action: dev_tenant::controls::FaultAction::Status {
-            status: 503,
-            body: serde_json::json!({"statusCode": 503, "error": "Service Unavailable", "message": "down"}),
-            headers: Default::default(),
-        },
-    });
+    w.tenant_down_once("GET", "/api/v2/users/");
     w.reload().await;
     w.wait_for_text("#problem", "could not be loaded").await;
     w.wait_for_focus("problem").await;

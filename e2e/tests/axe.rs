@@ -84,16 +84,7 @@ async fn every_kind_of_problem_passes_axe() {
         .await;
 
     // Retry: the tenant is down while the account loads.
-    controls.add_fault(dev_tenant::controls::Fault {
-        method: Some("GET".into()),
-        path: "/api/v2/users/".into(),
-        times: 1,
-        action: dev_tenant::controls::FaultAction::Status {
-            status: 503,
-            body: serde_json::json!({"statusCode": 503, "error": "Service Unavailable", "message": "down"}),
-            headers: Default::default(),
-        },
-    });
+    w.tenant_down_once("GET", "/api/v2/users/");
     w.reload().await;
     w.wait_for("#retry").await;
     w.assert_accessible("a problem to try again").await;

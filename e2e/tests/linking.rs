@@ -319,17 +319,7 @@ async fn a_double_click_on_confirm_sends_one_request() {
 async fn a_link_that_fails_on_the_network_can_be_tried_again() {
     let w = World::start().await;
     ada_at_confirm(&w, &ADA_GITHUB).await;
-    let controls = w.tenant.controls();
-    controls.add_fault(dev_tenant::controls::Fault {
-        method: Some("POST".into()),
-        path: "/api/v2/users/".into(),
-        times: 1,
-        action: dev_tenant::controls::FaultAction::Status {
-            status: 503,
-            body: serde_json::json!({"statusCode": 503, "error": "Service Unavailable", "message": "down"}),
-            headers: Default::default(),
-        },
-    });
+    w.tenant_down_once("POST", "/api/v2/users/");
     w.click("#confirm-link-button").await;
     w.wait_for_text("#problem", "The account was not linked")
         .await;

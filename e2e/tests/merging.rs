@@ -123,16 +123,7 @@ async fn a_link_that_fails_after_the_update_puts_the_main_account_back_and_can_b
     let w = World::start().await;
     ada_links_github(&w, &ADA_GITHUB).await;
     w.wait_for("li.merge-key[data-key='editor']").await;
-    w.tenant.controls().add_fault(dev_tenant::controls::Fault {
-        method: Some("POST".into()),
-        path: "/api/v2/users/".into(),
-        times: 1,
-        action: dev_tenant::controls::FaultAction::Status {
-            status: 503,
-            body: json!({"statusCode": 503, "error": "Service Unavailable", "message": "down"}),
-            headers: Default::default(),
-        },
-    });
+    w.tenant_down_once("POST", "/api/v2/users/");
     w.click("#confirm-link-button").await;
     w.wait_for_text(
         "#problem",
