@@ -69,6 +69,10 @@ pub struct Reader<'a> {
     pub languages: &'a str,
     /// `prefers-color-scheme: dark`.
     pub dark: bool,
+    /// Animations as they are; otherwise `prefers-reduced-motion: reduce`,
+    /// so that the fading success message stays readable to WebDriver
+    /// however slowly a test runs.
+    pub motion: bool,
 }
 
 impl Default for Reader<'_> {
@@ -76,6 +80,7 @@ impl Default for Reader<'_> {
         Reader {
             languages: "en-US,en",
             dark: false,
+            motion: false,
         }
     }
 }
@@ -625,6 +630,7 @@ async fn connect_browser(
     )))
     // The operating system's dark theme, which `prefers-color-scheme` reads.
     .chain(reader.dark.then(|| "--force-dark-mode".to_owned()))
+    .chain((!reader.motion).then(|| "--force-prefers-reduced-motion".to_owned()))
     .collect::<Vec<_>>();
     let mut caps = serde_json::Map::new();
     caps.insert(

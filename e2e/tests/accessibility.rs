@@ -1,8 +1,9 @@
 //! Keyboard and screen-reader use, in Chromium: the unlink question as a
 //! dialog (focus in, Escape, focus back), errors that take focus, one name
-//! per button during the confirm step, and a 320 px screen.
+//! per button during the confirm step, a success message that fades (but not
+//! for those who ask for less motion), and a 320 px screen.
 
-use e2e::{ADA, ADA_ID, Login, World};
+use e2e::{ADA, ADA_ID, Login, Reader, World, poll_until};
 use fantoccini::Locator;
 
 const ENTER: &str = "\u{E007}";
@@ -66,6 +67,68 @@ async fn unlinking_by_keyboard_with_escape_and_focus_returning() {
     w.wait_for_text("#status", "Unlinked your GitHub account")
         .await;
     w.wait_for_focus("accounts-heading").await;
+    // This browser asks for reduced motion: the message stays.
+    assert_eq!(status_style(&w).await, ["status success", "none", "1"]);
+    w.close().await;
+}
+
+/// The status line's class, animation and opacity.
+async fn status_style(w: &World) -> Vec<String> {
+    let style = w
+        .browser
+        .execute(
+            "const s = document.getElementById('status'); const c = getComputedStyle(s); \
+             return [s.className, c.animationName, c.opacity];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    style
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_success_message_is_announced_then_fades() {
+    let w = World::start_as(Reader {
+        motion: true,
+        ..Reader::default()
+    })
+    .await;
+    w.tenant
+        .store()
+        .link(ADA_ID, "github|4242001", &w.tenant.now_text())
+        .unwrap();
+    w.sign_in(&ADA).await;
+    w.click(&format!("[id='unlink-{GITHUB_ROW}']")).await;
+    w.click(&format!("[id='confirm-unlink-{GITHUB_ROW}']"))
+        .await;
+    w.wait_for_text("#status", "Unlinked your GitHub account")
+        .await;
+    let shown = status_style(&w).await;
+    assert_eq!(shown[..2], ["status success", "fade-out"], "{shown:?}");
+    poll_until("the success message fades", || async {
+        let now = status_style(&w).await;
+        if now[2] == "0" {
+            Ok(())
+        } else {
+            Err(format!("{now:?}"))
+        }
+    })
+    .await;
+    // Still there for screen readers and for its space: nothing below moves.
+    let text = w
+        .browser
+        .execute(
+            "return document.getElementById('status').textContent;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(text.as_str().unwrap().contains("Unlinked"), "{text}");
     w.close().await;
 }
 

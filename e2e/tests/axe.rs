@@ -58,6 +58,9 @@ async fn every_state_of_the_page_passes_axe() {
     w.wait_for_focus("confirm-unlink-github|4242001").await;
     w.assert_accessible("the unlink question").await;
     narrow(&w, "the unlink question").await;
+    w.click("[id='confirm-unlink-github|4242001']").await;
+    w.wait_for("#status.success").await;
+    w.assert_accessible("a success message").await;
     w.close().await;
 }
 
@@ -103,6 +106,7 @@ async fn german_in_the_dark_scheme_passes_axe() {
     let w = World::start_as(Reader {
         languages: "de-DE,de",
         dark: true,
+        ..Reader::default()
     })
     .await;
     w.open_app().await;

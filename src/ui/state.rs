@@ -58,6 +58,8 @@ pub struct PageState {
     user: RwSignal<Option<User>>,
     /// A sentence for screen readers and everyone: what is happening or just happened.
     status: RwSignal<Text>,
+    /// The status reports a change that has just been made (it then fades).
+    success: RwSignal<bool>,
     busy: RwSignal<Option<Busy>>,
     problem: RwSignal<Option<Problem>>,
     retry: RwSignal<Option<Retry>>,
@@ -77,6 +79,7 @@ impl PageState {
             reauth: RwSignal::new(None),
             asking: RwSignal::new(None),
             status: RwSignal::new(Text::empty()),
+            success: RwSignal::new(false),
             busy: RwSignal::new(None),
             problem: RwSignal::new(None),
             retry: RwSignal::new(None),
@@ -109,6 +112,11 @@ impl PageState {
     /// What is happening or just happened, in a sentence.
     pub fn status(&self) -> ReadSignal<Text> {
         self.status.read_only()
+    }
+
+    /// Whether the status reports a change just made, rather than progress.
+    pub fn success(&self) -> ReadSignal<bool> {
+        self.success.read_only()
     }
 
     /// Whether someone is signed in (tracked).
@@ -144,13 +152,19 @@ impl PageState {
         }
         self.busy.set(Some(what));
         self.problem.set(None);
-        self.status.set(status.into());
+        self.say(status.into(), false);
         true
     }
 
     fn done(&self, status: impl Into<Text>) {
         self.busy.set(None);
-        self.status.set(status.into());
+        self.say(status.into(), true);
+    }
+
+    /// Sets the status line: progress, or a change just made.
+    fn say(&self, status: Text, success: bool) {
+        self.success.set(success);
+        self.status.set(status);
     }
 
     /// Shows a problem met on the way to `action`: one that asks for a
@@ -171,7 +185,7 @@ impl PageState {
             self.pending.set(None);
         }
         self.busy.set(None);
-        self.status.set(Text::empty());
+        self.say(Text::empty(), false);
         self.retry
             .set(retry.filter(|_| problem.next == Next::Retry));
         self.problem.set(Some(problem));
@@ -295,7 +309,7 @@ impl PageState {
         };
         self.busy.set(Some(Busy::Loading));
         if self.problem.with_untracked(Option::is_none) {
-            self.status.set(Key::LoadingAccounts.into());
+            self.say(Key::LoadingAccounts.into(), false);
         }
         let browser = self.browser();
         spawn_local(async move {
@@ -305,6 +319,7 @@ impl PageState {
                     self.user.set(Some(user));
                     self.busy.set(None);
                     if self.problem.with_untracked(Option::is_none) {
+                        let success = done.is_some();
                         let status = if let Some(done) = done {
                             done
                         } else if self.pending.with_untracked(Option::is_some) {
@@ -312,7 +327,7 @@ impl PageState {
                         } else {
                             Text::empty()
                         };
-                        self.status.set(status);
+                        self.say(status, success);
                     }
                 }
                 Err(mut problem) => {
