@@ -495,6 +495,28 @@ impl World {
         }
     }
 
+    /// The layout shifts since the page loaded that no input caused
+    /// (what CLS sums), each as its score and the elements that moved.
+    pub async fn layout_shifts(&self) -> Vec<String> {
+        let v = self
+            .browser
+            .execute(
+                "const o = new PerformanceObserver(() => {}); \
+                 o.observe({ type: 'layout-shift', buffered: true }); \
+                 const shifts = o.takeRecords().filter(e => !e.hadRecentInput); o.disconnect(); \
+                 return shifts.map(e => e.value.toFixed(4) + ' ' + e.sources.map(s => \
+                   s.node ? (s.node.id || s.node.className || s.node.nodeName) : '?').join(','));",
+                vec![],
+            )
+            .await
+            .expect("read the layout shifts");
+        v.as_array()
+            .expect("a list")
+            .iter()
+            .map(|s| s.as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
     /// Closes the browser session.
     pub async fn close(self) {
         let _ = self.browser.clone().close().await;

@@ -26,7 +26,16 @@ pub fn IdentityList() -> impl IntoView {
             <h2 id="accounts-heading" tabindex="-1">{t(Key::AccountsHeading)}</h2>
             <Show
                 when=move || state.user().with(Option::is_some)
-                fallback=|| view! { <p>{t(Key::AccountsPlaceholder)}</p> }
+                fallback=|| {
+                    // The size of the main account's row, which comes first.
+                    view! {
+                        <ul class="identities placeholder">
+                            <li>
+                                <span class="who">{t(Key::AccountsPlaceholder)}</span>
+                            </li>
+                        </ul>
+                    }
+                }
             >
                 <ul class="identities" id="identities">
                     <For

@@ -10,7 +10,21 @@ use crate::ui::state::PageState;
 pub fn Profile() -> impl IntoView {
     let state = expect_context::<PageState>();
     move || {
-        state.user().get().map(|user| {
+        let Some(user) = state.user().get() else {
+            // The space the card will take while the account is read (one
+            // line each for the name and the email), so nothing below moves.
+            return view! {
+                <section class="card profile placeholder" aria-hidden="true">
+                    <span class="picture"></span>
+                    <div>
+                        <h2>"\u{a0}"</h2>
+                        <p>"\u{a0}"</p>
+                    </div>
+                </section>
+            }
+            .into_any();
+        };
+        {
             let name = user.name.clone().unwrap_or_else(|| user.user_id.clone());
             let alt = say(text!(PictureOf, name = &name));
             view! {
@@ -22,6 +36,7 @@ pub fn Profile() -> impl IntoView {
                     </div>
                 </section>
             }
-        })
+            .into_any()
+        }
     }
 }

@@ -51,6 +51,10 @@ pub fn SettingsPage(
                 <LinkButtons />
             </Show>
         </main>
-        <footer>{say(crate::text!(Footer, host = tenant))}</footer>
+        // Drawn once the account is read: the list it would sit under has
+        // no height yet.
+        <Show when=move || !state.reading_account()>
+            <footer>{say(crate::text!(Footer, host = tenant.clone()))}</footer>
+        </Show>
     }
 }

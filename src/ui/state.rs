@@ -124,6 +124,11 @@ impl PageState {
         self.session.with(Option::is_some)
     }
 
+    /// Signed in, with the account not read yet (nor failed to be).
+    pub fn reading_account(&self) -> bool {
+        self.signed_in() && self.user.with(Option::is_none) && self.problem.with(Option::is_none)
+    }
+
     /// The signed-in user's id, or nothing.
     pub fn user_id(&self) -> Option<String> {
         self.session.with(|s| s.as_ref().map(|s| s.user_id.clone()))

@@ -6,6 +6,7 @@ mod bench_why;
 mod csp;
 mod dev;
 mod run;
+mod screenshots;
 mod test;
 mod tools;
 
@@ -19,6 +20,7 @@ tasks:
           [--port 8080] [--tenant-port 4000] [--reset: start the cast afresh]
   test    install what is missing, then run every check
   bench   build the release app and print what a browser downloads
+  screenshots  photograph the page's main states into docs/screenshots
   csp     (Trunk's post-build hook) put the Content-Security-Policy in a built index.html";
 
 fn main() -> ExitCode {
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
         Some("dev") => dev::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("screenshots") => screenshots::run(&args[1..]),
         Some("csp") => csp::run(&args[1..]),
         Some("-h" | "--help") => {
             println!("{USAGE}");

@@ -8,7 +8,7 @@ use crate::run::{Result, cmd, root, show};
 use crate::tools::{self, CHROMEDRIVER, Need};
 
 /// Where the end-to-end suite finds the release build it serves.
-const E2E_DIST: &str = "target/e2e-dist";
+pub const E2E_DIST: &str = "target/e2e-dist";
 
 struct Stage {
     name: &'static str,

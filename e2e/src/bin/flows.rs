@@ -1,0 +1,215 @@
+//! `cargo xtask bench`'s *flows* section: the release build beside a dev
+//! tenant in headless Chromium, driven through a sign-in, a link and an
+//! unlink, five times; for each step, the app's calls to the tenant and the
+//! time to the result on screen; then the same sign-in by a page using
+//! Auth0's `@auth0/auth0-spa-js`. Figures, printed; nothing asserted.
+
+use std::time::{Duration, Instant};
+
+use e2e::{ADA, Login, World};
+
+const RUNS: usize = 5;
+
+const GITHUB: Login = Login::Social {
+    connection: "github",
+    email: "ada@example.com",
+};
+const GITHUB_ROW: &str = "github|4242001";
+
+/// One step of one run: milliseconds to the result, and the app's calls.
+struct Step {
+    ms: f64,
+    calls: Vec<String>,
+    preflights: usize,
+}
+
+#[tokio::main]
+async fn main() {
+    let mut steps: Vec<(&str, Vec<Step>)> = [
+        "sign-in: callback page → list on screen",
+        "link: callback page → confirm step on screen",
+        "link: Confirm → list with the account",
+        "unlink: Confirm → list without it",
+        "spa-js sample: callback page → user on screen",
+    ]
+    .into_iter()
+    .map(|name| (name, Vec::new()))
+    .collect();
+    for _ in 0..RUNS {
+        for (i, step) in ours().await.into_iter().enumerate() {
+            steps[i].1.push(step);
+        }
+        steps[4].1.push(spa_js().await);
+    }
+    println!("\nFlows (release build, dev tenant, headless Chromium, {RUNS} runs; time from the");
+    println!("callback document's first byte, or from the click, to the result on screen):\n");
+    let mut medians = Vec::new();
+    for (name, runs) in &steps {
+        let mut ms: Vec<f64> = runs.iter().map(|s| s.ms).collect();
+        ms.sort_by(f64::total_cmp);
+        let median = ms[ms.len() / 2];
+        medians.push(median);
+        let last = runs.last().expect("a run");
+        println!(
+            "{name:<48} median {median:>6.0} ms  (min {:.0}, max {:.0})",
+            ms[0],
+            ms[ms.len() - 1]
+        );
+        println!(
+            "    {} calls{}: {}",
+            last.calls.len(),
+            match last.preflights {
+                0 => String::new(),
+                n => format!(" (+{n} preflights)"),
+            },
+            last.calls.join(", ")
+        );
+    }
+    println!(
+        "\nsign-in, ours / spa-js sample: {:.2} (below 1 is faster than the sample)",
+        medians[0] / medians[4]
+    );
+}
+
+/// Sign in, link GitHub, unlink it, in a fresh world.
+async fn ours() -> Vec<Step> {
+    let w = World::start().await;
+    w.open_app().await;
+    w.click("#sign-in").await;
+    w.tenant.controls().clear_log();
+    w.tenant_login(&ADA).await;
+    let sign_in = step(&w, "#identities li[data-main='true']").await;
+
+    w.click("button[data-connection='github']").await;
+    w.tenant.controls().clear_log();
+    w.tenant_login(&GITHUB).await;
+    let callback = step(&w, "#confirm-link-button").await;
+
+    w.tenant.controls().clear_log();
+    let confirm = click_step(
+        &w,
+        "#confirm-link-button",
+        &format!("#identities li[data-identity='{GITHUB_ROW}']"),
+        false,
+    )
+    .await;
+
+    w.click(&format!("[id='unlink-{GITHUB_ROW}']")).await;
+    w.tenant.controls().clear_log();
+    let unlink = click_step(
+        &w,
+        &format!("[id='confirm-unlink-{GITHUB_ROW}']"),
+        &format!("#identities li[data-identity='{GITHUB_ROW}']"),
+        true,
+    )
+    .await;
+    w.close().await;
+    vec![sign_in, callback, confirm, unlink]
+}
+
+/// The same sign-in, by Auth0's SDK on the harness's `/sdk/` page.
+async fn spa_js() -> Step {
+    let w = World::start().await;
+    let callback = format!("{}/sdk/", w.app_url);
+    w.tenant
+        .store()
+        .add_callback("link-accounts-dev", &callback)
+        .expect("the SDK page's callback");
+    w.browser.goto(&callback).await.expect("open the SDK page");
+    w.wait_for_text("#out", "ready").await;
+    w.click("#login").await;
+    w.tenant.controls().clear_log();
+    w.tenant_login(&ADA).await;
+    let step = until(
+        &w,
+        "const o = document.getElementById('out'); \
+         return o && o.textContent.includes('api:') ? since_first_byte() : null;",
+    )
+    .await;
+    w.close().await;
+    step
+}
+
+/// Waits for `css` on the callback page; the time since its first byte.
+async fn step(w: &World, css: &str) -> Step {
+    let probe = format!(
+        "return document.querySelector({}) ? since_first_byte() : null;",
+        serde_json::to_string(css).expect("a string")
+    );
+    until(w, &probe).await
+}
+
+/// Clicks `button` and waits until `css` is there (or, if `gone`, is not);
+/// the time since the click, both read in the page.
+async fn click_step(w: &World, button: &str, css: &str, gone: bool) -> Step {
+    w.wait_for(button).await;
+    let css = serde_json::to_string(css).expect("a string");
+    w.browser
+        .execute(
+            &format!(
+                "window.__clicked = performance.now(); document.querySelector({}).click();",
+                serde_json::to_string(button).expect("a string")
+            ),
+            vec![],
+        )
+        .await
+        .expect("click");
+    let there = if gone { "!" } else { "" };
+    until(
+        w,
+        &format!(
+            "return {there}document.querySelector({css}) && !document.querySelector('[aria-busy=\"true\"]') \
+             ? performance.now() - window.__clicked : null;"
+        ),
+    )
+    .await
+}
+
+/// Runs `probe` (a script body that returns milliseconds or null) as fast
+/// as WebDriver answers, until it returns a number; then the app's calls
+/// since the log was last cleared.
+async fn until(w: &World, probe: &str) -> Step {
+    let script = format!(
+        "const since_first_byte = () => performance.now() - \
+           performance.getEntriesByType('navigation')[0].responseStart; {probe}"
+    );
+    let started = Instant::now();
+    let ms = loop {
+        // During the navigation a script may fail: not there yet.
+        if let Ok(serde_json::Value::Number(ms)) = w.browser.execute(&script, vec![]).await {
+            break ms.as_f64().expect("a number");
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the page did not reach the state: {probe}"
+        );
+    };
+    w.wait_for_tenant_idle().await;
+    let log = w.tenant_log();
+    let app = |l: &&String| {
+        let path = l.split(' ').nth(1).unwrap_or_default();
+        ["/oauth/", "/.well-known/", "/api/", "/userinfo"]
+            .iter()
+            .any(|p| path.starts_with(p))
+    };
+    let preflights = log
+        .iter()
+        .filter(app)
+        .filter(|l| l.starts_with("OPTIONS "))
+        .count();
+    let calls = log
+        .iter()
+        .filter(app)
+        .filter(|l| !l.starts_with("OPTIONS "))
+        .map(|l| {
+            l.rsplit_once(' ')
+                .map_or(l.as_str(), |(call, _)| call)
+                .to_owned()
+        })
+        .collect();
+    Step {
+        ms,
+        calls,
+        preflights,
+    }
+}
