@@ -81,6 +81,10 @@ impl KeyCache {
     fn replace(&self, keys: Jwks) {
         *self.0.borrow_mut() = Some(keys);
     }
+
+    fn is_empty(&self) -> bool {
+        self.0.borrow().is_none()
+    }
 }
 
 /// Runs two futures at once and waits for both: their waits overlap (the

@@ -135,11 +135,18 @@ async fn verified<T: Tenant, S: KeyValue>(
         return Err(Problem::new(Key::NoCode, Next::Dismiss));
     };
     let doing = if linking { Doing::Link } else { Doing::SignIn };
-    let tokens = env
-        .tenant
-        .exchange_code(code, &tx.verifier, env.redirect_uri)
-        .await
-        .map_err(|e| tenant_problem(&e, doing, env.now))?;
+    // A tab with no keys fetches them while the code is exchanged: the
+    // callback's calls overlap.
+    let (tokens, keys_failed) = crate::flows::join(
+        env.tenant
+            .exchange_code(code, &tx.verifier, env.redirect_uri),
+        fetch_keys_if_none(env),
+    )
+    .await;
+    let tokens = tokens.map_err(|e| tenant_problem(&e, doing, env.now))?;
+    if let Some(e) = keys_failed {
+        return Err(tenant_problem(&e, Doing::SignIn, env.now));
+    }
     let Some(id_token) = tokens.id_token else {
         return Err(Problem::new(Key::NoIdToken, Next::Dismiss));
     };
@@ -203,6 +210,24 @@ async fn verified<T: Tenant, S: KeyValue>(
                 PendingLink::new(primary, connection, tokens, claims, other).with_nonce(tx.nonce),
             ))
         }
+    }
+}
+
+/// Fetches and keeps the tenant's keys when neither the page nor the tab
+/// has them; what went wrong, if anything.
+async fn fetch_keys_if_none<T: Tenant, S: KeyValue>(
+    env: &Env<'_, T, S>,
+) -> Option<crate::tenant::TenantError> {
+    if !env.keys.is_empty() || crate::flows::kept_keys(env.tab, env.now).is_some() {
+        return None;
+    }
+    match env.tenant.jwks().await {
+        Ok(fresh) => {
+            crate::flows::keep_keys(env.tab, &fresh, env.now);
+            env.keys.replace(fresh);
+            None
+        }
+        Err(e) => Some(e),
     }
 }
 

@@ -15,7 +15,7 @@ pub fn run(args: &[String]) -> Result {
     if let Some(a) = args.first() {
         return Err(format!("xtask bench takes no arguments (got {a})"));
     }
-    tools::ensure(Need::Build)?;
+    tools::ensure(Need::BuildAndBrowser)?;
     status(cmd(
         "trunk",
         &["build", "--release", "--offline", "--dist", BENCH_DIST],
@@ -31,7 +31,22 @@ pub fn run(args: &[String]) -> Result {
         "cargo",
         &["build", "--quiet", "--release", "-p", "dev-tenant"],
     ))?;
-    tenant_start()
+    tenant_start()?;
+    flows()
+}
+
+/// The *flows* section: `e2e/src/bin/flows.rs` drives this release build
+/// beside a dev tenant, and Auth0's SDK sample beside it.
+fn flows() -> Result {
+    let mut flows = cmd(
+        "cargo",
+        &["run", "--quiet", "--release", "-p", "e2e", "--bin", "flows"],
+    );
+    flows
+        .env("LINK_ACCOUNTS_DIST", root().join(BENCH_DIST))
+        .env("AUTH0_SPA_JS", tools::spa_js_bundle())
+        .env("CHROMEDRIVER", tools::CHROMEDRIVER);
+    status(flows)
 }
 
 /// The dev tenant's start, to `listening on`: with a new store (seeding and

@@ -129,7 +129,8 @@ fn a_token_answer_without_an_id_token_stores_nothing() {
         problem.message.en(),
         "The account service sent no ID token. Please try again."
     );
-    assert_eq!(page.tenant.calls(), [Call::Token]);
+    // The keys were fetched beside the exchange, as the tab had none.
+    assert_eq!(page.tenant.calls(), [Call::Token, Call::Jwks]);
     assert!(page.stored_session().is_none());
 }
 
@@ -272,6 +273,23 @@ fn keys_that_cannot_be_fetched_or_read_refuse_the_sign_in() {
         );
         assert!(page.stored_session().is_none());
     }
+}
+
+#[test]
+fn when_the_exchange_and_the_keys_both_fail_the_exchange_is_what_is_said() {
+    let page = Page::new();
+    let url = sign_in::start(&page.env());
+    let cb = page.come_back(&url, ADA, json!({}));
+    page.tenant.answer_next(Call::Token, 503, "");
+    page.tenant.answer_next(Call::Jwks, 200, "[1, 2");
+    let (problem, _) = refused(page.complete(&cb, None));
+    let said = problem.message.en();
+    assert!(
+        said.contains("error 503") && !said.contains("does not understand"),
+        "{said}"
+    );
+    assert_eq!(page.tenant.calls(), [Call::Token, Call::Jwks]);
+    assert!(page.stored_session().is_none());
 }
 
 #[test]
