@@ -109,7 +109,7 @@ keys! {
     PictureOf, ConfirmHeading, ConfirmIntro, Entries1, EntriesN, ConfirmAppMetadata,
     ConfirmButton, CancelLink, MainLegend, KeepMain, MakeMain, MergeMainSide,
     MergeOtherSide, MergeIntoNew, MergeIntoMain, MergeNested, MergeCopied, MergeSame,
-    MergeConflict, KeepMainValue, UseOtherValue, Title, Loading, LanguageLabel, SignIn,
+    MergeConflict, KeepMainValue, UseOtherValue, Title, LanguageLabel, SignIn,
     SignOut, SignInAgain, TryAgain, Dismiss, IntroHeading, IntroText, Footer,
     PanicMessage, ConfigHeading, ConfigFix, ProfileLabel, LinkHeading, LinkIntro,
     LinkConnection,

@@ -517,6 +517,17 @@ impl World {
             .collect()
     }
 
+    /// The DevTools port of this test's Chromium (chromedriver starts it
+    /// with `--remote-debugging-port=0`), for tools such as Lighthouse.
+    pub fn devtools_port(&self) -> u16 {
+        let file = std::fs::read_to_string(self.profile.join("DevToolsActivePort"))
+            .expect("Chromium's DevToolsActivePort");
+        file.lines()
+            .next()
+            .and_then(|l| l.parse().ok())
+            .expect("a port")
+    }
+
     /// Closes the browser session.
     pub async fn close(self) {
         let _ = self.browser.clone().close().await;

@@ -1,6 +1,6 @@
 //! Nothing jumps while the page loads: the profile and the list have their
 //! space while the account is read, so the layout shifts no input caused
-//! (what CLS sums) are none, signed out, signing in, and on a reload, wide
+//! (what CLS sums) are none, from index.html's frame on, signed out, signing in, and on a reload, wide
 //! and at 320 px.
 
 use e2e::{ADA, ADA_ID, World};
@@ -17,6 +17,10 @@ async fn nothing_moves_while_the_page_loads() {
     w.open_app().await;
     w.wait_for("#sign-in").await;
     assert_eq!(w.layout_shifts().await, Vec::<String>::new(), "signed out");
+    assert!(
+        !w.has("#frame").await,
+        "the page took index.html's frame over"
+    );
 
     w.sign_in(&ADA).await;
     w.wait_for("#link-heading").await;

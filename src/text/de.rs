@@ -150,7 +150,6 @@ pub(super) const TEXT: &[(Key, &str)] = &[
     (UseOtherValue, "Wert dieses Kontos verwenden: {value}"),
     // Die Seite.
     (Title, "Verknüpfte Konten"),
-    (Loading, "Wird geladen…"),
     (LanguageLabel, "Sprache"),
     (SignIn, "Anmelden"),
     (SignOut, "Abmelden"),

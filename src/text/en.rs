@@ -150,7 +150,6 @@ pub(super) const TEXT: &[(Key, &str)] = &[
     (UseOtherValue, "Use this account's: {value}"),
     // The page.
     (Title, "Linked accounts"),
-    (Loading, "Loading…"),
     (LanguageLabel, "Language"),
     (SignIn, "Sign in"),
     (SignOut, "Sign out"),

@@ -82,3 +82,18 @@ fn the_first_language_the_catalog_has_is_chosen() {
     assert_eq!(Lang::pick([]), Lang::En);
     assert_eq!(Lang::from_tag("de_CH"), Some(Lang::De));
 }
+
+#[test]
+fn index_html_frame_has_the_title_and_the_pick_of_every_language() {
+    let page = include_str!("../../index.html");
+    for lang in Lang::ALL {
+        let code = lang.code();
+        let title = format!("<span lang=\"{code}\">{}</span>", lang.template(Key::Title));
+        assert!(page.contains(&title), "index.html's frame lacks {title}");
+        let picked = format!("code === \"{code}\"");
+        assert!(
+            page.contains(&picked),
+            "index.html's script does not pick {code}"
+        );
+    }
+}

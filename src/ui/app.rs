@@ -1,8 +1,6 @@
 use leptos::prelude::*;
 
 use crate::config;
-use crate::text::Key;
-use crate::ui::language::t;
 use crate::ui::{ConfigErrorPage, SettingsPage};
 
 /// The whole page: loads `config.json`, then shows the settings page, or a
@@ -17,17 +15,31 @@ pub fn App(
     crate::ui::language::Language::provide();
     let loaded = LocalResource::new(move || config::load(config_path));
     view! {
-        <Suspense fallback=|| {
-            view! { <p class="status" role="status">{t(Key::Loading)}</p> }
-        }>
+        // While the configuration loads, index.html's frame is what shows.
+        <Suspense fallback=|| ()>
             {move || {
                 loaded
                     .get()
+                    .map(|result| {
+                        remove_frame();
+                        result
+                    })
                     .map(|result| match result {
                         Ok(config) => view! { <SettingsPage config /> }.into_any(),
                         Err(error) => view! { <ConfigErrorPage error /> }.into_any(),
                     })
             }}
         </Suspense>
+    }
+}
+
+/// Removes index.html's frame (what paints before the wasm has run), in
+/// the same turn as the page that takes its place is drawn: no flash.
+fn remove_frame() {
+    if let Some(frame) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("frame"))
+    {
+        frame.remove();
     }
 }

@@ -15,7 +15,7 @@ pub fn run(args: &[String]) -> Result {
     if let Some(a) = args.first() {
         return Err(format!("xtask bench takes no arguments (got {a})"));
     }
-    tools::ensure(Need::BuildAndBrowser)?;
+    tools::ensure(Need::Bench)?;
     status(cmd(
         "trunk",
         &["build", "--release", "--offline", "--dist", BENCH_DIST],
@@ -36,7 +36,8 @@ pub fn run(args: &[String]) -> Result {
 }
 
 /// The *flows* section: `e2e/src/bin/flows.rs` drives this release build
-/// beside a dev tenant, and Auth0's SDK sample beside it.
+/// beside a dev tenant, and Auth0's SDK sample beside it; then Lighthouse
+/// on the signed-out and the signed-in page.
 fn flows() -> Result {
     let mut flows = cmd(
         "cargo",
@@ -45,6 +46,7 @@ fn flows() -> Result {
     flows
         .env("LINK_ACCOUNTS_DIST", root().join(BENCH_DIST))
         .env("AUTH0_SPA_JS", tools::spa_js_bundle())
+        .env("LIGHTHOUSE", tools::lighthouse_cli())
         .env("CHROMEDRIVER", tools::CHROMEDRIVER);
     status(flows)
 }

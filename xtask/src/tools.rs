@@ -12,6 +12,9 @@ pub const SPA_JS_VERSION: &str = "2.27.0";
 pub const AUTH0_NODE_VERSION: &str = "7.1.0";
 /// axe-core, the accessibility checker the e2e suite runs on every state.
 pub const AXE_CORE_VERSION: &str = "4.10.3";
+/// Lighthouse, which `cargo xtask bench` runs on the signed-out and the
+/// signed-in page (version 12 runs on this machine's Node 20).
+pub const LIGHTHOUSE_VERSION: &str = "12.8.2";
 /// Auth0's Python SDK, for the test that its Management client accepts the dev tenant.
 pub const AUTH0_PYTHON_VERSION: &str = "6.8.0";
 
@@ -22,6 +25,8 @@ pub enum Need {
     Build,
     /// All of [`Need::Build`] plus Chromium and ChromeDriver.
     BuildAndBrowser,
+    /// All of [`Need::BuildAndBrowser`] plus Lighthouse.
+    Bench,
 }
 
 /// Installs whatever is missing; says what it did, or that it did nothing.
@@ -31,12 +36,15 @@ pub fn ensure(need: Need) -> Result {
     trunk(&mut installed)?;
     wasm_bindgen(&mut installed)?;
     wasm_opt(&mut installed)?;
-    if need == Need::BuildAndBrowser {
+    if need != Need::Build {
         chromium(&mut installed)?;
         spa_js(&mut installed)?;
         axe_core(&mut installed)?;
         auth0_node(&mut installed)?;
         auth0_python(&mut installed)?;
+    }
+    if need == Need::Bench {
+        lighthouse(&mut installed)?;
     }
     if installed.is_empty() {
         println!("tools: everything is installed; nothing to do");
@@ -167,6 +175,25 @@ fn axe_core(installed: &mut Vec<&str>) -> Result {
     println!("tools: installing axe-core {AXE_CORE_VERSION} into .tools");
     npm_install(&format!("axe-core@{AXE_CORE_VERSION}"))?;
     installed.push("axe-core");
+    Ok(())
+}
+
+/// Lighthouse's command line, once installed.
+pub fn lighthouse_cli() -> std::path::PathBuf {
+    tools_dir()
+        .join("node_modules")
+        .join(".bin")
+        .join("lighthouse")
+}
+
+fn lighthouse(installed: &mut Vec<&str>) -> Result {
+    let dir = tools_dir().join("node_modules").join("lighthouse");
+    if npm_has(&dir, LIGHTHOUSE_VERSION) && lighthouse_cli().is_file() {
+        return Ok(());
+    }
+    println!("tools: installing lighthouse {LIGHTHOUSE_VERSION} into .tools");
+    npm_install(&format!("lighthouse@{LIGHTHOUSE_VERSION}"))?;
+    installed.push("lighthouse");
     Ok(())
 }
 

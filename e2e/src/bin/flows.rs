@@ -69,6 +69,65 @@ async fn main() {
         "\nsign-in, ours / spa-js sample: {:.2} (below 1 is faster than the sample)",
         medians[0] / medians[4]
     );
+    if let Some(cli) = std::env::var_os("LIGHTHOUSE") {
+        lighthouse(std::path::Path::new(&cli)).await;
+    }
+}
+
+/// Lighthouse's mobile preset (its default) on the signed-out and the
+/// signed-in page, in this harness's Chromium (so the second audit finds
+/// the session the first sign-in stored).
+async fn lighthouse(cli: &std::path::Path) {
+    println!("\nLighthouse, mobile (simulated throttling), performance:\n");
+    let w = World::start().await;
+    w.open_app().await;
+    w.wait_for("#sign-in").await;
+    audit(cli, &w, "signed out").await;
+    w.sign_in(&ADA).await;
+    audit(cli, &w, "signed in").await;
+    w.close().await;
+}
+
+async fn audit(cli: &std::path::Path, w: &World, page: &str) {
+    let out = tokio::process::Command::new(cli)
+        .arg(format!("{}/", w.app_url))
+        .arg(format!("--port={}", w.devtools_port()))
+        .args([
+            "--disable-storage-reset",
+            "--only-categories=performance",
+            "--output=json",
+            "--output-path=stdout",
+            "--quiet",
+        ])
+        .output()
+        .await
+        .expect("run Lighthouse");
+    let report: serde_json::Value = match serde_json::from_slice(&out.stdout) {
+        Ok(r) => r,
+        Err(_) => {
+            println!(
+                "{page:<12} Lighthouse failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            return;
+        }
+    };
+    let score = report["categories"]["performance"]["score"]
+        .as_f64()
+        .unwrap_or(0.0);
+    let audit = |id: &str| {
+        report["audits"][id]["numericValue"]
+            .as_f64()
+            .unwrap_or(f64::NAN)
+    };
+    println!(
+        "{page:<12} score {:>3.0}   FCP {:>5.0} ms   LCP {:>5.0} ms   TBT {:>4.0} ms   CLS {:.3}",
+        score * 100.0,
+        audit("first-contentful-paint"),
+        audit("largest-contentful-paint"),
+        audit("total-blocking-time"),
+        audit("cumulative-layout-shift"),
+    );
 }
 
 /// Sign in, link GitHub, unlink it, in a fresh world.
