@@ -20,10 +20,7 @@ pub fn App(
             {move || {
                 loaded
                     .get()
-                    .map(|result| {
-                        remove_frame();
-                        result
-                    })
+                    .inspect(|_| remove_frame())
                     .map(|result| match result {
                         Ok(config) => view! { <SettingsPage config /> }.into_any(),
                         Err(error) => view! { <ConfigErrorPage error /> }.into_any(),
