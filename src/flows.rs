@@ -45,16 +45,26 @@ impl<T: Tenant, S: KeyValue> Env<'_, T, S> {
         purpose: crate::auth::transaction::Purpose,
         login: &crate::auth::urls::Login<'_>,
     ) -> String {
+        self.begin_round_trip(purpose, login).1
+    }
+
+    /// A round-trip's `state`, and the URL to go to.
+    pub fn begin_round_trip(
+        &self,
+        purpose: crate::auth::transaction::Purpose,
+        login: &crate::auth::urls::Login<'_>,
+    ) -> (String, String) {
         let started = crate::auth::transaction::begin(self.tab, purpose, self.now);
         let t = &started.transaction;
-        crate::auth::urls::authorize(
+        let url = crate::auth::urls::authorize(
             self.config,
             self.redirect_uri,
             &started.state,
             &t.nonce,
             &crate::auth::pkce::challenge(&t.verifier),
             login,
-        )
+        );
+        (started.state, url)
     }
 
     /// A problem, after clearing what it ends: when the session is over,

@@ -4,7 +4,7 @@
 
 use gloo_net::http::Request;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::auth::Secret;
@@ -77,7 +77,9 @@ pub struct Tokens {
 }
 
 /// A user as `GET /api/v2/users/{id}` answers (the fields the page uses).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+/// Serialized only into the tab's own storage (see `linking::start`), in a
+/// shape that reads back.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 pub struct User {
     pub user_id: String,
     pub name: Option<String>,
@@ -94,16 +96,20 @@ pub struct User {
     pub app_metadata_entries: usize,
 }
 
-/// The number of entries of an object (`null` or absent: none).
+/// The number of entries of an object (`null` or absent: none); or the
+/// number itself, as a kept `User` serializes it.
 fn entries<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
     struct Count;
     impl<'de> serde::de::Visitor<'de> for Count {
         type Value = usize;
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("an object or null")
+            f.write_str("an object, null or a count")
         }
         fn visit_unit<E>(self) -> Result<usize, E> {
             Ok(0)
+        }
+        fn visit_u64<E>(self, n: u64) -> Result<usize, E> {
+            Ok(usize::try_from(n).unwrap_or(usize::MAX))
         }
         fn visit_none<E>(self) -> Result<usize, E> {
             Ok(0)
@@ -123,7 +129,7 @@ fn entries<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
 }
 
 /// One identity of a user.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 pub struct Identity {
     pub provider: String,
     /// A string, or a number for some providers (GitHub): kept as text.
@@ -144,7 +150,7 @@ impl Identity {
 }
 
 /// A linked identity's profile, as it was when it was linked.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
 pub struct ProfileData {
     pub name: Option<String>,
     pub email: Option<String>,

@@ -75,11 +75,11 @@ async fn linking_ada_s_github_copies_its_editor_setting_after_showing_it() {
         api_calls(&w),
         [
             "GET /api/v2/users/github%7C4242001 200".to_owned(),
-            format!("GET {ADA_PATH} 200"),
             format!("PATCH {ADA_PATH} 200"),
             format!("POST {ADA_PATH}/identities 201"),
         ],
-        "one read of the other account, one update, one link (and the page's own load)"
+        "one read of the other account, one update, one link: the main account \
+         is drawn as the page showed it before the round-trip"
     );
     w.close().await;
 }

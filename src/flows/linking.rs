@@ -21,6 +21,7 @@ mod confirm;
 pub use confirm::{Cancelled, cancel, confirm};
 
 const PENDING_KEY: &str = "link-accounts.pending-link";
+const SHOWN_KEY: &str = "link-accounts.shown";
 
 /// A verified account that the person has not yet confirmed linking. Kept
 /// in `sessionStorage` too, so a reload comes back to the confirm step.
@@ -204,11 +205,14 @@ pub fn check_other(
 
 /// Starts the round-trip that proves the other account: `prompt=login` on
 /// that connection, in a link transaction bound to the signed-in user. The
-/// URL to go to.
+/// account as the page shows it (`shown`) is kept with the round-trip's
+/// `state`, so that its callback draws the page without reading it again.
+/// The URL to go to.
 pub fn start<T: Tenant, S: KeyValue>(
     env: &Env<'_, T, S>,
     session: &Session,
     connection: &str,
+    shown: Option<&User>,
 ) -> Result<String, Problem> {
     let action = Action::Link {
         connection: connection.to_owned(),
@@ -223,7 +227,36 @@ pub fn start<T: Tenant, S: KeyValue>(
         fresh: true,
         hint: None,
     };
-    Ok(env.round_trip(purpose, &login))
+    let (state, url) = env.begin_round_trip(purpose, &login);
+    match shown.filter(|u| u.user_id == session.user_id) {
+        Some(user) => env.tab.set(
+            SHOWN_KEY,
+            &serde_json::to_string(&Shown { state, user }).unwrap_or_default(),
+        ),
+        None => env.tab.remove(SHOWN_KEY),
+    }
+    Ok(url)
+}
+
+/// The account the page showed when the round-trip of `state` began, if it
+/// is `primary`'s; taken out of the store whatever it holds.
+pub fn take_shown(store: &impl KeyValue, state: Option<&str>, primary: &str) -> Option<User> {
+    let text = store.get(SHOWN_KEY)?;
+    store.remove(SHOWN_KEY);
+    #[derive(Deserialize)]
+    struct Kept {
+        state: String,
+        user: User,
+    }
+    let kept: Kept = serde_json::from_str(&text).ok()?;
+    (Some(kept.state.as_str()) == state && kept.user.user_id == primary).then_some(kept.user)
+}
+
+/// What `start` keeps: the account as shown, and the round-trip's `state`.
+#[derive(Serialize)]
+struct Shown<'a> {
+    state: String,
+    user: &'a User,
 }
 
 pub fn save_pending(store: &impl KeyValue, pending: &PendingLink) {
@@ -326,6 +359,7 @@ pub async fn reload_pending<T: Tenant, S: KeyValue>(
 
 pub fn clear_pending(store: &impl KeyValue) {
     store.remove(PENDING_KEY);
+    store.remove(SHOWN_KEY);
 }
 
 /// A change to the account's identities, done: the identities the tenant

@@ -7,7 +7,7 @@ use crate::auth::transaction::{self, Action, Purpose};
 use crate::auth::{Secret, urls};
 use crate::flows::linking::{self, PendingLink};
 use crate::flows::{Doing, Env, Next, Problem, id_token_problem, step_up, tenant_problem};
-use crate::tenant::Tenant;
+use crate::tenant::{Tenant, User};
 use crate::text::Key;
 
 /// The parameters the tenant sent back.
@@ -54,8 +54,12 @@ pub enum Returned {
     /// Signed in: the session is stored, and any pending link dropped.
     SignedIn(Session),
     /// A verified account, stored as the pending link, waiting for the
-    /// person to confirm it.
-    LinkReady(PendingLink),
+    /// person to confirm it; and the main account as the page showed it
+    /// when the round-trip began, if the tab kept it.
+    LinkReady {
+        pending: PendingLink,
+        shown: Option<User>,
+    },
     /// Refused: nothing was stored. The session (if it still stands) and
     /// its pending link stay as they were.
     Refused {
@@ -82,9 +86,9 @@ pub async fn complete<T: Tenant, S: KeyValue>(
             linking::clear_pending(env.tab);
             Returned::SignedIn(s)
         }
-        Ok(Returned::LinkReady(p)) => {
-            linking::save_pending(env.tab, &p);
-            Returned::LinkReady(p)
+        Ok(Returned::LinkReady { pending, shown }) => {
+            linking::save_pending(env.tab, &pending);
+            Returned::LinkReady { pending, shown }
         }
         Ok(Returned::SteppedUp { session: s, action }) => {
             session::save(env.local, &s);
@@ -114,6 +118,12 @@ async fn verified<T: Tenant, S: KeyValue>(
     let tx = transaction::take(env.tab, callback.state.as_deref(), env.now)
         .map_err(|e| crate::flows::transaction_problem(&e))?;
     let linking = matches!(tx.purpose, Purpose::Link { .. });
+    let shown = match &tx.purpose {
+        Purpose::Link { primary, .. } => {
+            linking::take_shown(env.tab, callback.state.as_deref(), primary)
+        }
+        _ => None,
+    };
     let bound = match &tx.purpose {
         Purpose::Login => None,
         Purpose::Link { primary, .. } => Some((primary, Key::NotForThisAccountLink)),
@@ -206,9 +216,11 @@ async fn verified<T: Tenant, S: KeyValue>(
                 .map_err(|e| tenant_problem(&e, Doing::Link, env.now))?;
             linking::check_other(&claims, &other, &connection, env.config)?;
             let tokens = (id_token, tokens.access_token, env.now + tokens.expires_in);
-            Ok(Returned::LinkReady(
-                PendingLink::new(primary, connection, tokens, claims, other).with_nonce(tx.nonce),
-            ))
+            Ok(Returned::LinkReady {
+                pending: PendingLink::new(primary, connection, tokens, claims, other)
+                    .with_nonce(tx.nonce),
+                shown,
+            })
         }
     }
 }

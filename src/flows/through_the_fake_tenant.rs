@@ -113,7 +113,7 @@ impl Page {
         sub: &str,
         claims: Value,
     ) -> Callback {
-        let url = linking::start(&self.env(), session, connection).unwrap();
+        let url = linking::start(&self.env(), session, connection, None).unwrap();
         self.come_back(&url, sub, claims)
     }
 
@@ -121,7 +121,7 @@ impl Page {
     fn pending(&self, session: &Session) -> PendingLink {
         let cb = self.link_callback(session, "github", ADA_GITHUB, json!({}));
         match self.complete(&cb, Some(session)) {
-            Returned::LinkReady(p) => p,
+            Returned::LinkReady { pending, .. } => pending,
             other => panic!("no pending link: {other:?}"),
         }
     }

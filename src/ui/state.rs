@@ -6,12 +6,11 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::{Map, Value};
 
 use crate::auth::session::Session;
 use crate::auth::transaction::Action;
 use crate::config::Config;
-use crate::flows::linking::{self, Changed, NotLinked, PendingLink};
+use crate::flows::linking::{self, NotLinked, PendingLink};
 use crate::flows::sign_in::{self, Returned};
 use crate::flows::{Next, Problem, account};
 use crate::tenant::{Http, Identity, User};
@@ -20,6 +19,7 @@ use crate::text::{Key, Text};
 
 mod browser;
 mod choices;
+mod show;
 
 pub use browser::capture_callback;
 pub(crate) use browser::focus_after_render;
@@ -197,45 +197,6 @@ impl PageState {
         focus_after_render("problem");
     }
 
-    fn show_pending(&self, pending: Option<PendingLink>) {
-        if pending.is_some() {
-            focus_after_render("confirm-heading");
-        }
-        self.pending.set(pending);
-    }
-
-    /// The main account's metadata, as the tenant last answered it.
-    fn show_metadata(&self, metadata: Option<Map<String, Value>>) {
-        if let Some(metadata) = metadata {
-            self.user.update(|u| {
-                if let Some(u) = u {
-                    u.user_metadata = metadata;
-                }
-            });
-        }
-    }
-
-    /// The account's identities, as the tenant last answered them; or,
-    /// when the linked account became the main one, that account.
-    fn show_changed(&self, changed: Changed) {
-        if let Some(session) = changed.session {
-            self.session.set(Some(session));
-            self.user.set(None);
-            self.busy.set(None);
-            self.load_account(Some(changed.message));
-            focus_after_render("accounts-heading");
-            return;
-        }
-        self.show_metadata(changed.main_metadata);
-        self.user.update(|u| {
-            if let Some(u) = u {
-                u.identities = changed.identities;
-            }
-        });
-        self.done(changed.message);
-        focus_after_render("accounts-heading");
-    }
-
     // Actions.
 
     /// On load: a callback from the tenant, or the stored session.
@@ -267,7 +228,13 @@ impl PageState {
                     self.pending.set(None);
                     self.session.set(Some(s));
                 }
-                Returned::LinkReady(p) => self.show_pending(Some(p)),
+                Returned::LinkReady { pending, shown } => {
+                    self.show_pending(Some(pending));
+                    // Drawn as it was shown; the link's answer replaces it.
+                    if let Some(user) = shown {
+                        return self.show_as_shown(user);
+                    }
+                }
                 Returned::Refused { problem, pending } => {
                     self.fail(problem, None);
                     self.pending.set(pending);
@@ -379,7 +346,8 @@ impl PageState {
         }
         let browser = self.browser();
         let http = Http::new(&browser.config);
-        match linking::start(&browser.env(&http), &s, &connection) {
+        let shown = self.user.get_untracked();
+        match linking::start(&browser.env(&http), &s, &connection, shown.as_ref()) {
             Ok(url) => go(&url),
             Err(problem) => self.refuse(problem, Action::Link { connection }, None),
         }

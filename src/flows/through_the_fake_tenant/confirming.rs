@@ -83,7 +83,7 @@ fn an_expired_session_links_nothing_and_is_cleared() {
     assert_eq!(not.problem.next, Next::SessionEnded);
     assert!(!page.tenant.calls().contains(&Call::Link));
     assert!(page.stored_session().is_none());
-    assert!(linking::start(&page.env(), &ada, "github").is_err());
+    assert!(linking::start(&page.env(), &ada, "github", None).is_err());
     assert!(
         block_on(linking::unlink(
             &page.env(),

@@ -94,7 +94,7 @@ fn the_gates_refuse_an_unverified_or_the_same_account_and_keep_the_pending_one()
 fn a_cancelled_link_says_nothing_was_changed() {
     let page = Page::new();
     let ada = page.signed_in(ADA);
-    let url = linking::start(&page.env(), &ada, "github").unwrap();
+    let url = linking::start(&page.env(), &ada, "github", None).unwrap();
     let (state, _) = Page::state_and_nonce(&url);
     let cb = Callback {
         state: Some(state),
@@ -216,4 +216,76 @@ fn an_account_read_that_disagrees_or_fails_offers_no_link() {
         assert_eq!(linking::load_pending(&page.tab, &ada), None);
     }
     assert!(!page.tenant.calls().contains(&Call::Link));
+}
+
+// The account as the page showed it, kept across the round-trip.
+
+#[test]
+fn the_link_callback_draws_the_account_as_shown_without_reading_it_again() {
+    let page = Page::new();
+    let ada = page.signed_in(ADA);
+    let mut shown = block_on(account::load(&page.env(), &ada)).unwrap();
+    shown.user_metadata.insert("theme".into(), json!("dark"));
+    let url = linking::start(&page.env(), &ada, "github", Some(&shown)).unwrap();
+    let cb = page.come_back(&url, ADA_GITHUB, json!({}));
+    let before = page.tenant.calls().len();
+    let Returned::LinkReady { shown: kept, .. } = page.complete(&cb, Some(&ada)) else {
+        panic!("no pending link");
+    };
+    assert_eq!(kept, Some(shown), "the account as the page showed it");
+    assert_eq!(
+        page.tenant.calls()[before..],
+        [Call::Token, Call::GetUser],
+        "the exchange and the other account, nothing more"
+    );
+    assert!(page.tab.keys().iter().all(|k| !k.contains("shown")));
+}
+
+#[test]
+fn a_kept_account_of_another_round_trip_or_user_or_garbled_is_not_drawn() {
+    let page = Page::new();
+    let ada = page.signed_in(ADA);
+    let shown = block_on(account::load(&page.env(), &ada)).unwrap();
+    // Another user's account is never kept for Ada's round-trip.
+    let mut bob = shown.clone();
+    bob.user_id = "auth0|bob".into();
+    let url = linking::start(&page.env(), &ada, "github", Some(&bob)).unwrap();
+    assert!(page.tab.keys().iter().all(|k| !k.contains("shown")));
+    // A later round-trip's account is not this one's.
+    let later = linking::start(&page.env(), &ada, "github", Some(&shown)).unwrap();
+    assert_ne!(url, later);
+    let cb = page.come_back(&url, ADA_GITHUB, json!({}));
+    let Returned::LinkReady { shown: kept, .. } = page.complete(&cb, Some(&ada)) else {
+        panic!("no pending link");
+    };
+    assert_eq!(kept, None);
+    // Garbled storage: nothing drawn from it, and it is gone.
+    linking::clear_pending(&page.tab);
+    let url = linking::start(&page.env(), &ada, "github", Some(&shown)).unwrap();
+    page.tab.set("link-accounts.shown", "{\"state\": 1");
+    let cb = page.come_back(&url, ADA_GITHUB, json!({}));
+    let Returned::LinkReady { shown: kept, .. } = page.complete(&cb, Some(&ada)) else {
+        panic!("no pending link");
+    };
+    assert_eq!(kept, None);
+    assert!(page.tab.get("link-accounts.shown").is_none());
+}
+
+#[test]
+fn a_kept_account_reads_back_as_the_tenant_answered_it() {
+    let page = Page::new();
+    page.tenant.set_metadata(
+        ADA,
+        json!({"theme": "dark", "n": [1, {"a": null}]}),
+        json!({"plan": "pro", "roles": []}),
+    );
+    let ada = page.signed_in(ADA);
+    let shown = block_on(account::load(&page.env(), &ada)).unwrap();
+    assert_eq!(shown.app_metadata_entries, 2);
+    let url = linking::start(&page.env(), &ada, "github", Some(&shown)).unwrap();
+    let (state, _) = Page::state_and_nonce(&url);
+    assert_eq!(
+        linking::take_shown(&page.tab, Some(&state), ADA),
+        Some(shown)
+    );
 }

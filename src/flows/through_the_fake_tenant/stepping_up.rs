@@ -37,7 +37,7 @@ fn link_github() -> Action {
 fn an_old_session_is_asked_to_sign_in_again_before_a_link_starts() {
     let page = Page::new();
     let ada = page.signed_in_ago(ADA, 601);
-    let problem = linking::start(&page.env(), &ada, "github").unwrap_err();
+    let problem = linking::start(&page.env(), &ada, "github", None).unwrap_err();
     assert_eq!(problem.next, Next::Reauthenticate);
     assert!(
         problem
@@ -57,7 +57,7 @@ fn an_old_session_is_asked_to_sign_in_again_before_a_link_starts() {
         "no link round-trip was begun"
     );
     let fresh = page.signed_in_ago(ADA, 600);
-    let url = linking::start(&page.env(), &fresh, "github").unwrap();
+    let url = linking::start(&page.env(), &fresh, "github", None).unwrap();
     assert!(
         url.contains("max_age=0") && url.contains("prompt=login"),
         "{url}"
@@ -70,7 +70,7 @@ fn signing_in_again_stores_the_new_tokens_and_allows_that_change_once_even_with_
     page.config.reauth_max_age_seconds = 0;
     let ada = page.signed_in_ago(ADA, 0);
     assert!(
-        linking::start(&page.env(), &ada, "github").is_err(),
+        linking::start(&page.env(), &ada, "github", None).is_err(),
         "0: always"
     );
     let Returned::SteppedUp { session, action } = page.step_up(&ada, link_github(), ADA, json!({}))
@@ -80,9 +80,9 @@ fn signing_in_again_stores_the_new_tokens_and_allows_that_change_once_even_with_
     assert_eq!(action, link_github());
     assert_eq!(session.user_id, ADA);
     assert_eq!(account::restore(&page.env()).session, Some(session.clone()));
-    assert!(linking::start(&page.env(), &session, "github").is_ok());
+    assert!(linking::start(&page.env(), &session, "github", None).is_ok());
     assert!(
-        linking::start(&page.env(), &session, "github").is_err(),
+        linking::start(&page.env(), &session, "github", None).is_err(),
         "the sign-in was for one change"
     );
 }

@@ -114,7 +114,7 @@ fn signing_out_forgets_the_session_and_the_pending_link() {
 fn starting_a_link_binds_the_round_trip_to_the_signed_in_user() {
     let page = Page::new();
     let ada = page.signed_in(ADA);
-    let url = linking::start(&page.env(), &ada, "github").unwrap();
+    let url = linking::start(&page.env(), &ada, "github", None).unwrap();
     let (state, _) = Page::state_and_nonce(&url);
     assert!(url.contains("connection=github") && url.contains("prompt=login"));
     let tx = transaction::take(&page.tab, Some(&state), page.now).unwrap();
