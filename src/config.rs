@@ -303,8 +303,8 @@ impl fmt::Display for ConfigError {
 /// Fetches and validates the configuration at `path` on this page's origin
 /// (normally [`CONFIG_PATH`]).
 pub async fn load(path: &str) -> Result<Config, ConfigError> {
+    // The default cache mode, so that index.html's preload is what answers.
     let response = gloo_net::http::Request::get(path)
-        .cache(web_sys::RequestCache::NoCache)
         .send()
         .await
         .map_err(|e| ConfigError::Unreachable(e.to_string()))?;

@@ -166,9 +166,11 @@ async fn verified<T: Tenant, S: KeyValue>(
         Purpose::Login | Purpose::StepUp { .. } => (verify(env, &id_token, &tx.nonce).await?, None),
         Purpose::Link { .. } => {
             let sub = id_token::unverified_sub(id_token.expose()).unwrap_or_default();
-            let (claims, other) = crate::flows::join(
-                verify(env, &id_token, &tx.nonce),
+            // The read first: its request is under way before the
+            // signature's arithmetic takes the thread.
+            let (other, claims) = crate::flows::join(
                 env.tenant.get_user(&tokens.access_token, &sub),
+                verify(env, &id_token, &tx.nonce),
             )
             .await;
             (claims?, Some(other))

@@ -232,7 +232,7 @@ impl PageState {
                     self.show_pending(Some(pending));
                     // Drawn as it was shown; the link's answer replaces it.
                     if let Some(user) = shown {
-                        return self.show_as_shown(user);
+                        return self.show_loaded(Ok(user), None);
                     }
                 }
                 Returned::Refused { problem, pending } => {
@@ -286,32 +286,8 @@ impl PageState {
         let browser = self.browser();
         spawn_local(async move {
             let http = Http::new(&browser.config);
-            match account::load(&browser.env(&http), &s).await {
-                Ok(user) => {
-                    self.user.set(Some(user));
-                    self.busy.set(None);
-                    if self.problem.with_untracked(Option::is_none) {
-                        let success = done.is_some();
-                        let status = if let Some(done) = done {
-                            done
-                        } else if self.pending.with_untracked(Option::is_some) {
-                            Key::CheckThenConfirm.into()
-                        } else {
-                            Text::empty()
-                        };
-                        self.say(status, success);
-                    }
-                }
-                Err(mut problem) => {
-                    // A problem already shown (a refused callback, say) is
-                    // not lost behind this one.
-                    if let Some(shown) = self.problem.get_untracked() {
-                        problem.message =
-                            text!(Both, first = shown.message, then = problem.message);
-                    }
-                    self.fail(problem, Some(Retry::LoadAccount));
-                }
-            }
+            let loaded = account::load(&browser.env(&http), &s).await;
+            self.show_loaded(loaded, done);
         });
     }
 

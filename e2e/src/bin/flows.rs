@@ -138,8 +138,6 @@ async fn ours() -> Vec<Step> {
     w.tenant.controls().clear_log();
     w.tenant_login(&ADA).await;
     let sign_in = step(&w, "#identities li[data-main='true']").await;
-    let v = w.browser.execute("const n=performance.getEntriesByType('navigation')[0]; const b=n.responseStart; return [['nav-end', n.responseEnd-b], ['dcl', n.domContentLoadedEventEnd-b], ...performance.getEntriesByType('resource').map(e=>[e.name.slice(-40), Math.round(e.startTime-b), Math.round(e.responseEnd-b)]), ...performance.getEntriesByType('mark').map(e=>[e.name, e.startTime-b])];", vec![]).await.unwrap();
-    eprintln!("BREAKDOWN {v}");
 
     w.click("button[data-connection='github']").await;
     w.tenant.controls().clear_log();

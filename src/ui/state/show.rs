@@ -1,12 +1,16 @@
 //! How the flows' answers are put on the page: a pending link, and a
-//! change to the account (or the account that became the main one).
+//! change to the account (or the account that became the main one), the
+//! account as read.
 
 use leptos::prelude::*;
 use serde_json::{Map, Value};
 
-use super::{PageState, focus_after_render};
+use super::{PageState, Retry, focus_after_render};
+use crate::flows::Problem;
 use crate::flows::linking::{Changed, PendingLink};
 use crate::tenant::User;
+use crate::text;
+use crate::text::{Key, Text};
 
 impl PageState {
     pub(super) fn show_pending(&self, pending: Option<PendingLink>) {
@@ -48,12 +52,33 @@ impl PageState {
         focus_after_render("accounts-heading");
     }
 
-    /// The main account as the page showed it when a link round-trip
-    /// began, drawn at once at its callback.
-    pub(super) fn show_as_shown(&self, user: User) {
-        self.user.set(Some(user));
-        if self.problem.with_untracked(Option::is_none) {
-            self.say(crate::text::Key::CheckThenConfirm.into(), false);
+    /// The account as read (or, at a link callback, as the page showed it
+    /// when the round-trip began); then says `done`, if given.
+    pub(super) fn show_loaded(&self, loaded: Result<User, Problem>, done: Option<Text>) {
+        match loaded {
+            Ok(user) => {
+                self.user.set(Some(user));
+                self.busy.set(None);
+                if self.problem.with_untracked(Option::is_none) {
+                    let success = done.is_some();
+                    let status = if let Some(done) = done {
+                        done
+                    } else if self.pending.with_untracked(Option::is_some) {
+                        Key::CheckThenConfirm.into()
+                    } else {
+                        Text::empty()
+                    };
+                    self.say(status, success);
+                }
+            }
+            Err(mut problem) => {
+                // A problem already shown (a refused callback, say) is
+                // not lost behind this one.
+                if let Some(shown) = self.problem.get_untracked() {
+                    problem.message = text!(Both, first = shown.message, then = problem.message);
+                }
+                self.fail(problem, Some(Retry::LoadAccount));
+            }
         }
     }
 }
