@@ -10,13 +10,17 @@ pub mod transaction;
 pub mod urls;
 
 /// A secret (a token) whose `Debug` never prints it.
-#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(transparent)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Secret(pub String);
 
 impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
+    }
+
+    /// As it is kept (in this tab's or this browser's storage only).
+    pub fn to_json(&self) -> serde_json::Value {
+        self.0.clone().into()
     }
 }
 
@@ -47,6 +51,6 @@ mod tests {
     fn secrets_never_print() {
         let s = super::Secret("eyJhbGciOi.secret".into());
         assert_eq!(format!("{s:?}"), "[redacted]");
-        assert_eq!(serde_json::to_string(&s).unwrap(), "\"eyJhbGciOi.secret\"");
+        assert_eq!(s.to_json(), "eyJhbGciOi.secret");
     }
 }

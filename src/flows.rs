@@ -17,6 +17,7 @@ use crate::auth::id_token::{IdTokenError, Jwks};
 use crate::auth::storage::KeyValue;
 use crate::auth::transaction::TransactionError;
 use crate::config::Config;
+use crate::json::Json;
 use crate::tenant::{Tenant, TenantError};
 use crate::text;
 use crate::text::{Key, Text};
@@ -132,7 +133,7 @@ pub const KEYS_LIFETIME_SECS: i64 = 600;
 
 /// Keeps the tenant's public keys for this tab, with when they were fetched.
 pub fn keep_keys(tab: &impl KeyValue, keys: &Jwks, now: i64) {
-    let kept = serde_json::json!({ "fetched_at": now, "jwks": keys });
+    let kept = crate::json::object([("fetched_at", now.into()), ("jwks", keys.to_json())]);
     tab.set(KEYS_KEY, &kept.to_string());
 }
 
@@ -144,7 +145,7 @@ pub fn kept_keys(tab: &impl KeyValue, now: i64) -> Option<Jwks> {
         tab.remove(KEYS_KEY);
         return None;
     }
-    serde_json::from_value(kept["jwks"].clone()).ok()
+    Jwks::from_json(&kept["jwks"])
 }
 
 /// The session has ended: the sentence for it.

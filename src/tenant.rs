@@ -3,31 +3,50 @@
 //! and the cause.
 
 use gloo_net::http::Request;
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::auth::Secret;
 use crate::auth::id_token::Jwks;
 use crate::auth::urls::segment;
 use crate::config::Config;
+use crate::json::{self, Fields, Json, object};
 
 /// Auth0's error body: `{statusCode, error, message, errorCode?}`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Auth0Error {
-    #[serde(rename = "statusCode")]
     pub status_code: u16,
     pub error: String,
     pub message: String,
-    #[serde(rename = "errorCode")]
     pub error_code: Option<String>,
 }
 
+impl Auth0Error {
+    fn read(v: &Value) -> Option<Self> {
+        let f = Fields::of(v)?;
+        Some(Auth0Error {
+            status_code: u16::try_from(f.int("statusCode")?).ok()?,
+            error: f.string("error")?,
+            message: f.string("message")?,
+            error_code: f.opt_string("errorCode")?,
+        })
+    }
+}
+
 /// An OAuth error body: `{error, error_description}`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OAuthError {
     pub error: String,
     pub error_description: Option<String>,
+}
+
+impl OAuthError {
+    fn read(v: &Value) -> Option<Self> {
+        let f = Fields::of(v)?;
+        Some(OAuthError {
+            error: f.string("error")?,
+            error_description: f.opt_string("error_description")?,
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,77 +88,130 @@ impl TenantError {
 }
 
 /// What `/oauth/token` answers.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug)]
 pub struct Tokens {
     pub access_token: Secret,
     pub id_token: Option<Secret>,
     pub expires_in: i64,
 }
 
+impl Json for Tokens {
+    fn from_json(v: &Value) -> Option<Self> {
+        let f = Fields::of(v)?;
+        Some(Tokens {
+            access_token: Secret(f.string("access_token")?),
+            id_token: f.opt_string("id_token")?.map(Secret),
+            expires_in: f.int("expires_in")?,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        object([
+            ("access_token", self.access_token.to_json()),
+            (
+                "id_token",
+                self.id_token.as_ref().map(Secret::to_json).into(),
+            ),
+            ("expires_in", self.expires_in.into()),
+        ])
+    }
+}
+
 /// A user as `GET /api/v2/users/{id}` answers (the fields the page uses).
-/// Serialized only into the tab's own storage (see `linking::start`), in a
+/// Written only into the tab's own storage (see `linking::start`), in a
 /// shape that reads back.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct User {
     pub user_id: String,
     pub name: Option<String>,
     pub email: Option<String>,
     pub phone_number: Option<String>,
     pub picture: Option<String>,
-    #[serde(default)]
     pub identities: Vec<Identity>,
-    #[serde(default)]
     pub user_metadata: Map<String, Value>,
     /// How many entries its `app_metadata` has: their values are never
     /// kept, since the page never shows them.
-    #[serde(rename = "app_metadata", default, deserialize_with = "entries")]
     pub app_metadata_entries: usize,
 }
 
-/// The number of entries of an object (`null` or absent: none); or the
-/// number itself, as a kept `User` serializes it.
-fn entries<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
-    struct Count;
-    impl<'de> serde::de::Visitor<'de> for Count {
-        type Value = usize;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("an object, null or a count")
-        }
-        fn visit_unit<E>(self) -> Result<usize, E> {
-            Ok(0)
-        }
-        fn visit_u64<E>(self, n: u64) -> Result<usize, E> {
-            Ok(usize::try_from(n).unwrap_or(usize::MAX))
-        }
-        fn visit_none<E>(self) -> Result<usize, E> {
-            Ok(0)
-        }
-        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<usize, A::Error> {
-            let mut n = 0;
-            while map
-                .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
-                .is_some()
-            {
-                n += 1;
-            }
-            Ok(n)
-        }
+impl Json for User {
+    fn from_json(v: &Value) -> Option<Self> {
+        let f = Fields::of(v)?;
+        Some(User {
+            user_id: f.string("user_id")?,
+            name: f.opt_string("name")?,
+            email: f.opt_string("email")?,
+            phone_number: f.opt_string("phone_number")?,
+            picture: f.opt_string("picture")?,
+            identities: f.opt("identities", json::list)?.unwrap_or_default(),
+            user_metadata: f.object("user_metadata")?,
+            app_metadata_entries: f.opt("app_metadata", entries)?.unwrap_or(0),
+        })
     }
-    d.deserialize_any(Count)
+
+    fn to_json(&self) -> Value {
+        object([
+            ("user_id", self.user_id.as_str().into()),
+            ("name", self.name.clone().into()),
+            ("email", self.email.clone().into()),
+            ("phone_number", self.phone_number.clone().into()),
+            ("picture", self.picture.clone().into()),
+            ("identities", self.identities.to_json()),
+            ("user_metadata", self.user_metadata.clone().into()),
+            ("app_metadata", self.app_metadata_entries.into()),
+        ])
+    }
+}
+
+/// The number of entries of an object; or the number itself, as a kept
+/// `User` writes it.
+fn entries(v: &Value) -> Option<usize> {
+    match v {
+        Value::Object(o) => Some(o.len()),
+        n => n.as_u64().map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+    }
 }
 
 /// One identity of a user.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Identity {
     pub provider: String,
     /// A string, or a number for some providers (GitHub): kept as text.
-    #[serde(deserialize_with = "string_or_number")]
     pub user_id: String,
     pub connection: String,
-    #[serde(rename = "isSocial", default)]
     pub is_social: bool,
-    #[serde(rename = "profileData")]
     pub profile_data: Option<ProfileData>,
+}
+
+impl Json for Identity {
+    fn from_json(v: &Value) -> Option<Self> {
+        let f = Fields::of(v)?;
+        let user_id = match f.get("user_id")? {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => return None,
+        };
+        Some(Identity {
+            provider: f.string("provider")?,
+            user_id,
+            connection: f.string("connection")?,
+            is_social: f.opt("isSocial", Value::as_bool)?.unwrap_or(false),
+            profile_data: f.opt("profileData", ProfileData::from_json)?,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        object([
+            ("provider", self.provider.as_str().into()),
+            ("user_id", self.user_id.as_str().into()),
+            ("connection", self.connection.as_str().into()),
+            ("isSocial", self.is_social.into()),
+            (
+                "profileData",
+                self.profile_data.as_ref().map(ProfileData::to_json).into(),
+            ),
+        ])
+    }
 }
 
 impl Identity {
@@ -150,7 +222,7 @@ impl Identity {
 }
 
 /// A linked identity's profile, as it was when it was linked.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ProfileData {
     pub name: Option<String>,
     pub email: Option<String>,
@@ -158,13 +230,34 @@ pub struct ProfileData {
     pub picture: Option<String>,
 }
 
-fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    match serde_json::Value::deserialize(d)? {
-        serde_json::Value::String(s) => Ok(s),
-        serde_json::Value::Number(n) => Ok(n.to_string()),
-        other => Err(serde::de::Error::custom(format!(
-            "user_id must be text, got {other}"
-        ))),
+impl Json for ProfileData {
+    fn from_json(v: &Value) -> Option<Self> {
+        let f = Fields::of(v)?;
+        Some(ProfileData {
+            name: f.opt_string("name")?,
+            email: f.opt_string("email")?,
+            phone_number: f.opt_string("phone_number")?,
+            picture: f.opt_string("picture")?,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        object([
+            ("name", self.name.clone().into()),
+            ("email", self.email.clone().into()),
+            ("phone_number", self.phone_number.clone().into()),
+            ("picture", self.picture.clone().into()),
+        ])
+    }
+}
+
+impl<T: Json> Json for Vec<T> {
+    fn from_json(v: &Value) -> Option<Self> {
+        json::list(v)
+    }
+
+    fn to_json(&self) -> Value {
+        Value::Array(self.iter().map(T::to_json).collect())
     }
 }
 
@@ -267,18 +360,22 @@ pub trait Tenant {
 /// both read bodies alike.
 // The error is as large as every call's; boxing it would only add code.
 #[allow(clippy::result_large_err)]
-pub fn answer<T: DeserializeOwned>(
+pub fn answer<T: Json>(
     status: u16,
     text: &str,
     rate_limit_reset: Option<i64>,
 ) -> Result<T, TenantError> {
+    let body = serde_json::from_str::<Value>(text);
     if (200..300).contains(&status) {
-        return serde_json::from_str(text).map_err(|e| TenantError::Decode(e.to_string()));
+        let body = body.map_err(|_| TenantError::Decode("not JSON".into()))?;
+        return T::from_json(&body)
+            .ok_or_else(|| TenantError::Decode("not the expected shape".into()));
     }
+    let body = body.unwrap_or(Value::Null);
     Err(TenantError::Http {
         status,
-        auth0: serde_json::from_str(text).ok(),
-        oauth: serde_json::from_str(text).ok(),
+        auth0: Auth0Error::read(&body),
+        oauth: OAuthError::read(&body),
         rate_limit_reset,
     })
 }
@@ -294,7 +391,7 @@ impl<'a> Http<'a> {
     }
 
     /// Sends a request under a deadline and reads its answer.
-    async fn fetch<T: DeserializeOwned>(
+    async fn fetch<T: Json>(
         &self,
         build: impl FnOnce(Option<&web_sys::AbortSignal>) -> Result<Request, gloo_net::Error>,
     ) -> Result<T, TenantError> {
@@ -376,7 +473,8 @@ impl Tenant for Http<'_> {
             Request::patch(&url)
                 .abort_signal(signal)
                 .header("authorization", &bearer(token))
-                .json(&json!({ "user_metadata": user_metadata }))
+                .header("content-type", "application/json")
+                .body(object([("user_metadata", user_metadata.clone().into())]).to_string())
         })
         .await
     }
@@ -392,7 +490,8 @@ impl Tenant for Http<'_> {
             Request::post(&url)
                 .abort_signal(signal)
                 .header("authorization", &bearer(token))
-                .json(&json!({ "link_with": link_with.expose() }))
+                .header("content-type", "application/json")
+                .body(object([("link_with", link_with.to_json())]).to_string())
         })
         .await
     }
@@ -433,7 +532,7 @@ mod tests {
 
     #[test]
     fn identities_take_numeric_ids_and_profile_data() {
-        let user: User = serde_json::from_value(serde_json::json!({
+        let user = User::from_json(&serde_json::json!({
             "user_id": "google-oauth2|1", "name": "Ada", "identities": [
                 {"provider": "google-oauth2", "user_id": "1", "connection": "google-oauth2", "isSocial": true},
                 {"provider": "github", "user_id": 4242001, "connection": "github", "isSocial": true,

@@ -7,14 +7,15 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken_rustcrypto::{Algorithm, DecodingKey};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::json::{Fields, Json, object};
 
 /// Clock skew tolerated on `exp` and `iat`.
 pub const LEEWAY_SECS: i64 = 60;
 
 /// One key of the tenant's JWKS.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Jwk {
     pub kid: String,
     pub kty: String,
@@ -22,10 +23,21 @@ pub struct Jwk {
     pub e: String,
 }
 
+impl Jwk {
+    fn read(v: &Value) -> Option<Self> {
+        let f = Fields::of(v)?;
+        Some(Jwk {
+            kid: f.string("kid")?,
+            kty: f.string("kty")?,
+            n: f.string("n")?,
+            e: f.string("e")?,
+        })
+    }
+}
+
 /// The tenant's JWKS. Keys that are not RSA are skipped, not an error.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Jwks {
-    #[serde(default)]
     pub keys: Vec<Value>,
 }
 
@@ -33,8 +45,21 @@ impl Jwks {
     pub fn find(&self, kid: &str) -> Option<Jwk> {
         self.keys
             .iter()
-            .filter_map(|k| serde_json::from_value::<Jwk>(k.clone()).ok())
+            .filter_map(Jwk::read)
             .find(|k| k.kid == kid && k.kty == "RSA")
+    }
+}
+
+impl Json for Jwks {
+    fn from_json(v: &Value) -> Option<Self> {
+        let keys = Fields::of(v)?.opt("keys", Value::as_array)?;
+        Some(Jwks {
+            keys: keys.cloned().unwrap_or_default(),
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        object([("keys", self.keys.clone().into())])
     }
 }
 
@@ -357,7 +382,7 @@ mod tests {
 
     #[test]
     fn the_jwks_finds_rsa_keys_by_kid_and_skips_others() {
-        let jwks: Jwks = serde_json::from_value(json!({"keys": [
+        let jwks = Jwks::from_json(&json!({"keys": [
             {"kty": "EC", "kid": "ec", "crv": "P-256", "x": "a", "y": "b"},
             {"kty": "RSA", "kid": "k1", "n": "AQAB", "e": "AQAB", "alg": "RS256"},
         ]}))

@@ -1,16 +1,16 @@
 //! The signed-in session: one versioned record in `localStorage`, so that
 //! it survives the linking round-trip, which leaves the page.
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::Secret;
 use super::storage::KeyValue;
+use crate::json::{self, Fields, Json, object};
 
 pub const SESSION_KEY: &str = "link-accounts.session";
 pub const VERSION: u32 = 1;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
     pub version: u32,
     /// The access token for the Management API.
@@ -22,8 +22,32 @@ pub struct Session {
     pub expires_at: i64,
     /// When the person last signed in as this account at the tenant (the
     /// ID token's `auth_time`), for the recent sign-in that changes need.
-    #[serde(default)]
     pub auth_time: Option<i64>,
+}
+
+impl Json for Session {
+    fn from_json(v: &Value) -> Option<Self> {
+        let f = Fields::of(v)?;
+        Some(Session {
+            version: u32::try_from(f.int("version")?).ok()?,
+            access_token: Secret(f.string("access_token")?),
+            id_token: Secret(f.string("id_token")?),
+            user_id: f.string("user_id")?,
+            expires_at: f.int("expires_at")?,
+            auth_time: f.opt_int("auth_time")?,
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        object([
+            ("version", self.version.into()),
+            ("access_token", self.access_token.to_json()),
+            ("id_token", self.id_token.to_json()),
+            ("user_id", self.user_id.as_str().into()),
+            ("expires_at", self.expires_at.into()),
+            ("auth_time", self.auth_time.into()),
+        ])
+    }
 }
 
 /// What the stored record says.
@@ -43,8 +67,8 @@ pub fn load(store: &impl KeyValue, now: i64) -> Stored {
         return Stored::None;
     };
     let stored = match serde_json::from_str::<Value>(&text) {
-        Ok(v) if v["version"] == VERSION => match serde_json::from_value::<Session>(v) {
-            Ok(s) if s.user_id.contains('|') && !s.access_token.0.is_empty() => {
+        Ok(v) if v["version"] == VERSION => match Session::from_json(&v) {
+            Some(s) if s.user_id.contains('|') && !s.access_token.0.is_empty() => {
                 if s.expires_at <= now {
                     Stored::Expired
                 } else {
@@ -62,8 +86,7 @@ pub fn load(store: &impl KeyValue, now: i64) -> Stored {
 }
 
 pub fn save(store: &impl KeyValue, session: &Session) {
-    let text = serde_json::to_string(session).unwrap_or_default();
-    store.set(SESSION_KEY, &text);
+    store.set(SESSION_KEY, &json::text(session));
 }
 
 pub fn clear(store: &impl KeyValue) {

@@ -1,7 +1,6 @@
 //! Linking and unlinking: the gates a new account must pass, the pending
 //! link awaiting the person's confirmation, and the list's rules.
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::auth::id_token::IdClaims;
@@ -12,6 +11,7 @@ use crate::auth::{Secret, urls};
 use crate::config::{Config, Connection};
 use crate::flows::merge::{self, Choices, Keep, KeyPlan};
 use crate::flows::{Doing, Env, Next, Problem, step_up, tenant_problem};
+use crate::json::{self, Fields, Json, object};
 use crate::tenant::{Identity, Tenant, User};
 use crate::text;
 use crate::text::{Key, Text};
@@ -25,7 +25,7 @@ const SHOWN_KEY: &str = "link-accounts.shown";
 
 /// A verified account that the person has not yet confirmed linking. Kept
 /// in `sessionStorage` too, so a reload comes back to the confirm step.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PendingLink {
     pub primary: String,
     pub connection: String,
@@ -55,6 +55,61 @@ pub struct PendingLink {
     /// that puts it back. Kept until the link is made or the update undone,
     /// so a reload in between neither loses it nor updates twice.
     pub undo: Option<Map<String, Value>>,
+}
+
+impl Json for PendingLink {
+    fn from_json(v: &Value) -> Option<Self> {
+        let f = Fields::of(v)?;
+        let mut choices = Choices::new();
+        for (key, keep) in f.object("choices")? {
+            choices.insert(key, Keep::from_name(keep.as_str()?)?);
+        }
+        Some(PendingLink {
+            primary: f.string("primary")?,
+            connection: f.string("connection")?,
+            id_token: Secret(f.string("id_token")?),
+            access_token: Secret(f.string("access_token")?),
+            expires_at: f.int("expires_at")?,
+            auth_time: f.opt_int("auth_time")?,
+            make_main: f.bool("make_main")?,
+            nonce: f.string("nonce")?,
+            sub: f.string("sub")?,
+            name: f.opt_string("name")?,
+            email: f.opt_string("email")?,
+            phone_number: f.opt_string("phone_number")?,
+            picture: f.opt_string("picture")?,
+            user_metadata: f.object("user_metadata")?,
+            app_metadata_entries: usize::try_from(f.int("app_metadata_entries")?).ok()?,
+            choices,
+            undo: f.opt("undo", Value::as_object)?.cloned(),
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        let mut choices = Map::new();
+        for (key, keep) in &self.choices {
+            choices.insert(key.clone(), keep.name().into());
+        }
+        object([
+            ("primary", self.primary.as_str().into()),
+            ("connection", self.connection.as_str().into()),
+            ("id_token", self.id_token.to_json()),
+            ("access_token", self.access_token.to_json()),
+            ("expires_at", self.expires_at.into()),
+            ("auth_time", self.auth_time.into()),
+            ("make_main", self.make_main.into()),
+            ("nonce", self.nonce.as_str().into()),
+            ("sub", self.sub.as_str().into()),
+            ("name", self.name.clone().into()),
+            ("email", self.email.clone().into()),
+            ("phone_number", self.phone_number.clone().into()),
+            ("picture", self.picture.clone().into()),
+            ("user_metadata", self.user_metadata.clone().into()),
+            ("app_metadata_entries", self.app_metadata_entries.into()),
+            ("choices", choices.into()),
+            ("undo", self.undo.clone().map(Value::Object).into()),
+        ])
+    }
 }
 
 impl PendingLink {
@@ -231,7 +286,7 @@ pub fn start<T: Tenant, S: KeyValue>(
     match shown.filter(|u| u.user_id == session.user_id) {
         Some(user) => env.tab.set(
             SHOWN_KEY,
-            &serde_json::to_string(&Shown { state, user }).unwrap_or_default(),
+            &object([("state", state.into()), ("user", user.to_json())]).to_string(),
         ),
         None => env.tab.remove(SHOWN_KEY),
     }
@@ -243,36 +298,20 @@ pub fn start<T: Tenant, S: KeyValue>(
 pub fn take_shown(store: &impl KeyValue, state: Option<&str>, primary: &str) -> Option<User> {
     let text = store.get(SHOWN_KEY)?;
     store.remove(SHOWN_KEY);
-    #[derive(Deserialize)]
-    struct Kept {
-        state: String,
-        user: User,
-    }
-    let kept: Kept = serde_json::from_str(&text).ok()?;
-    (Some(kept.state.as_str()) == state && kept.user.user_id == primary).then_some(kept.user)
-}
-
-/// What `start` keeps: the account as shown, and the round-trip's `state`.
-#[derive(Serialize)]
-struct Shown<'a> {
-    state: String,
-    user: &'a User,
+    let kept: Value = serde_json::from_str(&text).ok()?;
+    let user = User::from_json(&kept["user"])?;
+    (kept["state"].as_str() == state && user.user_id == primary).then_some(user)
 }
 
 pub fn save_pending(store: &impl KeyValue, pending: &PendingLink) {
-    store.set(
-        PENDING_KEY,
-        // Plain data: it always serializes (and no `expect`, whose `Debug`
-        // of the error would weigh on the wasm).
-        &serde_json::to_string(pending).unwrap_or_default(),
-    );
+    store.set(PENDING_KEY, &json::text(pending));
 }
 
 /// The pending link, if it belongs to the signed-in user; anything else is dropped.
 pub fn load_pending(store: &impl KeyValue, session: &Session) -> Option<PendingLink> {
     let pending = store
         .get(PENDING_KEY)
-        .and_then(|t| serde_json::from_str::<PendingLink>(&t).ok());
+        .and_then(|t| json::parse::<PendingLink>(&t));
     match pending {
         Some(p) if p.primary == session.user_id => Some(p),
         _ => {

@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// What happens to one top-level key of the linked account's metadata.
@@ -38,14 +37,29 @@ impl KeyPlan {
 }
 
 /// Which value wins a conflict.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Keep {
     /// The main account's value stays (the default).
     #[default]
     Main,
     /// The linked account's value replaces it.
     Linked,
+}
+
+impl Keep {
+    /// As it is kept: `"main"` or `"linked"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Keep::Main => "main",
+            Keep::Linked => "linked",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Keep> {
+        [Keep::Main, Keep::Linked]
+            .into_iter()
+            .find(|k| k.name() == name)
+    }
 }
 
 /// The person's choice per conflicting key; a key not named keeps main's.

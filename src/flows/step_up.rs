@@ -3,14 +3,13 @@
 //! configured window; when it is older, the person signs in again as the
 //! main account, and the page comes back to the change they were making.
 
-use serde::{Deserialize, Serialize};
-
 use crate::auth::id_token::LEEWAY_SECS;
 use crate::auth::session::Session;
 use crate::auth::storage::KeyValue;
 use crate::auth::transaction::{self, Action, Purpose};
 use crate::auth::urls;
 use crate::flows::{Env, Next, Problem, account};
+use crate::json::{self, Fields, Json, object};
 use crate::tenant::{Tenant, User};
 use crate::text::{Key, Text};
 
@@ -34,11 +33,30 @@ pub fn signed_in_since(auth_time: Option<i64>, started: i64, now: i64) -> bool {
 
 /// A sign-in made for one change: good for that change once, even with a
 /// window of 0.
-#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, PartialEq, Eq)]
 struct Grant {
     user_id: String,
     action: Action,
     auth_time: i64,
+}
+
+impl Json for Grant {
+    fn from_json(v: &serde_json::Value) -> Option<Self> {
+        let f = Fields::of(v)?;
+        Some(Grant {
+            user_id: f.string("user_id")?,
+            action: Action::from_json(f.get("action")?)?,
+            auth_time: f.int("auth_time")?,
+        })
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        object([
+            ("user_id", self.user_id.as_str().into()),
+            ("action", self.action.to_json()),
+            ("auth_time", self.auth_time.into()),
+        ])
+    }
 }
 
 /// Keeps the sign-in just made for `action`.
@@ -49,10 +67,7 @@ pub fn grant(store: &impl KeyValue, session: &Session, action: &Action) {
             action: action.clone(),
             auth_time,
         };
-        store.set(
-            GRANT_KEY,
-            &serde_json::to_string(&grant).unwrap_or_default(),
-        );
+        store.set(GRANT_KEY, &json::text(&grant));
     }
 }
 
@@ -62,7 +77,7 @@ fn take_grant(store: &impl KeyValue, session: &Session, action: &Action, now: i6
         return false;
     };
     store.remove(GRANT_KEY);
-    serde_json::from_str::<Grant>(&text).is_ok_and(|g| {
+    json::parse::<Grant>(&text).is_some_and(|g| {
         g.user_id == session.user_id
             && &g.action == action
             && Some(g.auth_time) == session.auth_time
