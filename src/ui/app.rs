@@ -13,20 +13,22 @@ pub fn App(
 ) -> impl IntoView {
     crate::ui::state::capture_callback();
     crate::ui::language::Language::provide();
-    let loaded = LocalResource::new(move || config::load(config_path));
-    view! {
-        // While the configuration loads, index.html's frame is what shows.
-        <Suspense fallback=|| ()>
-            {move || {
-                loaded
-                    .get()
-                    .inspect(|_| remove_frame())
-                    .map(|result| match result {
-                        Ok(config) => view! { <SettingsPage config /> }.into_any(),
-                        Err(error) => view! { <ConfigErrorPage error /> }.into_any(),
-                    })
-            }}
-        </Suspense>
+    // Loaded once, into a signal: a `LocalResource` and its `<Suspense>`
+    // would link Leptos's async machinery into the wasm for this one load
+    // (ARCHITECTURE.md, what was tried for size).
+    let loaded = RwSignal::new(None);
+    leptos::task::spawn_local(async move {
+        loaded.set(Some(config::load(config_path).await));
+    });
+    // While the configuration loads, index.html's frame is what shows.
+    move || {
+        loaded
+            .get()
+            .inspect(|_| remove_frame())
+            .map(|result| match result {
+                Ok(config) => view! { <SettingsPage config /> }.into_any(),
+                Err(error) => view! { <ConfigErrorPage error /> }.into_any(),
+            })
     }
 }
 
