@@ -13,14 +13,18 @@ use crate::ui::state::{Busy, PageState};
 #[component]
 pub fn IdentityList() -> impl IntoView {
     let state = expect_context::<PageState>();
-    let rows = move || {
+    // Drawn again only when the identities change (not on every change
+    // of the user, such as its metadata): a plain list, not a keyed
+    // `<For>`, whose diffing weighed more on the wasm than the few rows
+    // it would keep.
+    let rows = Memo::new(move |_| {
         let user_id = state.user_id().unwrap_or_default();
         state.user().with(|u| {
             u.as_ref()
                 .map(|u| linking::ordered(&u.identities, &user_id))
                 .unwrap_or_default()
         })
-    };
+    });
     view! {
         <section class="card" aria-labelledby="accounts-heading">
             <h2 id="accounts-heading" tabindex="-1">{t(Key::AccountsHeading)}</h2>
@@ -38,11 +42,12 @@ pub fn IdentityList() -> impl IntoView {
                 }
             >
                 <ul class="identities" id="identities">
-                    <For
-                        each=rows
-                        key=|i| (i.full_id(), i.profile_data.clone())
-                        children=move |identity| view! { <IdentityRow identity /> }
-                    />
+                    {move || {
+                        rows.get()
+                            .into_iter()
+                            .map(|identity| view! { <IdentityRow identity /> })
+                            .collect_view()
+                    }}
                 </ul>
             </Show>
         </section>

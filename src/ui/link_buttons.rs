@@ -11,7 +11,8 @@ use crate::ui::state::{Busy, PageState};
 #[component]
 pub fn LinkButtons() -> impl IntoView {
     let state = expect_context::<PageState>();
-    let choices = move || {
+    // Drawn again only when the choices change (see `IdentityList`).
+    let choices = Memo::new(move |_| {
         state.user().with(|u| {
             u.as_ref()
                 .map(|u| {
@@ -24,42 +25,46 @@ pub fn LinkButtons() -> impl IntoView {
                 })
                 .unwrap_or_default()
         })
-    };
+    });
     view! {
         // Hidden while a link waits for confirmation: one link at a time,
         // and no second button named like the confirm step's.
-        <Show when=move || !choices().is_empty() && state.pending().with(Option::is_none)>
+        <Show when=move || choices.with(|c| !c.is_empty()) && state.pending().with(Option::is_none)>
             <section class="card" aria-labelledby="link-heading">
                 <h2 id="link-heading">{t(Key::LinkHeading)}</h2>
                 <p>{t(Key::LinkIntro)}</p>
                 <ul class="link-buttons">
-                    <For
-                        each=choices
-                        key=|c| c.name.clone()
-                        children=move |c| {
-                            let name = c.name.clone();
-                            let busy_name = c.name.clone();
-                            let label = state.with_config(|config| config.label_of(&c.name));
-                            let icon_label = label.render(language().now());
-                            view! {
-                                <li>
-                                    <button
-                                        type="button"
-                                        class="secondary"
-                                        data-connection=c.name.clone()
-                                        on:click=move |_| state.start_link(name.clone())
-                                        disabled=move || state.any_busy()
-                                        aria-busy=move || {
-                                            state.is_busy(&Busy::StartingLink(busy_name.clone())).to_string()
-                                        }
-                                    >
-                                        <ConnectionIcon connection=c.name.clone() label=icon_label />
-                                        {say(text!(LinkConnection, label = label))}
-                                    </button>
-                                </li>
-                            }
-                        }
-                    />
+                    {move || {
+                        choices
+                            .get()
+                            .into_iter()
+                            .map(|c| {
+                                let name = c.name.clone();
+                                let busy_name = c.name.clone();
+                                let label = state.with_config(|config| config.label_of(&c.name));
+                                let icon_label = label.render(language().now());
+                                view! {
+                                    <li>
+                                        <button
+                                            type="button"
+                                            class="secondary"
+                                            data-connection=c.name.clone()
+                                            on:click=move |_| state.start_link(name.clone())
+                                            disabled=move || state.any_busy()
+                                            aria-busy=move || {
+                                                state
+                                                    .is_busy(&Busy::StartingLink(busy_name.clone()))
+                                                    .to_string()
+                                            }
+                                        >
+                                            <ConnectionIcon connection=c.name.clone() label=icon_label />
+                                            {say(text!(LinkConnection, label = label))}
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
                 </ul>
             </section>
         </Show>
