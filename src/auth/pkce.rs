@@ -70,7 +70,11 @@ mod tests {
         let bytes: Vec<u8> = (0..=255u8).rev().collect();
         for len in 0..bytes.len() {
             let input = &bytes[..len];
-            assert_eq!(base64url(input), URL_SAFE_NO_PAD.encode(input), "{len} bytes");
+            assert_eq!(
+                base64url(input),
+                URL_SAFE_NO_PAD.encode(input),
+                "{len} bytes"
+            );
         }
     }
 
