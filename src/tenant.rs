@@ -2,7 +2,7 @@
 //! `Result<T, TenantError>`, and the error keeps the status, Auth0's body
 //! and the cause.
 
-use gloo_net::http::Request;
+use gloo_net::http::{Request, RequestBuilder};
 use serde_json::{Map, Value};
 
 use crate::auth::Secret;
@@ -365,11 +365,16 @@ pub fn answer<T: Json>(
     text: &str,
     rate_limit_reset: Option<i64>,
 ) -> Result<T, TenantError> {
+    let body = success(status, text, rate_limit_reset)?;
+    T::from_json(&body).ok_or_else(|| TenantError::Decode("not the expected shape".into()))
+}
+
+/// A success's body as JSON, or the error; not generic, so in the wasm once.
+#[allow(clippy::result_large_err)]
+fn success(status: u16, text: &str, rate_limit_reset: Option<i64>) -> Result<Value, TenantError> {
     let body = serde_json::from_str::<Value>(text);
     if (200..300).contains(&status) {
-        let body = body.map_err(|_| TenantError::Decode("not JSON".into()))?;
-        return T::from_json(&body)
-            .ok_or_else(|| TenantError::Decode("not the expected shape".into()));
+        return body.map_err(|_| TenantError::Decode("not JSON".into()));
     }
     let body = body.unwrap_or(Value::Null);
     Err(TenantError::Http {
@@ -390,14 +395,31 @@ impl<'a> Http<'a> {
         Http { config }
     }
 
-    /// Sends a request under a deadline and reads its answer.
+    /// Sends a request (with `body`, if any) under a deadline and reads
+    /// its answer as a `T`.
     async fn fetch<T: Json>(
         &self,
-        build: impl FnOnce(Option<&web_sys::AbortSignal>) -> Result<Request, gloo_net::Error>,
+        request: RequestBuilder,
+        body: Option<String>,
     ) -> Result<T, TenantError> {
+        let (status, text, reset) = self.send(request, body).await?;
+        answer(status, &text, reset)
+    }
+
+    /// The request itself: not generic, so its code is in the wasm once,
+    /// not once per answer type.
+    async fn send(
+        &self,
+        request: RequestBuilder,
+        body: Option<String>,
+    ) -> Result<(u16, String, Option<i64>), TenantError> {
         let deadline = Deadline::start(self.config);
-        let signal = deadline.signal();
-        let request = build(signal.as_ref()).map_err(|e| TenantError::Network(e.to_string()))?;
+        let request = request.abort_signal(deadline.signal().as_ref());
+        let request = match body {
+            Some(body) => request.body(body),
+            None => request.build(),
+        }
+        .map_err(|e| TenantError::Network(e.to_string()))?;
         let response = request.send().await.map_err(|e| deadline.failed(e))?;
         // A body that cannot be read is a connection that broke mid-answer.
         let text = response.text().await.map_err(|e| deadline.failed(e))?;
@@ -405,7 +427,7 @@ impl<'a> Http<'a> {
             .headers()
             .get("x-ratelimit-reset")
             .and_then(|v| v.trim().parse().ok());
-        answer(response.status(), &text, reset)
+        Ok((response.status(), text, reset))
     }
 
     fn user_url(&self, user_id: &str) -> String {
@@ -436,30 +458,20 @@ impl Tenant for Http<'_> {
             .append_pair("redirect_uri", redirect_uri)
             .finish();
         let url = format!("{}/oauth/token", self.config.domain);
-        self.fetch(|signal| {
-            Request::post(&url)
-                .abort_signal(signal)
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(body)
-        })
-        .await
+        let request =
+            Request::post(&url).header("content-type", "application/x-www-form-urlencoded");
+        self.fetch(request, Some(body)).await
     }
 
     async fn jwks(&self) -> Result<Jwks, TenantError> {
         let url = format!("{}/.well-known/jwks.json", self.config.domain);
-        self.fetch(|signal| Request::get(&url).abort_signal(signal).build())
-            .await
+        self.fetch(Request::get(&url), None).await
     }
 
     async fn get_user(&self, token: &Secret, user_id: &str) -> Result<User, TenantError> {
         let url = self.user_url(user_id);
-        self.fetch(|signal| {
-            Request::get(&url)
-                .abort_signal(signal)
-                .header("authorization", &bearer(token))
-                .build()
-        })
-        .await
+        let request = Request::get(&url).header("authorization", &bearer(token));
+        self.fetch(request, None).await
     }
 
     async fn update_user_metadata(
@@ -469,14 +481,11 @@ impl Tenant for Http<'_> {
         user_metadata: &Map<String, Value>,
     ) -> Result<User, TenantError> {
         let url = self.user_url(user_id);
-        self.fetch(|signal| {
-            Request::patch(&url)
-                .abort_signal(signal)
-                .header("authorization", &bearer(token))
-                .header("content-type", "application/json")
-                .body(object([("user_metadata", user_metadata.clone().into())]).to_string())
-        })
-        .await
+        let request = Request::patch(&url)
+            .header("authorization", &bearer(token))
+            .header("content-type", "application/json");
+        let body = object([("user_metadata", user_metadata.clone().into())]);
+        self.fetch(request, Some(body.to_string())).await
     }
 
     async fn link(
@@ -486,14 +495,11 @@ impl Tenant for Http<'_> {
         link_with: &Secret,
     ) -> Result<Vec<Identity>, TenantError> {
         let url = format!("{}/identities", self.user_url(primary));
-        self.fetch(|signal| {
-            Request::post(&url)
-                .abort_signal(signal)
-                .header("authorization", &bearer(token))
-                .header("content-type", "application/json")
-                .body(object([("link_with", link_with.to_json())]).to_string())
-        })
-        .await
+        let request = Request::post(&url)
+            .header("authorization", &bearer(token))
+            .header("content-type", "application/json");
+        let body = object([("link_with", link_with.to_json())]);
+        self.fetch(request, Some(body.to_string())).await
     }
 
     async fn unlink(
@@ -503,13 +509,8 @@ impl Tenant for Http<'_> {
         identity: &Identity,
     ) -> Result<Vec<Identity>, TenantError> {
         let url = unlink_url(self.config, primary, identity);
-        self.fetch(|signal| {
-            Request::delete(&url)
-                .abort_signal(signal)
-                .header("authorization", &bearer(token))
-                .build()
-        })
-        .await
+        let request = Request::delete(&url).header("authorization", &bearer(token));
+        self.fetch(request, None).await
     }
 }
 
