@@ -222,12 +222,17 @@ impl PageState {
             let http = Http::new(&browser.config);
             let returned =
                 sign_in::complete(&browser.env(&http), &callback, current.as_ref()).await;
+            if let Returned::SignedIn(s) = returned {
+                // The account's request goes out before the page is drawn
+                // signed in (tasks run in the order they were queued).
+                self.read_account(s.clone(), None);
+                self.pending.set(None);
+                self.session.set(Some(s));
+                return;
+            }
             self.busy.set(None);
             match returned {
-                Returned::SignedIn(s) => {
-                    self.pending.set(None);
-                    self.session.set(Some(s));
-                }
+                Returned::SignedIn(_) => {}
                 Returned::LinkReady { pending, shown } => {
                     self.show_pending(Some(pending));
                     // Drawn as it was shown; the link's answer replaces it.
@@ -276,19 +281,24 @@ impl PageState {
 
     /// Fetches the user and their identities; then says `done`, if given.
     fn load_account(self, done: Option<Text>) {
-        let Some(s) = self.session.get_untracked() else {
-            return;
-        };
+        if let Some(s) = self.session.get_untracked() {
+            self.read_account(s, done);
+        }
+    }
+
+    /// Reads `session`'s account. The read is queued before anything this
+    /// changes is drawn again, so its request is sent first.
+    fn read_account(self, session: Session, done: Option<Text>) {
+        let browser = self.browser();
+        spawn_local(async move {
+            let http = Http::new(&browser.config);
+            let loaded = account::load(&browser.env(&http), &session).await;
+            self.show_loaded(loaded, done);
+        });
         self.busy.set(Some(Busy::Loading));
         if self.problem.with_untracked(Option::is_none) {
             self.say(Key::LoadingAccounts.into(), false);
         }
-        let browser = self.browser();
-        spawn_local(async move {
-            let http = Http::new(&browser.config);
-            let loaded = account::load(&browser.env(&http), &s).await;
-            self.show_loaded(loaded, done);
-        });
     }
 
     pub fn sign_in(self) {

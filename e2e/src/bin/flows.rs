@@ -19,6 +19,10 @@ const GITHUB_ROW: &str = "github|4242001";
 /// One step of one run: milliseconds to the result, and the app's calls.
 struct Step {
     ms: f64,
+    /// A callback page's calls to the tenant, from resource timing (exact,
+    /// unlike the polled `ms`): each one's path, sent and answered, in ms
+    /// since the page's first byte.
+    timeline: Vec<(String, f64, f64)>,
     calls: Vec<String>,
     preflights: usize,
 }
@@ -55,6 +59,17 @@ async fn main() {
             ms[0],
             ms[ms.len() - 1]
         );
+        if !last.timeline.is_empty() {
+            let calls: Vec<String> = last
+                .timeline
+                .iter()
+                .map(|(path, sent, done)| format!("{path} {sent:.0}–{done:.0}"))
+                .collect();
+            println!(
+                "    last run's calls, ms after the first byte: {}",
+                calls.join(", ")
+            );
+        }
         println!(
             "    {} calls{}: {}",
             last.calls.len(),
@@ -185,6 +200,10 @@ async fn spa_js() -> Step {
          return o && o.textContent.includes('api:') ? since_first_byte() : null;",
     )
     .await;
+    let step = Step {
+        timeline: timeline(&w).await,
+        ..step
+    };
     w.close().await;
     step
 }
@@ -195,7 +214,38 @@ async fn step(w: &World, css: &str) -> Step {
         "return document.querySelector({}) ? since_first_byte() : null;",
         serde_json::to_string(css).expect("a string")
     );
-    until(w, &probe).await
+    let step = until(w, &probe).await;
+    Step {
+        timeline: timeline(w).await,
+        ..step
+    }
+}
+
+/// The callback page's calls to the tenant (not preflights, which resource
+/// timing does not list), sent and answered.
+async fn timeline(w: &World) -> Vec<(String, f64, f64)> {
+    let entries = w
+        .browser
+        .execute(
+            "const first = performance.getEntriesByType('navigation')[0].responseStart; \
+             return performance.getEntriesByType('resource') \
+               .filter(e => ['/oauth/', '/.well-known/', '/api/'].some(p => new URL(e.name).pathname.startsWith(p))) \
+               .map(e => [new URL(e.name).pathname, e.startTime - first, e.responseEnd - first]);",
+            vec![],
+        )
+        .await
+        .unwrap_or_default();
+    entries
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            let path = e[0].as_str()?;
+            // A user's id is long: its provider is enough here.
+            let path = path.split_once("%7C").map_or(path, |(head, _)| head);
+            Some((path.to_owned(), e[1].as_f64()?, e[2].as_f64()?))
+        })
+        .collect()
 }
 
 /// Clicks `button` and waits until `css` is there (or, if `gone`, is not);
@@ -268,6 +318,7 @@ async fn until(w: &World, probe: &str) -> Step {
         .collect();
     Step {
         ms,
+        timeline: Vec::new(),
         calls,
         preflights,
     }
