@@ -35,10 +35,11 @@ impl PageState {
     /// when the linked account became the main one, that account.
     pub(super) fn show_changed(&self, changed: Changed) {
         if let Some(session) = changed.session {
+            // The new main account's read is queued before the page is
+            // drawn for it (see `read_account`).
+            self.read_account(session.clone(), Some(changed.message));
             self.session.set(Some(session));
             self.user.set(None);
-            self.busy.set(None);
-            self.load_account(Some(changed.message));
             focus_after_render("accounts-heading");
             return;
         }
