@@ -222,7 +222,7 @@ impl Identity {
 }
 
 /// A linked identity's profile, as it was when it was linked.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProfileData {
     pub name: Option<String>,
     pub email: Option<String>,
