@@ -27,7 +27,7 @@ fn fill_random(buf: &mut [u8]) -> Option<()> {
 
 /// base64url without padding (RFC 4648, section 5), as PKCE and `state`
 /// use it: a few lines instead of the `base64` crate's encoder.
-pub fn base64url(bytes: &[u8]) -> String {
+fn base64url(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
