@@ -89,9 +89,15 @@ pub fn string(v: &Value) -> Option<String> {
     v.as_str().map(str::to_owned)
 }
 
-/// A list of `T`; `None` if any item is not one.
-pub fn list<T: Json>(v: &Value) -> Option<Vec<T>> {
-    v.as_array()?.iter().map(T::from_json).collect()
+/// A list of `T`; unreadable if any item is not one.
+impl<T: Json> Json for Vec<T> {
+    fn from_json(v: &Value) -> Option<Self> {
+        v.as_array()?.iter().map(T::from_json).collect()
+    }
+
+    fn to_json(&self) -> Value {
+        Value::Array(self.iter().map(T::to_json).collect())
+    }
 }
 
 /// An object of these fields, in this order (`null` where `None`).

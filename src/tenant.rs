@@ -9,7 +9,7 @@ use crate::auth::Secret;
 use crate::auth::id_token::Jwks;
 use crate::auth::urls::segment;
 use crate::config::Config;
-use crate::json::{self, Fields, Json, object};
+use crate::json::{Fields, Json, object};
 
 /// Auth0's error body: `{statusCode, error, message, errorCode?}`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -137,13 +137,20 @@ pub struct User {
 impl Json for User {
     fn from_json(v: &Value) -> Option<Self> {
         let f = Fields::of(v)?;
+        // The same four profile fields as an identity's profile data.
+        let ProfileData {
+            name,
+            email,
+            phone_number,
+            picture,
+        } = ProfileData::from_json(v)?;
         Some(User {
             user_id: f.string("user_id")?,
-            name: f.opt_string("name")?,
-            email: f.opt_string("email")?,
-            phone_number: f.opt_string("phone_number")?,
-            picture: f.opt_string("picture")?,
-            identities: f.opt("identities", json::list)?.unwrap_or_default(),
+            name,
+            email,
+            phone_number,
+            picture,
+            identities: f.opt("identities", Vec::from_json)?.unwrap_or_default(),
             user_metadata: f.object("user_metadata")?,
             app_metadata_entries: f.opt("app_metadata", entries)?.unwrap_or(0),
         })
@@ -248,16 +255,6 @@ impl Json for ProfileData {
             ("phone_number", self.phone_number.clone().into()),
             ("picture", self.picture.clone().into()),
         ])
-    }
-}
-
-impl<T: Json> Json for Vec<T> {
-    fn from_json(v: &Value) -> Option<Self> {
-        json::list(v)
-    }
-
-    fn to_json(&self) -> Value {
-        Value::Array(self.iter().map(T::to_json).collect())
     }
 }
 

@@ -12,7 +12,7 @@ use crate::config::{Config, Connection};
 use crate::flows::merge::{self, Choices, Keep, KeyPlan};
 use crate::flows::{Doing, Env, Next, Problem, step_up, tenant_problem};
 use crate::json::{self, Fields, Json, object};
-use crate::tenant::{Identity, Tenant, User};
+use crate::tenant::{Identity, ProfileData, Tenant, User};
 use crate::text;
 use crate::text::{Key, Text};
 
@@ -60,6 +60,13 @@ pub struct PendingLink {
 impl Json for PendingLink {
     fn from_json(v: &Value) -> Option<Self> {
         let f = Fields::of(v)?;
+        // The same four profile fields as an identity's profile data.
+        let ProfileData {
+            name,
+            email,
+            phone_number,
+            picture,
+        } = ProfileData::from_json(v)?;
         let mut choices = Choices::new();
         for (key, keep) in f.object("choices")? {
             choices.insert(key, Keep::from_name(keep.as_str()?)?);
@@ -74,10 +81,10 @@ impl Json for PendingLink {
             make_main: f.bool("make_main")?,
             nonce: f.string("nonce")?,
             sub: f.string("sub")?,
-            name: f.opt_string("name")?,
-            email: f.opt_string("email")?,
-            phone_number: f.opt_string("phone_number")?,
-            picture: f.opt_string("picture")?,
+            name,
+            email,
+            phone_number,
+            picture,
             user_metadata: f.object("user_metadata")?,
             app_metadata_entries: usize::try_from(f.int("app_metadata_entries")?).ok()?,
             choices,
