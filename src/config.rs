@@ -89,8 +89,7 @@ impl Config {
 
     /// Parses and validates the text of `config.json`.
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| ConfigError::Json(e.to_string()))?;
+        let value: Value = crate::json::value(text).map_err(ConfigError::Json)?;
         let Value::Object(root) = value else {
             return Err(ConfigError::field("(top level)", Key::ConfigNotObject));
         };
@@ -307,14 +306,14 @@ pub async fn load(path: &str) -> Result<Config, ConfigError> {
     let response = gloo_net::http::Request::get(path)
         .send()
         .await
-        .map_err(|e| ConfigError::Unreachable(e.to_string()))?;
+        .map_err(|e| ConfigError::Unreachable(crate::tenant::network_cause(&e)))?;
     if !response.ok() {
         return Err(ConfigError::Status(response.status()));
     }
     let text = response
         .text()
         .await
-        .map_err(|e| ConfigError::Unreachable(e.to_string()))?;
+        .map_err(|e| ConfigError::Unreachable(crate::tenant::network_cause(&e)))?;
     Config::parse(&text)
 }
 

@@ -17,7 +17,7 @@ use crate::auth::id_token::{IdTokenError, Jwks};
 use crate::auth::storage::KeyValue;
 use crate::auth::transaction::TransactionError;
 use crate::config::Config;
-use crate::json::Json;
+use crate::json::{self, Json};
 use crate::tenant::{Tenant, TenantError};
 use crate::text;
 use crate::text::{Key, Text};
@@ -134,12 +134,12 @@ pub const KEYS_LIFETIME_SECS: i64 = 600;
 /// Keeps the tenant's public keys for this tab, with when they were fetched.
 pub fn keep_keys(tab: &impl KeyValue, keys: &Jwks, now: i64) {
     let kept = crate::json::object([("fetched_at", now.into()), ("jwks", keys.to_json())]);
-    tab.set(KEYS_KEY, &kept.to_string());
+    tab.set(KEYS_KEY, &json::write(&kept));
 }
 
 /// The keys this tab fetched less than ten minutes ago, if any.
 pub fn kept_keys(tab: &impl KeyValue, now: i64) -> Option<Jwks> {
-    let kept: serde_json::Value = serde_json::from_str(&tab.get(KEYS_KEY)?).ok()?;
+    let kept = json::value(&tab.get(KEYS_KEY)?).ok()?;
     let fetched = kept["fetched_at"].as_i64()?;
     if !(0..=KEYS_LIFETIME_SECS).contains(&(now - fetched)) {
         tab.remove(KEYS_KEY);

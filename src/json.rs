@@ -10,6 +10,10 @@
 
 use serde_json::{Map, Value};
 
+mod syntax;
+
+pub use syntax::{parse as value, write};
+
 /// A type kept or received as JSON.
 pub trait Json: Sized {
     /// The value read from `v`; `None` if it is not one.
@@ -20,12 +24,12 @@ pub trait Json: Sized {
 
 /// Parses `text` as a `T`.
 pub fn parse<T: Json>(text: &str) -> Option<T> {
-    T::from_json(&serde_json::from_str(text).ok()?)
+    T::from_json(&value(text).ok()?)
 }
 
 /// `value` as JSON text.
 pub fn text<T: Json>(value: &T) -> String {
-    value.to_json().to_string()
+    write(&value.to_json())
 }
 
 /// An object's fields, read by name.

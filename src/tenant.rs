@@ -9,7 +9,7 @@ use crate::auth::Secret;
 use crate::auth::id_token::Jwks;
 use crate::auth::urls::segment;
 use crate::config::Config;
-use crate::json::{Fields, Json, object};
+use crate::json::{self, Fields, Json, object};
 
 /// Auth0's error body: `{statusCode, error, message, errorCode?}`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -195,7 +195,7 @@ impl Json for Identity {
         let f = Fields::of(v)?;
         let user_id = match f.get("user_id")? {
             Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
+            n @ Value::Number(_) => json::write(n),
             _ => return None,
         };
         Some(Identity {
@@ -297,8 +297,19 @@ impl Deadline {
         {
             TenantError::Timeout
         } else {
-            TenantError::Network(e.to_string())
+            TenantError::Network(network_cause(&e))
         }
+    }
+}
+
+/// What a failed fetch says: the browser's own error. gloo's `Display`
+/// would also link serde_json's error texts, for a variant only its `json`
+/// feature (which Leptos turns on) builds and this page never meets.
+pub fn network_cause(e: &gloo_net::Error) -> String {
+    match e {
+        gloo_net::Error::JsError(js) => js.to_string(),
+        gloo_net::Error::GlooError(text) => text.clone(),
+        _ => String::from("the answer could not be read"),
     }
 }
 
@@ -369,7 +380,7 @@ pub fn answer<T: Json>(
 /// A success's body as JSON, or the error; not generic, so in the wasm once.
 #[allow(clippy::result_large_err)]
 fn success(status: u16, text: &str, rate_limit_reset: Option<i64>) -> Result<Value, TenantError> {
-    let body = serde_json::from_str::<Value>(text);
+    let body = json::value(text);
     if (200..300).contains(&status) {
         return body.map_err(|_| TenantError::Decode("not JSON".into()));
     }
@@ -416,7 +427,7 @@ impl<'a> Http<'a> {
             Some(body) => request.body(body),
             None => request.build(),
         }
-        .map_err(|e| TenantError::Network(e.to_string()))?;
+        .map_err(|e| TenantError::Network(network_cause(&e)))?;
         let response = request.send().await.map_err(|e| deadline.failed(e))?;
         // A body that cannot be read is a connection that broke mid-answer.
         let text = response.text().await.map_err(|e| deadline.failed(e))?;
@@ -482,7 +493,7 @@ impl Tenant for Http<'_> {
             .header("authorization", &bearer(token))
             .header("content-type", "application/json");
         let body = object([("user_metadata", user_metadata.clone().into())]);
-        self.fetch(request, Some(body.to_string())).await
+        self.fetch(request, Some(json::write(&body))).await
     }
 
     async fn link(
@@ -496,7 +507,7 @@ impl Tenant for Http<'_> {
             .header("authorization", &bearer(token))
             .header("content-type", "application/json");
         let body = object([("link_with", link_with.to_json())]);
-        self.fetch(request, Some(body.to_string())).await
+        self.fetch(request, Some(json::write(&body))).await
     }
 
     async fn unlink(

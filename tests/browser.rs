@@ -185,3 +185,39 @@ mod storage {
         );
     }
 }
+
+/// Floats are read and written by the browser in the wasm build
+/// (`json::syntax`); these are the answers serde_json gives natively.
+#[wasm_bindgen_test]
+fn floats_read_and_write_as_serde_json_would() {
+    use link_accounts::json::{value, write};
+    use serde_json::Value;
+
+    for (text, written) in [
+        ("1.5", "1.5"),
+        ("5.0", "5.0"),
+        ("-2.25e3", "-2250.0"),
+        ("0.1", "0.1"),
+        ("-1.7172973117356354e-155", "-1.7172973117356354e-155"),
+        ("1e300", "1e300"),
+        ("18446744073709551616", "18446744073709552000.0"),
+    ] {
+        let v = value(text).unwrap();
+        assert!(v.is_f64(), "{text}");
+        let again = write(&v);
+        assert_eq!(value(&again).unwrap(), v, "{text} written as {again}");
+        assert!(
+            again == written || again.replace("e+", "e") == written,
+            "{text}: {again}"
+        );
+    }
+    assert_eq!(
+        value("1E400").unwrap_err(),
+        "number out of range at line 1 column 5"
+    );
+    assert_eq!(
+        value("18446744073709551615").unwrap(),
+        Value::from(u64::MAX)
+    );
+    assert_eq!(write(&value("[1,-2,3.5]").unwrap()), "[1,-2,3.5]");
+}

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken_rustcrypto::{Algorithm, DecodingKey};
 use serde_json::Value;
 
-use crate::json::{Fields, Json, object};
+use crate::json::{self, Fields, Json, object};
 
 /// Clock skew tolerated on `exp` and `iat`.
 pub const LEEWAY_SECS: i64 = 60;
@@ -117,7 +117,8 @@ fn part(token: &str, i: usize) -> Result<Value, IdTokenError> {
     let bytes = URL_SAFE_NO_PAD
         .decode(p)
         .map_err(|_| IdTokenError::Malformed)?;
-    serde_json::from_slice(&bytes).map_err(|_| IdTokenError::Malformed)
+    let text = std::str::from_utf8(&bytes).map_err(|_| IdTokenError::Malformed)?;
+    json::value(text).map_err(|_| IdTokenError::Malformed)
 }
 
 /// Reads the header, and refuses any algorithm but RS256 at once.

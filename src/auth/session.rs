@@ -66,7 +66,7 @@ pub fn load(store: &impl KeyValue, now: i64) -> Stored {
     let Some(text) = store.get(SESSION_KEY) else {
         return Stored::None;
     };
-    let stored = match serde_json::from_str::<Value>(&text) {
+    let stored = match json::value(&text) {
         Ok(v) if v["version"] == VERSION => match Session::from_json(&v) {
             Some(s) if s.user_id.contains('|') && !s.access_token.0.is_empty() => {
                 if s.expires_at <= now {

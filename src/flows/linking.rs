@@ -293,7 +293,7 @@ pub fn start<T: Tenant, S: KeyValue>(
     match shown.filter(|u| u.user_id == session.user_id) {
         Some(user) => env.tab.set(
             SHOWN_KEY,
-            &object([("state", state.into()), ("user", user.to_json())]).to_string(),
+            &json::write(&object([("state", state.into()), ("user", user.to_json())])),
         ),
         None => env.tab.remove(SHOWN_KEY),
     }
@@ -305,7 +305,7 @@ pub fn start<T: Tenant, S: KeyValue>(
 pub fn take_shown(store: &impl KeyValue, state: Option<&str>, primary: &str) -> Option<User> {
     let text = store.get(SHOWN_KEY)?;
     store.remove(SHOWN_KEY);
-    let kept: Value = serde_json::from_str(&text).ok()?;
+    let kept = json::value(&text).ok()?;
     let user = User::from_json(&kept["user"])?;
     (kept["state"].as_str() == state && user.user_id == primary).then_some(user)
 }
