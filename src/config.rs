@@ -76,15 +76,14 @@ impl Config {
         if !known.is_empty() {
             return known.into();
         }
-        let mut chars = connection.chars();
-        Text::Plain(match chars.next() {
-            Some(first) => first
-                .to_uppercase()
-                .chain(chars)
-                .collect::<String>()
-                .replace('-', " "),
-            None => String::new(),
-        })
+        // Auth0's connection names are ASCII letters, digits and `-`, so
+        // ASCII case is the whole story (and the wasm needs no Unicode
+        // case tables).
+        let mut label = connection.replace('-', " ");
+        if let Some(first) = label.get_mut(..1) {
+            first.make_ascii_uppercase();
+        }
+        Text::Plain(label)
     }
 
     /// Parses and validates the text of `config.json`.

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::auth::Secret;
 use crate::auth::id_token::Jwks;
-use crate::auth::urls::segment;
+use crate::auth::urls::{Form, segment};
 use crate::config::Config;
 use crate::json::{self, Fields, Json, object};
 
@@ -458,17 +458,16 @@ impl Tenant for Http<'_> {
         verifier: &str,
         redirect_uri: &str,
     ) -> Result<Tokens, TenantError> {
-        let body = form_urlencoded::Serializer::new(String::new())
-            .append_pair("grant_type", "authorization_code")
-            .append_pair("client_id", &self.config.client_id)
-            .append_pair("code", code)
-            .append_pair("code_verifier", verifier)
-            .append_pair("redirect_uri", redirect_uri)
-            .finish();
+        let mut body = Form::default();
+        body.pair("grant_type", "authorization_code")
+            .pair("client_id", &self.config.client_id)
+            .pair("code", code)
+            .pair("code_verifier", verifier)
+            .pair("redirect_uri", redirect_uri);
         let url = format!("{}/oauth/token", self.config.domain);
         let request =
             Request::post(&url).header("content-type", "application/x-www-form-urlencoded");
-        self.fetch(request, Some(body)).await
+        self.fetch(request, Some(body.0)).await
     }
 
     async fn jwks(&self) -> Result<Jwks, TenantError> {

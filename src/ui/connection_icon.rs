@@ -11,12 +11,9 @@ pub fn ConnectionIcon(
     label: String,
 ) -> impl IntoView {
     let logo = logo(&connection);
-    let mark = label
-        .chars()
-        .next()
-        .unwrap_or('?')
-        .to_uppercase()
-        .to_string();
+    // Capitalised by the stylesheet (`text-transform`), which knows every
+    // script's case rules without putting Unicode's tables in the wasm.
+    let mark = label.chars().next().unwrap_or('?').to_string();
     view! {
         <span class="icon" data-connection=connection aria-hidden="true">
             {match logo {
