@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::config::Config;
+use crate::config::{Config, split_scheme};
 use crate::text::Key;
 use crate::ui::language::{LanguagePicker, say, t};
 use crate::ui::state::PageState;
@@ -16,9 +16,7 @@ pub fn SettingsPage(
     config: Config,
 ) -> impl IntoView {
     // The service's host, as a person reads it (no scheme).
-    let tenant = config
-        .domain
-        .split_once("://")
+    let tenant = split_scheme(&config.domain)
         .map_or(config.domain.as_str(), |(_, host)| host)
         .to_owned();
     let state = PageState::new(config);
