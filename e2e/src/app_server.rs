@@ -2,7 +2,8 @@
 //! `config.json` the test chooses, Auth0's SPA SDK page, and the headers a
 //! deployment sends with the page (what its `<meta>` cannot carry). Every
 //! `Referer` it is sent is kept, and the page gets a watcher that records
-//! Content-Security-Policy violations.
+//! Content-Security-Policy violations, and when the results the bench
+//! times first appear in the DOM.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -33,11 +34,25 @@ pub const HEADERS: [(&str, &str); 3] = [
     ("x-content-type-options", "nosniff"),
 ];
 
-/// Records violations from the start, before the app's own scripts run.
+/// Records violations from the start, before the app's own scripts run;
+/// and, for `cargo xtask bench` (`e2e/src/bin/flows.rs`), the moment each
+/// result it times is first in the DOM (`window.__seen`, by name), as a
+/// `MutationObserver` sees it: exact, where polling through WebDriver
+/// would add its own round-trips. The SDK page loads it too.
 const WATCHER: &str = "window.__cspViolations = [];\
 document.addEventListener('securitypolicyviolation', function (e) {\
   window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI);\
-});";
+});\
+window.__seen = {};\
+new MutationObserver(function () {\
+  var t = performance.now(), out = document.getElementById('out');\
+  var results = { list: document.querySelector(\"#identities li[data-main='true']\"),\
+    confirm: document.getElementById('confirm-link-button'),\
+    sdk: out && out.textContent.indexOf('api:') >= 0 };\
+  for (var name in results) {\
+    if (results[name] && !(name in window.__seen)) { window.__seen[name] = t; }\
+  }\
+}).observe(document, { childList: true, subtree: true, characterData: true });";
 
 /// The built app: `LINK_ACCOUNTS_DIST`, which `cargo xtask test` sets.
 pub fn dist() -> PathBuf {

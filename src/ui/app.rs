@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use crate::config;
+use crate::ui::state::PageState;
 use crate::ui::{ConfigErrorPage, SettingsPage};
 
 /// The whole page: loads `config.json`, then shows the settings page, or a
@@ -18,7 +19,15 @@ pub fn App(
     // (ARCHITECTURE.md, what was tried for size).
     let loaded = RwSignal::new(None);
     leptos::task::spawn_local(async move {
-        loaded.set(Some(config::load(config_path).await));
+        // The page's state starts (a callback's calls are queued) before
+        // the page is drawn: tasks run in the order they were queued, so
+        // those requests are under way while it is.
+        let started = config::load(config_path).await.map(|config| {
+            let state = PageState::new(config);
+            state.init();
+            state
+        });
+        loaded.set(Some(started));
     });
     // While the configuration loads, index.html's frame is what shows.
     move || {
@@ -26,7 +35,7 @@ pub fn App(
             .get()
             .inspect(|_| remove_frame())
             .map(|result| match result {
-                Ok(config) => view! { <SettingsPage config /> }.into_any(),
+                Ok(state) => view! { <SettingsPage state /> }.into_any(),
                 Err(error) => view! { <ConfigErrorPage error /> }.into_any(),
             })
     }

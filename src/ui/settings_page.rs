@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::config::{Config, split_scheme};
+use crate::config::split_scheme;
 use crate::text::Key;
 use crate::ui::language::{LanguagePicker, say, t};
 use crate::ui::state::PageState;
@@ -12,16 +12,16 @@ use crate::ui::{
 /// and a footer naming the tenant.
 #[component]
 pub fn SettingsPage(
-    /// The validated tenant configuration.
-    config: Config,
+    /// The page's state, started (`PageState::init`) by `App`.
+    state: PageState,
 ) -> impl IntoView {
     // The service's host, as a person reads it (no scheme).
-    let tenant = split_scheme(&config.domain)
-        .map_or(config.domain.as_str(), |(_, host)| host)
-        .to_owned();
-    let state = PageState::new(config);
+    let tenant = state.with_config(|config| {
+        split_scheme(&config.domain)
+            .map_or(config.domain.as_str(), |(_, host)| host)
+            .to_owned()
+    });
     provide_context(state);
-    state.init();
     let signed_in = move || state.signed_in();
     view! {
         <header>
