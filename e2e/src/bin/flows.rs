@@ -60,6 +60,19 @@ async fn main() {
             ms[ms.len() - 1]
         );
         if !last.timeline.is_empty() {
+            // What the page does after its last answer: exact on both
+            // sides, so it is where the two pages compare best.
+            let mut after: Vec<f64> = runs
+                .iter()
+                .filter_map(|s| {
+                    let answered = s.timeline.iter().map(|c| c.2).reduce(f64::max)?;
+                    Some(s.ms - answered)
+                })
+                .collect();
+            after.sort_by(f64::total_cmp);
+            if let Some(median) = after.get(after.len() / 2) {
+                println!("    from the last answer to the result: median {median:.0} ms");
+            }
             let calls: Vec<String> = last
                 .timeline
                 .iter()
