@@ -133,7 +133,7 @@ pub const KEYS_LIFETIME_SECS: i64 = 600;
 
 /// Keeps the tenant's public keys for this tab, with when they were fetched.
 pub fn keep_keys(tab: &impl KeyValue, keys: &Jwks, now: i64) {
-    let kept = crate::json::object([("fetched_at", now.into()), ("jwks", keys.to_json())]);
+    let kept = json::object([("fetched_at", now.into()), ("jwks", keys.to_json())]);
     tab.set(KEYS_KEY, &json::write(&kept));
 }
 

@@ -18,7 +18,10 @@ pub fn App(
     // would link Leptos's async machinery into the wasm for this one load
     // (ARCHITECTURE.md, what was tried for size).
     let loaded = RwSignal::new(None);
-    leptos::task::spawn_local(async move {
+    // Scoped: the page's state is created under this component's owner,
+    // as it was when `SettingsPage` created it, not as free-standing
+    // signals.
+    leptos::task::spawn_local_scoped(async move {
         // The page's state starts (a callback's calls are queued) before
         // the page is drawn: tasks run in the order they were queued, so
         // those requests are under way while it is.
