@@ -134,6 +134,11 @@ impl PageState {
         self.session.with(|s| s.as_ref().map(|s| s.user_id.clone()))
     }
 
+    /// Back from the tenant, with the callback not handled yet (tracked).
+    pub fn returning(&self) -> bool {
+        self.busy.with(|b| *b == Some(Busy::Returning))
+    }
+
     /// Whether anything is under way (tracked): every button waits.
     pub fn any_busy(&self) -> bool {
         self.busy.with(Option::is_some)
@@ -220,15 +225,15 @@ impl PageState {
         self.claim(Busy::Returning, Key::Finishing);
         spawn_local(async move {
             let http = Http::new(&browser.config);
-            let returned =
-                sign_in::complete(&browser.env(&http), &callback, current.as_ref()).await;
+            let env = browser.env(&http);
+            let returned = sign_in::complete(&env, &callback, current.as_ref()).await;
             if let Returned::SignedIn(s) = returned {
-                // The account's request goes out before the page is drawn
-                // signed in (tasks run in the order they were queued).
-                self.read_account(s.clone(), None);
+                // The account is read before the page is drawn signed in,
+                // so it is drawn once, whole, as a link callback's is.
+                let loaded = account::load(&env, &s).await;
                 self.pending.set(None);
                 self.session.set(Some(s));
-                return;
+                return self.show_loaded(loaded, None);
             }
             self.busy.set(None);
             match returned {
