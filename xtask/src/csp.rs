@@ -1,5 +1,5 @@
-//! `cargo xtask csp <index.html>`: Trunk's post-build hook. It puts a strict
-//! Content-Security-Policy in the built page, allowing its inline scripts
+//! The built page's strict Content-Security-Policy (put in by Trunk's
+//! post-build hook, `post_build`), allowing its inline scripts
 //! (Trunk's loader) by their SHA-256 hash, so no `'unsafe-inline'` is
 //! needed. The policy works for any tenant (`https:` and loopback), since
 //! the tenant is known only at run time from `config.json`; README shows
@@ -13,15 +13,6 @@ use crate::run::Result;
 
 /// Loopback sources for the dev tenant and local tenants over http.
 const LOOPBACK: &str = "http://127.0.0.1:* http://localhost:*";
-
-pub fn run(args: &[String]) -> Result {
-    let [path] = args else {
-        return Err("usage: cargo xtask csp <built index.html>".into());
-    };
-    let html = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    let with_policy = add_policy(&html)?;
-    std::fs::write(path, with_policy).map_err(|e| format!("cannot write {path}: {e}"))
-}
 
 /// The page with its policy as the first element of `<head>`.
 pub fn add_policy(html: &str) -> Result<String> {

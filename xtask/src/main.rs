@@ -5,6 +5,8 @@ mod bench;
 mod bench_why;
 mod csp;
 mod dev;
+mod names;
+mod post_build;
 mod run;
 mod screenshots;
 mod test;
@@ -21,7 +23,8 @@ tasks:
   test    install what is missing, then run every check
   bench   build the release app and print what a browser downloads
   screenshots  photograph the page's main states into docs/screenshots
-  csp     (Trunk's post-build hook) put the Content-Security-Policy in a built index.html";
+  post-build  (Trunk's post-build hook) short names between the release wasm and
+          its JS glue; the Content-Security-Policy in the built index.html";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,7 +33,7 @@ fn main() -> ExitCode {
         Some("test") => test::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("screenshots") => screenshots::run(&args[1..]),
-        Some("csp") => csp::run(&args[1..]),
+        Some("post-build") => post_build::run(&args[1..]),
         Some("-h" | "--help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

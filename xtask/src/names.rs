@@ -1,0 +1,382 @@
+//! Short names between the wasm and its JS glue, for a release build.
+//!
+//! wasm-bindgen names each import after its function and a 16-digit hash
+//! (`__wbg_fetch_8d9b732df7467c44`), and the wasm's exports after Rust
+//! symbols (`wasm_bindgen__convert__closures_____invoke__h40a7…`). Each
+//! name is written twice, once in the wasm and once in the JS, and hashes
+//! do not compress: about 5 KB of the gzipped download. The names are only
+//! the handshake between those two files, so they are replaced by short
+//! ones in both: the wasm's import and export sections, the keys of the
+//! glue's imports object and its `wasm.<export>` reads. Anything in the JS
+//! that does not have the shape this expects stops the build, so a new
+//! wasm-bindgen cannot produce a page that does not start.
+
+use crate::run::Result;
+
+/// A wasm file and its JS glue, with the short names in both.
+#[derive(Debug)]
+pub struct Shortened {
+    pub wasm: Vec<u8>,
+    pub js: String,
+}
+
+/// One import: module, name, and the description's bytes as they were.
+struct Import<'a> {
+    module: &'a str,
+    name: &'a str,
+    desc: &'a [u8],
+}
+
+/// One export: name, and kind and index as they were.
+struct Export<'a> {
+    name: &'a str,
+    desc: &'a [u8],
+}
+
+pub fn shorten(wasm: &[u8], js: &str) -> Result<Shortened> {
+    if wasm.len() < 8 || &wasm[..4] != b"\0asm" {
+        return Err("not a wasm file".into());
+    }
+    let mut out = wasm[..8].to_vec();
+    let mut js = js.to_owned();
+    let mut pos = 8;
+    while pos < wasm.len() {
+        let id = wasm[pos];
+        let (size, start) = leb(wasm, pos + 1)?;
+        let end = start
+            .checked_add(size as usize)
+            .filter(|&e| e <= wasm.len())
+            .ok_or("a wasm section runs past the end of the file")?;
+        let body = &wasm[start..end];
+        let new_body = match id {
+            2 => Some(imports(body, &mut js)?),
+            7 => Some(exports(body, &mut js)?),
+            _ => None,
+        };
+        match new_body {
+            Some(b) => {
+                out.push(id);
+                out.extend(uleb(b.len() as u32));
+                out.extend(b);
+            }
+            None => out.extend_from_slice(&wasm[pos..end]),
+        }
+        pos = end;
+    }
+    Ok(Shortened { wasm: out, js })
+}
+
+/// The import section with short names; each import's key in the glue's
+/// imports object, and each module's, renamed to match.
+fn imports(body: &[u8], js: &mut String) -> Result<Vec<u8>> {
+    let (count, mut p) = leb(body, 0)?;
+    let mut list = Vec::new();
+    for _ in 0..count {
+        let (module, q) = name(body, p)?;
+        let (field, q) = name(body, q)?;
+        let end = desc_end(body, q)?;
+        list.push(Import {
+            module,
+            name: field,
+            desc: &body[q..end],
+        });
+        p = end;
+    }
+    let mut modules: Vec<&str> = Vec::new();
+    for i in &list {
+        if !modules.contains(&i.module) {
+            modules.push(i.module);
+        }
+    }
+    for (n, module) in modules.iter().enumerate() {
+        let key = format!("\"{module}\": ");
+        if js.matches(&key).count() != 1 {
+            return Err(format!(
+                "the JS glue does not list the imports of {module} once"
+            ));
+        }
+        *js = js.replace(&key, &format!("\"{}\": ", short(n)));
+    }
+    let mut out = uleb(count);
+    for (n, i) in list.iter().enumerate() {
+        let new = short(n);
+        rename_key(js, i.name, &new)?;
+        let m = modules.iter().position(|m| *m == i.module).expect("listed");
+        put_name(&mut out, &short(m));
+        put_name(&mut out, &new);
+        out.extend_from_slice(i.desc);
+    }
+    Ok(out)
+}
+
+/// The export section with short names; each `wasm.<name>` in the glue
+/// renamed to match.
+fn exports(body: &[u8], js: &mut String) -> Result<Vec<u8>> {
+    let (count, mut p) = leb(body, 0)?;
+    let mut list = Vec::new();
+    for _ in 0..count {
+        let (field, q) = name(body, p)?;
+        // A kind byte, then an index.
+        let (_, end) = leb(body, q + 1)?;
+        list.push(Export {
+            name: field,
+            desc: &body[q..end],
+        });
+        p = end;
+    }
+    let mut out = uleb(count);
+    for (n, e) in list.iter().enumerate() {
+        let new = short(n);
+        rename_reads(js, e.name, &new)?;
+        put_name(&mut out, &new);
+        out.extend_from_slice(e.desc);
+    }
+    Ok(out)
+}
+
+/// Renames the imports object's key `old:`, which must be the only
+/// `old` in the JS.
+fn rename_key(js: &mut String, old: &str, new: &str) -> Result {
+    let at = identifiers(js, old);
+    match at.as_slice() {
+        [i] if js[i + old.len()..].starts_with(':') => {
+            js.replace_range(*i..i + old.len(), new);
+            Ok(())
+        }
+        _ => Err(format!(
+            "the JS glue does not have the import {old} once, as a key"
+        )),
+    }
+}
+
+/// Renames every `wasm.old`; `old` read from anything else stops.
+fn rename_reads(js: &mut String, old: &str, new: &str) -> Result {
+    for i in identifiers(js, old).into_iter().rev() {
+        let before = &js[..i];
+        if before.ends_with("wasm.") {
+            js.replace_range(i..i + old.len(), new);
+        } else if before.ends_with('.') || js[i + old.len()..].starts_with(':') {
+            return Err(format!(
+                "the JS glue reads the export {old} other than as wasm.{old}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Where `word` stands as a whole identifier in `js`.
+fn identifiers(js: &str, word: &str) -> Vec<usize> {
+    let part = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    js.match_indices(word)
+        .map(|(i, _)| i)
+        .filter(|&i| {
+            !js[..i].chars().next_back().is_some_and(part)
+                && !js[i + word.len()..].chars().next().is_some_and(part)
+        })
+        .collect()
+}
+
+/// The `n`th short name: `a`…`z`, `A`…`Z`, then two letters, and so on.
+fn short(mut n: usize) -> String {
+    const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut s = String::new();
+    loop {
+        s.push(LETTERS[n % LETTERS.len()] as char);
+        n /= LETTERS.len();
+        if n == 0 {
+            return s;
+        }
+        n -= 1;
+    }
+}
+
+/// Where an import's description ends, from where it starts.
+fn desc_end(b: &[u8], p: usize) -> Result<usize> {
+    let kind = *b.get(p).ok_or("an import is cut short")?;
+    let limits = |p: usize| -> Result<usize> {
+        let flags = *b.get(p).ok_or("an import is cut short")?;
+        let (_, q) = leb(b, p + 1)?;
+        Ok(if flags & 1 == 1 { leb(b, q)?.1 } else { q })
+    };
+    match kind {
+        // A function's type, or a tag's attribute and type.
+        0 => Ok(leb(b, p + 1)?.1),
+        4 => Ok(leb(b, p + 2)?.1),
+        // A table's element type, then its limits.
+        1 => limits(p + 2),
+        2 => limits(p + 1),
+        // A global's type and mutability.
+        3 => Ok(p + 3),
+        k => Err(format!("an import of unknown kind {k}")),
+    }
+}
+
+fn name(b: &[u8], p: usize) -> Result<(&str, usize)> {
+    let (len, start) = leb(b, p)?;
+    let end = start + len as usize;
+    let bytes = b.get(start..end).ok_or("a name is cut short")?;
+    let s = std::str::from_utf8(bytes).map_err(|_| "a name is not UTF-8")?;
+    Ok((s, end))
+}
+
+fn put_name(out: &mut Vec<u8>, s: &str) {
+    out.extend(uleb(s.len() as u32));
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// An unsigned LEB128 number, and where it ends.
+fn leb(b: &[u8], mut p: usize) -> Result<(u32, usize)> {
+    let mut value: u32 = 0;
+    for shift in (0..35).step_by(7) {
+        let byte = *b.get(p).ok_or("a number is cut short")?;
+        p += 1;
+        value |= u32::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return Ok((value, p));
+        }
+    }
+    Err("a number is too long".into())
+}
+
+fn uleb(mut n: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            return out;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A module importing `__wbg_log_0123456789abcdef` (a function) and a
+    /// memory from `./app_bg.js`, and exporting `memory` and
+    /// `__wbindgen_malloc`; with its glue.
+    fn module() -> (Vec<u8>, String) {
+        let mut imports = uleb(2);
+        for (field, desc) in [
+            ("__wbg_log_0123456789abcdef", vec![0u8, 0]),
+            ("__wbindgen_memory", vec![2u8, 1, 1, 16]),
+        ] {
+            put_name(&mut imports, "./app_bg.js");
+            put_name(&mut imports, field);
+            imports.extend(desc);
+        }
+        let mut exports = uleb(2);
+        for (field, desc) in [("memory", [2u8, 0]), ("__wbindgen_malloc", [0u8, 1])] {
+            put_name(&mut exports, field);
+            exports.extend(desc);
+        }
+        let mut wasm = b"\0asm\x01\0\0\0".to_vec();
+        // A type section, kept as it is.
+        wasm.extend([1, 4, 1, 0x60, 0, 0]);
+        for (id, body) in [(2u8, imports), (7, exports)] {
+            wasm.push(id);
+            wasm.extend(uleb(body.len() as u32));
+            wasm.extend(body);
+        }
+        let js = "function get() {\n    const import0 = {\n        __proto__: null,\n        \
+                  __wbg_log_0123456789abcdef: function(a) { console.log(a); },\n        \
+                  __wbindgen_memory: function() { return wasm.memory; },\n    };\n    \
+                  return { \"./app_bg.js\": import0 };\n}\n\
+                  function malloc(n) { return wasm.__wbindgen_malloc(n); }\n\
+                  const memory = 1;\n"
+            .to_owned();
+        (wasm, js)
+    }
+
+    fn names(wasm: &[u8], section: u8) -> Vec<String> {
+        let mut pos = 8;
+        while pos < wasm.len() {
+            let (size, start) = leb(wasm, pos + 1).unwrap();
+            let end = start + size as usize;
+            if wasm[pos] == section {
+                let (count, mut p) = leb(wasm, start).unwrap();
+                let mut found = Vec::new();
+                for _ in 0..count {
+                    if section == 2 {
+                        let (m, q) = name(wasm, p).unwrap();
+                        let (f, q) = name(wasm, q).unwrap();
+                        found.push(format!("{m} {f}"));
+                        p = desc_end(wasm, q).unwrap();
+                    } else {
+                        let (f, q) = name(wasm, p).unwrap();
+                        found.push(f.to_owned());
+                        p = leb(wasm, q + 1).unwrap().1;
+                    }
+                }
+                return found;
+            }
+            pos = end;
+        }
+        Vec::new()
+    }
+
+    #[test]
+    fn both_files_get_the_same_short_names() {
+        let (wasm, js) = module();
+        let out = shorten(&wasm, &js).unwrap();
+        assert_eq!(names(&out.wasm, 2), ["a a", "a b"]);
+        assert_eq!(names(&out.wasm, 7), ["a", "b"]);
+        assert!(
+            out.js
+                .contains("        a: function(a) { console.log(a); }")
+        );
+        assert!(out.js.contains("        b: function() { return wasm.a; }"));
+        assert!(out.js.contains("return { \"a\": import0 };"));
+        assert!(out.js.contains("return wasm.b(n);"));
+        // What is not the handshake stays.
+        assert!(out.js.contains("const memory = 1;"));
+        assert!(out.js.contains("__proto__: null"));
+        // The type section, and the descriptions, are as they were.
+        assert_eq!(&out.wasm[8..14], &wasm[8..14]);
+        assert!(out.wasm.len() < wasm.len());
+    }
+
+    #[test]
+    fn a_glue_of_another_shape_stops_the_build() {
+        let (wasm, js) = module();
+        for (what, changed) in [
+            (
+                "an import read elsewhere",
+                js.replace("console.log(a)", "__wbg_log_0123456789abcdef(a)"),
+            ),
+            (
+                "an import missing",
+                js.replace("__wbindgen_memory:", "other:"),
+            ),
+            (
+                "an export read otherwise",
+                js.replace("wasm.__wbindgen_malloc(n)", "exports.__wbindgen_malloc(n)"),
+            ),
+            (
+                "the module's key missing",
+                js.replace("\"./app_bg.js\"", "\"./other.js\""),
+            ),
+        ] {
+            assert!(shorten(&wasm, &changed).is_err(), "{what}");
+        }
+        assert!(shorten(b"\0asm", &js).is_err());
+        assert!(shorten(&wasm[..wasm.len() - 3], &js).is_err(), "cut short");
+    }
+
+    #[test]
+    fn short_names_are_distinct_identifiers() {
+        let all: Vec<String> = (0..3000).map(short).collect();
+        let mut unique = all.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), all.len());
+        assert_eq!((&all[0][..], &all[51][..], &all[52][..]), ("a", "Z", "aa"));
+        assert!(
+            all.iter()
+                .all(|s| s.bytes().all(|b| b.is_ascii_alphabetic()))
+        );
+    }
+}

@@ -1,0 +1,114 @@
+//! `cargo xtask post-build <staging dir>`: Trunk's post-build hook. In a
+//! release build, the wasm and its JS glue get short names between them
+//! (`names`), and the page the integrity hashes of the files as they now
+//! are; then the page gets its Content-Security-Policy (`csp`). One hook
+//! does both, in this order, since both write `index.html`.
+
+use std::path::Path;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use sha2::{Digest, Sha384};
+
+use crate::run::Result;
+
+pub fn run(args: &[String]) -> Result {
+    let [dir] = args else {
+        return Err("usage: cargo xtask post-build <Trunk's staging dir>".into());
+    };
+    let dir = Path::new(dir);
+    let index = dir.join("index.html");
+    let mut html = read(&index)?;
+    // Trunk says which profile it built; a debug build keeps the names
+    // that the browser's tools show.
+    if std::env::var("TRUNK_PROFILE").as_deref() == Ok("release") {
+        html = shorten_names(dir, &html)?;
+    }
+    let html = crate::csp::add_policy(&html)?;
+    std::fs::write(&index, html).map_err(|e| format!("cannot write {}: {e}", index.display()))
+}
+
+/// Shortens the names in the built wasm and its glue; the page, with the
+/// two files' integrity hashes as they now are.
+fn shorten_names(dir: &Path, html: &str) -> Result<String> {
+    let wasm_files: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with("_bg.wasm"))
+        .collect();
+    let [wasm_file] = wasm_files.as_slice() else {
+        return Err(format!(
+            "expected one *_bg.wasm in {}, found {wasm_files:?}",
+            dir.display()
+        ));
+    };
+    let js_file = wasm_file.replace("_bg.wasm", ".js");
+    let wasm =
+        std::fs::read(dir.join(wasm_file)).map_err(|e| format!("cannot read {wasm_file}: {e}"))?;
+    let js = read(&dir.join(&js_file))?;
+    let short = crate::names::shorten(&wasm, &js)?;
+    std::fs::write(dir.join(wasm_file), &short.wasm)
+        .map_err(|e| format!("cannot write {wasm_file}: {e}"))?;
+    std::fs::write(dir.join(&js_file), &short.js)
+        .map_err(|e| format!("cannot write {js_file}: {e}"))?;
+    let html = with_integrity(html, wasm_file, &short.wasm);
+    Ok(with_integrity(&html, &js_file, short.js.as_bytes()))
+}
+
+/// `html` with the `integrity` of each `<link>` to `file` set to the
+/// SHA-384 of `content`.
+pub fn with_integrity(html: &str, file: &str, content: &[u8]) -> String {
+    let value = format!("sha384-{}", STANDARD.encode(Sha384::digest(content)));
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<link") {
+        let end = rest[start..]
+            .find('>')
+            .map_or(rest.len(), |e| start + e + 1);
+        let tag = &rest[start..end];
+        out.push_str(&rest[..start]);
+        let to_file = tag.contains(&format!("/{file}\"")) || tag.contains(&format!("\"{file}\""));
+        match (to_file, tag.find("integrity=\"")) {
+            (true, Some(i)) => {
+                let from = i + "integrity=\"".len();
+                let to = tag[from..].find('"').map_or(tag.len(), |e| from + e);
+                out.push_str(&tag[..from]);
+                out.push_str(&value);
+                out.push_str(&tag[to..]);
+            }
+            _ => out.push_str(tag),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_files_links_get_the_new_integrity() {
+        let html = r#"<link rel="stylesheet" href="/main.css" integrity="sha384-css"/>
+<link rel="modulepreload" href="/app-1.js" crossorigin="anonymous" integrity="sha384-old"><link rel="preload" href="/app-1_bg.wasm" integrity="sha384-oldwasm" as="fetch">"#;
+        let out = with_integrity(html, "app-1.js", b"abc");
+        let expected = format!("sha384-{}", STANDARD.encode(Sha384::digest(b"abc")));
+        assert!(
+            out.contains(&format!(
+                r#"href="/app-1.js" crossorigin="anonymous" integrity="{expected}">"#
+            )),
+            "{out}"
+        );
+        assert!(out.contains(r#"integrity="sha384-css""#));
+        assert!(out.contains(r#"href="/app-1_bg.wasm" integrity="sha384-oldwasm""#));
+        assert_eq!(
+            with_integrity("<p>no links</p>", "app-1.js", b"abc"),
+            "<p>no links</p>"
+        );
+    }
+}
