@@ -9,7 +9,9 @@
 //! ones in both: the wasm's import and export sections, the keys of the
 //! glue's imports object and its `wasm.<export>` reads. Anything in the JS
 //! that does not have the shape this expects stops the build, so a new
-//! wasm-bindgen cannot produce a page that does not start.
+//! wasm-bindgen cannot produce a page that does not start. A class of the
+//! glue whose exports are gone from the wasm is cut on the way (see
+//! `cut_dead_classes`).
 
 use crate::run::Result;
 
@@ -110,7 +112,7 @@ fn imports(body: &[u8], js: &mut String) -> Result<Vec<u8>> {
 }
 
 /// The export section with short names; each `wasm.<name>` in the glue
-/// renamed to match.
+/// renamed to match, and the glue's classes whose exports are gone cut.
 fn exports(body: &[u8], js: &mut String) -> Result<Vec<u8>> {
     let (count, mut p) = leb(body, 0)?;
     let mut list = Vec::new();
@@ -124,6 +126,8 @@ fn exports(body: &[u8], js: &mut String) -> Result<Vec<u8>> {
         });
         p = end;
     }
+    let names: Vec<&str> = list.iter().map(|e| e.name).collect();
+    cut_dead_classes(js, &names)?;
     let mut out = uleb(count);
     for (n, e) in list.iter().enumerate() {
         let new = short(n);
@@ -132,6 +136,70 @@ fn exports(body: &[u8], js: &mut String) -> Result<Vec<u8>> {
         out.extend_from_slice(e.desc);
     }
     Ok(out)
+}
+
+/// Cuts each `export class` of the glue whose every `wasm.<export>` read
+/// names an export the wasm does not have (wasm-opt took them out, see
+/// `index.html`): the class, its `Symbol.dispose` line and its
+/// finalization registry. Anything else naming the class stops.
+fn cut_dead_classes(js: &mut String, exports: &[&str]) -> Result {
+    let mut from = 0;
+    while let Some(start) = line_starting(js, from, "export class ") {
+        let name_at = start + "export class ".len();
+        let class: String = js[name_at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let end = js[start..]
+            .find("\n}\n")
+            .map(|e| start + e + 3)
+            .ok_or_else(|| format!("the JS glue's class {class} does not end"))?;
+        let reads: Vec<&str> = js[start..end]
+            .split("wasm.")
+            .skip(1)
+            .map(|r| {
+                r.split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                    .next()
+                    .unwrap_or("")
+            })
+            .collect();
+        if reads.is_empty() || reads.iter().any(|r| exports.contains(r)) {
+            from = end;
+            continue;
+        }
+        js.replace_range(start..end, "");
+        let dispose = format!(
+            "if (Symbol.dispose) {class}.prototype[Symbol.dispose] = {class}.prototype.free;\n"
+        );
+        *js = js.replacen(&dispose, "", 1);
+        let registry = format!("const {class}Finalization = ");
+        if let Some(at) = js.find(&registry) {
+            let end = js[at..]
+                .find(";\n")
+                .map(|e| at + e + 2)
+                .ok_or_else(|| format!("the JS glue's {class}Finalization does not end"))?;
+            js.replace_range(at..end, "");
+        }
+        if !identifiers(js, &class).is_empty() {
+            return Err(format!(
+                "the JS glue still names the class {class}, whose exports are gone"
+            ));
+        }
+        from = start;
+    }
+    Ok(())
+}
+
+/// Where the first line at or after `from` that starts with `text` starts.
+fn line_starting(js: &str, from: usize, text: &str) -> Option<usize> {
+    let mut at = from;
+    loop {
+        let found = at + js[at..].find(text)?;
+        if found == 0 || js.as_bytes()[found - 1] == b'\n' {
+            return Some(found);
+        }
+        at = found + 1;
+    }
 }
 
 /// Renames the imports object's key `old:`, which must be the only
@@ -364,6 +432,29 @@ mod tests {
         }
         assert!(shorten(b"\0asm", &js).is_err());
         assert!(shorten(&wasm[..wasm.len() - 3], &js).is_err(), "cut short");
+    }
+
+    #[test]
+    fn a_class_whose_exports_are_gone_is_cut() {
+        let (wasm, js) = module();
+        let dead = "\nexport class Stream {\n    free() {\n        StreamFinalization.unregister(this);\n        \
+                    wasm.__wbg_stream_free(this.ptr);\n    }\n    pull() {\n        return wasm.stream_pull(this.ptr);\n    }\n}\n\
+                    if (Symbol.dispose) Stream.prototype[Symbol.dispose] = Stream.prototype.free;\n";
+        let live = "\nexport class Live {\n    get() {\n        return wasm.__wbindgen_malloc(1);\n    }\n}\n";
+        let registry = "const StreamFinalization = (typeof FinalizationRegistry === 'undefined')\n    \
+                        ? { register: () => {}, unregister: () => {} }\n    \
+                        : new FinalizationRegistry(ptr => wasm.__wbg_stream_free(ptr, 1));\n";
+        let glue = format!("{}{live}{js}{registry}", &dead[1..]);
+        let out = shorten(&wasm, &glue).unwrap();
+        assert!(!out.js.contains("Stream"), "{}", out.js);
+        assert!(
+            out.js
+                .contains("export class Live {\n    get() {\n        return wasm.b(1);")
+        );
+        assert!(out.js.ends_with("const memory = 1;\n"), "{}", out.js);
+        // Something else still naming the class stops the build.
+        let used = format!("{dead}{js}{registry}new Stream();\n");
+        assert!(shorten(&wasm, &used).is_err());
     }
 
     #[test]

@@ -46,13 +46,34 @@ fn shorten_names(dir: &Path, html: &str) -> Result<String> {
     let wasm =
         std::fs::read(dir.join(wasm_file)).map_err(|e| format!("cannot read {wasm_file}: {e}"))?;
     let js = read(&dir.join(&js_file))?;
-    let short = crate::names::shorten(&wasm, &js)?;
+    let mut short = crate::names::shorten(&wasm, &js)?;
+    short.js = compact(&short.js)?;
     std::fs::write(dir.join(wasm_file), &short.wasm)
         .map_err(|e| format!("cannot write {wasm_file}: {e}"))?;
     std::fs::write(dir.join(&js_file), &short.js)
         .map_err(|e| format!("cannot write {js_file}: {e}"))?;
     let html = with_integrity(html, wasm_file, &short.wasm);
     Ok(with_integrity(&html, &js_file, short.js.as_bytes()))
+}
+
+/// The glue without its comment lines and its indentation (0.9 KB of the
+/// gzipped download). Lines stay lines, so nothing changes meaning; a
+/// line that may continue a string (an odd number of backquotes, or a
+/// trailing backslash) stops the build instead.
+pub fn compact(js: &str) -> Result<String> {
+    let mut out = String::with_capacity(js.len());
+    for line in js.lines() {
+        let line = line.trim_start();
+        if line.is_empty() || line.starts_with("//") {
+            continue;
+        }
+        if line.matches('`').count() % 2 == 1 || line.ends_with('\\') {
+            return Err(format!("the JS glue has a string across lines: {line}"));
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    Ok(out)
 }
 
 /// `html` with the `integrity` of each `<link>` to `file` set to the
@@ -91,6 +112,17 @@ fn read(path: &Path) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_glue_loses_comment_lines_and_indentation_only() {
+        let js = "function f(a) {\n    // Cast intrinsic for `F64`.\n    const s = '// not a comment';\n\n    return `${a}`;\n}\n";
+        assert_eq!(
+            compact(js).unwrap(),
+            "function f(a) {\nconst s = '// not a comment';\nreturn `${a}`;\n}\n"
+        );
+        assert!(compact("const s = `one\ntwo`;\n").is_err());
+        assert!(compact("const s = 'one\\\ntwo';\n").is_err());
+    }
 
     #[test]
     fn only_the_files_links_get_the_new_integrity() {
