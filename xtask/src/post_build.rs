@@ -1,7 +1,7 @@
 //! `cargo xtask post-build <staging dir>`: Trunk's post-build hook. In a
 //! release build, the wasm and its JS glue get short names between them
-//! (`names`), and the page the integrity hashes of the files as they now
-//! are; then the page gets its Content-Security-Policy (`csp`). One hook
+//! (`names`), the glue and the style sheet lose comments and indentation,
+//! and the page gets the integrity hashes of the files as they now are; then the page gets its Content-Security-Policy (`csp`). One hook
 //! does both, in this order, since both write `index.html`.
 
 use std::path::Path;
@@ -31,11 +31,7 @@ pub fn run(args: &[String]) -> Result {
 /// Shortens the names in the built wasm and its glue; the page, with the
 /// two files' integrity hashes as they now are.
 fn shorten_names(dir: &Path, html: &str) -> Result<String> {
-    let wasm_files: Vec<String> = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| n.ends_with("_bg.wasm"))
-        .collect();
+    let wasm_files = files(dir, "_bg.wasm")?;
     let [wasm_file] = wasm_files.as_slice() else {
         return Err(format!(
             "expected one *_bg.wasm in {}, found {wasm_files:?}",
@@ -52,8 +48,69 @@ fn shorten_names(dir: &Path, html: &str) -> Result<String> {
         .map_err(|e| format!("cannot write {wasm_file}: {e}"))?;
     std::fs::write(dir.join(&js_file), &short.js)
         .map_err(|e| format!("cannot write {js_file}: {e}"))?;
-    let html = with_integrity(html, wasm_file, &short.wasm);
-    Ok(with_integrity(&html, &js_file, short.js.as_bytes()))
+    let mut html = with_integrity(html, wasm_file, &short.wasm);
+    html = with_integrity(&html, &js_file, short.js.as_bytes());
+    for css in files(dir, ".css")? {
+        let text = compact_css(&read(&dir.join(&css))?)?;
+        std::fs::write(dir.join(&css), &text).map_err(|e| format!("cannot write {css}: {e}"))?;
+        html = with_integrity(&html, &css, text.as_bytes());
+    }
+    Ok(html)
+}
+
+/// The names of the files in `dir` ending with `suffix`.
+fn files(dir: &Path, suffix: &str) -> Result<Vec<String>> {
+    Ok(std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(suffix))
+        .collect())
+}
+
+/// A style sheet without its comments and indentation (0.6 KB of the
+/// gzipped download). Quoted strings are copied as they are.
+pub fn compact_css(css: &str) -> Result<String> {
+    let mut bare = String::with_capacity(css.len());
+    let mut chars = css.chars().peekable();
+    let mut quote = None;
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(_) if c == '\n' || c == '\\' && chars.peek() == Some(&'\n') => {
+                return Err("the style sheet has a string across lines".into());
+            }
+            Some(q) => {
+                bare.push(c);
+                if c == '\\' {
+                    bare.extend(chars.next());
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None if c == '/' && chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut last = ' ';
+                loop {
+                    match chars.next() {
+                        Some('/') if last == '*' => break,
+                        Some(c) => last = c,
+                        None => return Err("the style sheet has an unclosed comment".into()),
+                    }
+                }
+            }
+            None => {
+                if c == '"' || c == '\'' {
+                    quote = Some(c);
+                }
+                bare.push(c);
+            }
+        }
+    }
+    let mut out = String::with_capacity(bare.len());
+    for line in bare.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        out.push_str(line);
+        out.push('\n');
+    }
+    Ok(out)
 }
 
 /// The glue without its comment lines and its indentation (0.9 KB of the
@@ -122,6 +179,17 @@ mod tests {
         );
         assert!(compact("const s = `one\ntwo`;\n").is_err());
         assert!(compact("const s = 'one\\\ntwo';\n").is_err());
+    }
+
+    #[test]
+    fn the_style_sheet_loses_comments_and_indentation_only() {
+        let css = "/* colours */\n:root {\n  --a: #fff; /* white */\n}\n\n.x::after {\n  content: \"/* kept */\";\n  font-family: 'a\\'/*b';\n}\n";
+        assert_eq!(
+            compact_css(css).unwrap(),
+            ":root {\n--a: #fff;\n}\n.x::after {\ncontent: \"/* kept */\";\nfont-family: 'a\\'/*b';\n}\n"
+        );
+        assert!(compact_css("a { color: red; } /* open").is_err());
+        assert!(compact_css("a::after { content: \"one\\\n  two\"; }").is_err());
     }
 
     #[test]
