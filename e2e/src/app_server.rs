@@ -88,7 +88,13 @@ pub async fn serve(listener: TcpListener, config: Option<String>, referers: Refe
         )
         .route("/sdk/", get(|| async { Html(SDK_PAGE) }))
         .route("/sdk/auth0-spa-js.js", get(spa_js))
-        .fallback_service(ServeDir::new(dist()))
+        // A release build ships each file's gzip and brotli beside it
+        // (xtask/src/post_build.rs); sent as a server that serves them does.
+        .fallback_service(
+            ServeDir::new(dist())
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
         .layer(axum::middleware::from_fn_with_state(referers, headers));
     axum::serve(listener, router).await.expect("serve the app");
 }
