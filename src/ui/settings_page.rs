@@ -51,7 +51,7 @@ pub fn SettingsPage(
         </main>
         // Drawn once the account is read: the list it would sit under has
         // no height yet.
-        <Show when=move || !state.reading_account() && !state.returning()>
+        <Show when=move || !state.reading_account()>
             <footer>{say(crate::text!(Footer, host = tenant.clone()))}</footer>
         </Show>
     }

@@ -134,11 +134,6 @@ impl PageState {
         self.session.with(|s| s.as_ref().map(|s| s.user_id.clone()))
     }
 
-    /// Back from the tenant, with the callback not handled yet (tracked).
-    pub fn returning(&self) -> bool {
-        self.busy.with(|b| *b == Some(Busy::Returning))
-    }
-
     /// Whether anything is under way (tracked): every button waits.
     pub fn any_busy(&self) -> bool {
         self.busy.with(Option::is_some)
@@ -225,15 +220,15 @@ impl PageState {
         self.claim(Busy::Returning, Key::Finishing);
         spawn_local(async move {
             let http = Http::new(&browser.config);
-            let env = browser.env(&http);
-            let returned = sign_in::complete(&env, &callback, current.as_ref()).await;
+            let returned =
+                sign_in::complete(&browser.env(&http), &callback, current.as_ref()).await;
             if let Returned::SignedIn(s) = returned {
-                // The account is read before the page is drawn signed in,
-                // so it is drawn once, whole, as a link callback's is.
-                let loaded = account::load(&env, &s).await;
+                // The account's request goes out before the page is drawn
+                // signed in (tasks run in the order they were queued).
+                self.read_account(s.clone(), None);
                 self.pending.set(None);
                 self.session.set(Some(s));
-                return self.show_loaded(loaded, None);
+                return;
             }
             self.busy.set(None);
             match returned {
