@@ -23,8 +23,10 @@ tasks:
   test    install what is missing, then run every check
   bench   build the release app and print what a browser downloads
   screenshots  photograph the page's main states into docs/screenshots
-  post-build  (Trunk's post-build hook) short names between the release wasm and
-          its JS glue; the Content-Security-Policy in the built index.html";
+  post-build  (Trunk's post-build hook) <staging dir>: in a release build, short
+          names between the wasm and its JS glue, comments out of the glue and
+          the style sheet, precompressed .gz and .br copies; in any build, the
+          Content-Security-Policy in index.html";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
