@@ -60,18 +60,31 @@ async fn main() {
             ms[ms.len() - 1]
         );
         if !last.timeline.is_empty() {
-            // What the page does after its last answer: exact on both
-            // sides, so it is where the two pages compare best.
-            let mut after: Vec<f64> = runs
-                .iter()
-                .filter_map(|s| {
-                    let answered = s.timeline.iter().map(|c| c.2).reduce(f64::max)?;
-                    Some(s.ms - answered)
-                })
-                .collect();
-            after.sort_by(f64::total_cmp);
-            if let Some(median) = after.get(after.len() / 2) {
-                println!("    from the last answer to the result: median {median:.0} ms");
+            // When the page's first call went out (what its start costs),
+            // and what it does after its last answer: both exact on both
+            // sides, so they are where the two pages compare best.
+            let median = |mut v: Vec<f64>| {
+                v.sort_by(f64::total_cmp);
+                v.get(v.len() / 2).copied()
+            };
+            let first = median(
+                runs.iter()
+                    .filter_map(|s| s.timeline.iter().map(|c| c.1).reduce(f64::min))
+                    .collect(),
+            );
+            if let Some(first) = first {
+                println!("    first call sent: median {first:.0} ms after the first byte");
+            }
+            let after = median(
+                runs.iter()
+                    .filter_map(|s| {
+                        let answered = s.timeline.iter().map(|c| c.2).reduce(f64::max)?;
+                        Some(s.ms - answered)
+                    })
+                    .collect(),
+            );
+            if let Some(after) = after {
+                println!("    from the last answer to the result: median {after:.0} ms");
             }
             let calls: Vec<String> = last
                 .timeline
