@@ -6,11 +6,13 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::run::Result;
+use crate::wasm;
 
 /// Prints the crates with the most code, largest first.
 pub fn print(wasm: &Path) -> Result {
     let bytes = std::fs::read(wasm).map_err(|e| format!("cannot read {}: {e}", wasm.display()))?;
-    let (imports, bodies, names) = parse(&bytes).ok_or("the wasm could not be read")?;
+    let (imports, bodies, names) =
+        parse(&bytes).map_err(|e| format!("the wasm could not be read: {e}"))?;
     let mut by_crate: HashMap<String, usize> = HashMap::new();
     let total: usize = bodies.iter().sum();
     for (i, size) in bodies.iter().enumerate() {
@@ -66,99 +68,55 @@ fn crate_of(name: &str) -> String {
     }
 }
 
-fn leb(bytes: &[u8], at: &mut usize) -> Option<usize> {
-    let (mut value, mut shift) = (0usize, 0);
-    loop {
-        let b = *bytes.get(*at)?;
-        *at += 1;
-        value |= usize::from(b & 0x7f) << shift;
-        if b < 0x80 {
-            return Some(value);
-        }
-        shift += 7;
-    }
-}
-
 /// Imported functions, each defined function's body size, and the names.
-fn parse(bytes: &[u8]) -> Option<(usize, Vec<usize>, HashMap<usize, String>)> {
-    let mut at = 8;
+fn parse(bytes: &[u8]) -> Result<(usize, Vec<usize>, HashMap<usize, String>)> {
     let (mut imports, mut bodies, mut names) = (0, Vec::new(), HashMap::new());
-    while at < bytes.len() {
-        let id = bytes[at];
-        at += 1;
-        let size = leb(bytes, &mut at)?;
-        let end = at + size;
-        let mut p = at;
-        match id {
+    for section in wasm::sections(bytes)? {
+        let body = &bytes[section.body];
+        match section.id {
             2 => {
-                for _ in 0..leb(bytes, &mut p)? {
-                    for _ in 0..2 {
-                        let n = leb(bytes, &mut p)?;
-                        p += n;
-                    }
-                    let kind = bytes[p];
-                    p += 1;
-                    match kind {
-                        0 => {
-                            leb(bytes, &mut p)?;
-                            imports += 1;
-                        }
-                        1 => {
-                            p += 1;
-                            let flags = leb(bytes, &mut p)?;
-                            leb(bytes, &mut p)?;
-                            if flags & 1 == 1 {
-                                leb(bytes, &mut p)?;
-                            }
-                        }
-                        2 => {
-                            let flags = leb(bytes, &mut p)?;
-                            leb(bytes, &mut p)?;
-                            if flags & 1 == 1 {
-                                leb(bytes, &mut p)?;
-                            }
-                        }
-                        3 => p += 2,
-                        _ => return None,
-                    }
-                }
+                // Functions first in the index space: the imported ones.
+                imports = wasm::imports(body)?
+                    .iter()
+                    .filter(|i| i.desc[0] == 0)
+                    .count();
             }
             10 => {
-                for _ in 0..leb(bytes, &mut p)? {
-                    let n = leb(bytes, &mut p)?;
-                    bodies.push(n);
-                    p += n;
+                let (count, mut p) = wasm::leb(body, 0)?;
+                for _ in 0..count {
+                    let (n, q) = wasm::leb(body, p)?;
+                    bodies.push(n as usize);
+                    p = q + n as usize;
                 }
             }
             0 => {
-                let n = leb(bytes, &mut p)?;
-                let section = std::str::from_utf8(bytes.get(p..p + n)?).ok()?;
-                p += n;
-                if section == "name" {
-                    while p < end {
-                        let sub = bytes[p];
-                        p += 1;
-                        let len = leb(bytes, &mut p)?;
-                        let sub_end = p + len;
-                        if sub == 1 {
-                            for _ in 0..leb(bytes, &mut p)? {
-                                let index = leb(bytes, &mut p)?;
-                                let n = leb(bytes, &mut p)?;
-                                let name =
-                                    String::from_utf8_lossy(bytes.get(p..p + n)?).into_owned();
-                                p += n;
-                                names.insert(index, name);
-                            }
-                        }
-                        p = sub_end;
+                let (section, mut p) = wasm::name(body, 0)?;
+                if section != "name" {
+                    continue;
+                }
+                while p < body.len() {
+                    let sub = body[p];
+                    let (len, start) = wasm::leb(body, p + 1)?;
+                    p = start + len as usize;
+                    if sub != 1 {
+                        continue;
+                    }
+                    // Function names: index, then name, each.
+                    let (count, mut q) = wasm::leb(body, start)?;
+                    for _ in 0..count {
+                        let (index, r) = wasm::leb(body, q)?;
+                        let (len, r) = wasm::leb(body, r)?;
+                        let end = r + len as usize;
+                        let name = body.get(r..end).ok_or("a name is cut short")?;
+                        names.insert(index as usize, String::from_utf8_lossy(name).into_owned());
+                        q = end;
                     }
                 }
             }
             _ => {}
         }
-        at = end;
     }
-    Some((imports, bodies, names))
+    Ok((imports, bodies, names))
 }
 
 #[cfg(test)]

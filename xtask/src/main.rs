@@ -11,6 +11,7 @@ mod run;
 mod screenshots;
 mod test;
 mod tools;
+mod wasm;
 
 use std::process::ExitCode;
 

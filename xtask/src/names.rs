@@ -14,6 +14,7 @@
 //! `cut_dead_classes`).
 
 use crate::run::Result;
+use crate::wasm::{self, put_name, uleb};
 
 /// A wasm file and its JS glue, with the short names in both.
 #[derive(Debug)]
@@ -22,48 +23,23 @@ pub struct Shortened {
     pub js: String,
 }
 
-/// One import: module, name, and the description's bytes as they were.
-struct Import<'a> {
-    module: &'a str,
-    name: &'a str,
-    desc: &'a [u8],
-}
-
-/// One export: name, and kind and index as they were.
-struct Export<'a> {
-    name: &'a str,
-    desc: &'a [u8],
-}
-
 pub fn shorten(wasm: &[u8], js: &str) -> Result<Shortened> {
-    if wasm.len() < 8 || &wasm[..4] != b"\0asm" {
-        return Err("not a wasm file".into());
-    }
-    let mut out = wasm[..8].to_vec();
+    let sections = wasm::sections(wasm)?;
     let mut js = js.to_owned();
-    let mut pos = 8;
-    while pos < wasm.len() {
-        let id = wasm[pos];
-        let (size, start) = leb(wasm, pos + 1)?;
-        let end = start
-            .checked_add(size as usize)
-            .filter(|&e| e <= wasm.len())
-            .ok_or("a wasm section runs past the end of the file")?;
-        let body = &wasm[start..end];
-        let new_body = match id {
-            2 => Some(imports(body, &mut js)?),
-            7 => Some(exports(body, &mut js)?),
-            _ => None,
-        };
-        match new_body {
-            Some(b) => {
-                out.push(id);
-                out.extend(uleb(b.len() as u32));
-                out.extend(b);
+    let mut out = wasm[..8].to_vec();
+    for section in sections {
+        let body = &wasm[section.body.clone()];
+        let new_body = match section.id {
+            2 => imports(body, &mut js)?,
+            7 => exports(body, &mut js)?,
+            _ => {
+                out.extend_from_slice(&wasm[section.whole]);
+                continue;
             }
-            None => out.extend_from_slice(&wasm[pos..end]),
-        }
-        pos = end;
+        };
+        out.push(section.id);
+        out.extend(uleb(new_body.len() as u32));
+        out.extend(new_body);
     }
     Ok(Shortened { wasm: out, js })
 }
@@ -71,19 +47,7 @@ pub fn shorten(wasm: &[u8], js: &str) -> Result<Shortened> {
 /// The import section with short names; each import's key in the glue's
 /// imports object, and each module's, renamed to match.
 fn imports(body: &[u8], js: &mut String) -> Result<Vec<u8>> {
-    let (count, mut p) = leb(body, 0)?;
-    let mut list = Vec::new();
-    for _ in 0..count {
-        let (module, q) = name(body, p)?;
-        let (field, q) = name(body, q)?;
-        let end = desc_end(body, q)?;
-        list.push(Import {
-            module,
-            name: field,
-            desc: &body[q..end],
-        });
-        p = end;
-    }
+    let list = wasm::imports(body)?;
     let mut modules: Vec<&str> = Vec::new();
     for i in &list {
         if !modules.contains(&i.module) {
@@ -99,7 +63,7 @@ fn imports(body: &[u8], js: &mut String) -> Result<Vec<u8>> {
         }
         *js = js.replace(&key, &format!("\"{}\": ", short(n)));
     }
-    let mut out = uleb(count);
+    let mut out = uleb(list.len() as u32);
     for (n, i) in list.iter().enumerate() {
         let new = short(n);
         rename_key(js, i.name, &new)?;
@@ -114,21 +78,10 @@ fn imports(body: &[u8], js: &mut String) -> Result<Vec<u8>> {
 /// The export section with short names; each `wasm.<name>` in the glue
 /// renamed to match, and the glue's classes whose exports are gone cut.
 fn exports(body: &[u8], js: &mut String) -> Result<Vec<u8>> {
-    let (count, mut p) = leb(body, 0)?;
-    let mut list = Vec::new();
-    for _ in 0..count {
-        let (field, q) = name(body, p)?;
-        // A kind byte, then an index.
-        let (_, end) = leb(body, q + 1)?;
-        list.push(Export {
-            name: field,
-            desc: &body[q..end],
-        });
-        p = end;
-    }
+    let list = wasm::exports(body)?;
     let names: Vec<&str> = list.iter().map(|e| e.name).collect();
     cut_dead_classes(js, &names)?;
-    let mut out = uleb(count);
+    let mut out = uleb(list.len() as u32);
     for (n, e) in list.iter().enumerate() {
         let new = short(n);
         rename_reads(js, e.name, &new)?;
@@ -258,67 +211,6 @@ fn short(mut n: usize) -> String {
     }
 }
 
-/// Where an import's description ends, from where it starts.
-fn desc_end(b: &[u8], p: usize) -> Result<usize> {
-    let kind = *b.get(p).ok_or("an import is cut short")?;
-    let limits = |p: usize| -> Result<usize> {
-        let flags = *b.get(p).ok_or("an import is cut short")?;
-        let (_, q) = leb(b, p + 1)?;
-        Ok(if flags & 1 == 1 { leb(b, q)?.1 } else { q })
-    };
-    match kind {
-        // A function's type, or a tag's attribute and type.
-        0 => Ok(leb(b, p + 1)?.1),
-        4 => Ok(leb(b, p + 2)?.1),
-        // A table's element type, then its limits.
-        1 => limits(p + 2),
-        2 => limits(p + 1),
-        // A global's type and mutability.
-        3 => Ok(p + 3),
-        k => Err(format!("an import of unknown kind {k}")),
-    }
-}
-
-fn name(b: &[u8], p: usize) -> Result<(&str, usize)> {
-    let (len, start) = leb(b, p)?;
-    let end = start + len as usize;
-    let bytes = b.get(start..end).ok_or("a name is cut short")?;
-    let s = std::str::from_utf8(bytes).map_err(|_| "a name is not UTF-8")?;
-    Ok((s, end))
-}
-
-fn put_name(out: &mut Vec<u8>, s: &str) {
-    out.extend(uleb(s.len() as u32));
-    out.extend_from_slice(s.as_bytes());
-}
-
-/// An unsigned LEB128 number, and where it ends.
-fn leb(b: &[u8], mut p: usize) -> Result<(u32, usize)> {
-    let mut value: u32 = 0;
-    for shift in (0..35).step_by(7) {
-        let byte = *b.get(p).ok_or("a number is cut short")?;
-        p += 1;
-        value |= u32::from(byte & 0x7f) << shift;
-        if byte & 0x80 == 0 {
-            return Ok((value, p));
-        }
-    }
-    Err("a number is too long".into())
-}
-
-fn uleb(mut n: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let byte = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(byte);
-            return out;
-        }
-        out.push(byte | 0x80);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,31 +251,18 @@ mod tests {
         (wasm, js)
     }
 
-    fn names(wasm: &[u8], section: u8) -> Vec<String> {
-        let mut pos = 8;
-        while pos < wasm.len() {
-            let (size, start) = leb(wasm, pos + 1).unwrap();
-            let end = start + size as usize;
-            if wasm[pos] == section {
-                let (count, mut p) = leb(wasm, start).unwrap();
-                let mut found = Vec::new();
-                for _ in 0..count {
-                    if section == 2 {
-                        let (m, q) = name(wasm, p).unwrap();
-                        let (f, q) = name(wasm, q).unwrap();
-                        found.push(format!("{m} {f}"));
-                        p = desc_end(wasm, q).unwrap();
-                    } else {
-                        let (f, q) = name(wasm, p).unwrap();
-                        found.push(f.to_owned());
-                        p = leb(wasm, q + 1).unwrap().1;
-                    }
-                }
-                return found;
-            }
-            pos = end;
+    fn names(module: &[u8], section: u8) -> Vec<String> {
+        let found = wasm::sections(module).unwrap();
+        let body = &module[found.iter().find(|s| s.id == section).unwrap().body.clone()];
+        if section == 2 {
+            let list = wasm::imports(body).unwrap();
+            list.iter()
+                .map(|i| format!("{} {}", i.module, i.name))
+                .collect()
+        } else {
+            let list = wasm::exports(body).unwrap();
+            list.iter().map(|e| e.name.to_owned()).collect()
         }
-        Vec::new()
     }
 
     #[test]
