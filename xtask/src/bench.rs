@@ -250,10 +250,5 @@ fn gzip(bytes: &[u8]) -> usize {
 }
 
 fn brotli(bytes: &[u8]) -> usize {
-    let mut out = Vec::new();
-    {
-        let mut w = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
-        w.write_all(bytes).expect("writing to memory");
-    }
-    out.len()
+    crate::post_build::brotli(bytes).len()
 }

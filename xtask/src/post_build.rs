@@ -1,10 +1,11 @@
 //! `cargo xtask post-build <staging dir>`: Trunk's post-build hook. In a
-//! release build, the wasm and its JS glue get short names between them
-//! (`names`), the glue and the style sheet lose comments and indentation,
-//! and the page gets the integrity hashes of the files as they now are;
-//! then the page gets its Content-Security-Policy (`csp`). One hook does
-//! both, in this order, since both write `index.html`. Last, a release
-//! build's files get their precompressed copies (`.gz`, `.br`).
+//! release build, the files are made smaller (`shrink`: short names
+//! between the wasm and its JS glue, `names`; the glue and the style sheet
+//! without comments and indentation) and the page gets their integrity
+//! hashes as they now are; then the page gets its Content-Security-Policy
+//! (`csp`). One hook does both, in this order, since both write
+//! `index.html`. Last, a release build's files get their precompressed
+//! copies (`.gz`, `.br`).
 
 use std::path::Path;
 
@@ -20,15 +21,15 @@ pub fn run(args: &[String]) -> Result {
     };
     let dir = Path::new(dir);
     let index = dir.join("index.html");
-    let mut html = read(&index)?;
     // Trunk says which profile it built; a debug build keeps the names
     // that the browser's tools show.
-    if std::env::var("TRUNK_PROFILE").as_deref() == Ok("release") {
-        html = shorten_names(dir, &html)?;
+    let release = std::env::var("TRUNK_PROFILE").as_deref() == Ok("release");
+    let mut html = read(&index)?;
+    if release {
+        html = shrink(dir, &html)?;
     }
-    let html = crate::csp::add_policy(&html)?;
-    std::fs::write(&index, html).map_err(|e| format!("cannot write {}: {e}", index.display()))?;
-    if std::env::var("TRUNK_PROFILE").as_deref() == Ok("release") {
+    write(&index, crate::csp::add_policy(&html)?.as_bytes())?;
+    if release {
         precompress(dir)?;
     }
     Ok(())
@@ -41,8 +42,8 @@ pub fn run(args: &[String]) -> Result {
 fn precompress(dir: &Path) -> Result {
     for ext in [".wasm", ".js", ".css", ".html", ".svg"] {
         for file in files(dir, ext)? {
-            let bytes =
-                std::fs::read(dir.join(&file)).map_err(|e| format!("cannot read {file}: {e}"))?;
+            let path = dir.join(&file);
+            let bytes = read_bytes(&path)?;
             let mut gz = Vec::new();
             zopfli::compress(
                 zopfli::Options::default(),
@@ -51,25 +52,27 @@ fn precompress(dir: &Path) -> Result {
                 &mut gz,
             )
             .map_err(|e| format!("cannot compress {file}: {e}"))?;
-            let mut br = Vec::new();
-            {
-                let mut w = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
-                std::io::Write::write_all(&mut w, &bytes)
-                    .map_err(|e| format!("cannot compress {file}: {e}"))?;
-            }
-            for (suffix, packed) in [(".gz", gz), (".br", br)] {
-                let path = dir.join(format!("{file}{suffix}"));
-                std::fs::write(&path, packed)
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            }
+            write(&dir.join(format!("{file}.gz")), &gz)?;
+            write(&dir.join(format!("{file}.br")), &brotli(&bytes))?;
         }
     }
     Ok(())
 }
 
-/// Shortens the names in the built wasm and its glue; the page, with the
-/// two files' integrity hashes as they now are.
-fn shorten_names(dir: &Path, html: &str) -> Result<String> {
+/// `bytes` by brotli at its best (quality 11, a 4 MB window).
+pub fn brotli(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut w = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
+        std::io::Write::write_all(&mut w, bytes).expect("writing to memory");
+    }
+    out
+}
+
+/// The release build made smaller: short names between the wasm and its
+/// glue, the glue and the style sheets without comments and indentation;
+/// and the page, with those files' integrity hashes as they now are.
+fn shrink(dir: &Path, html: &str) -> Result<String> {
     let wasm_files = files(dir, "_bg.wasm")?;
     let [wasm_file] = wasm_files.as_slice() else {
         return Err(format!(
@@ -78,20 +81,16 @@ fn shorten_names(dir: &Path, html: &str) -> Result<String> {
         ));
     };
     let js_file = wasm_file.replace("_bg.wasm", ".js");
-    let wasm =
-        std::fs::read(dir.join(wasm_file)).map_err(|e| format!("cannot read {wasm_file}: {e}"))?;
-    let js = read(&dir.join(&js_file))?;
-    let mut short = crate::names::shorten(&wasm, &js)?;
-    short.js = compact(&short.js)?;
-    std::fs::write(dir.join(wasm_file), &short.wasm)
-        .map_err(|e| format!("cannot write {wasm_file}: {e}"))?;
-    std::fs::write(dir.join(&js_file), &short.js)
-        .map_err(|e| format!("cannot write {js_file}: {e}"))?;
+    let wasm = read_bytes(&dir.join(wasm_file))?;
+    let short = crate::names::shorten(&wasm, &read(&dir.join(&js_file))?)?;
+    let js = compact(&short.js)?;
+    write(&dir.join(wasm_file), &short.wasm)?;
+    write(&dir.join(&js_file), js.as_bytes())?;
     let mut html = with_integrity(html, wasm_file, &short.wasm);
-    html = with_integrity(&html, &js_file, short.js.as_bytes());
+    html = with_integrity(&html, &js_file, js.as_bytes());
     for css in files(dir, ".css")? {
         let text = compact_css(&read(&dir.join(&css))?)?;
-        std::fs::write(dir.join(&css), &text).map_err(|e| format!("cannot write {css}: {e}"))?;
+        write(&dir.join(&css), text.as_bytes())?;
         html = with_integrity(&html, &css, text.as_bytes());
     }
     Ok(html)
@@ -203,6 +202,14 @@ pub fn with_integrity(html: &str, file: &str, content: &[u8]) -> String {
 
 fn read(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result {
+    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 #[cfg(test)]
