@@ -51,8 +51,12 @@ pub fn start<T: Tenant, S: KeyValue>(env: &Env<'_, T, S>) -> String {
 /// What a callback came to.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Returned {
-    /// Signed in: the session is stored, and any pending link dropped.
-    SignedIn(Session),
+    /// Signed in: the session is stored, and any pending link dropped;
+    /// and the account, as read while the ID token was verified.
+    SignedIn {
+        session: Session,
+        account: Result<User, Problem>,
+    },
     /// A verified account, stored as the pending link, waiting for the
     /// person to confirm it; and the main account as the page showed it
     /// when the round-trip began, if the tab kept it.
@@ -81,10 +85,18 @@ pub async fn complete<T: Tenant, S: KeyValue>(
     current: Option<&Session>,
 ) -> Returned {
     match verified(env, callback, current).await {
-        Ok(Returned::SignedIn(s)) => {
+        Ok(Returned::SignedIn {
+            session: s,
+            account,
+        }) => {
             session::save(env.local, &s);
             linking::clear_pending(env.tab);
-            Returned::SignedIn(s)
+            // A read that ended the session ends the one just stored.
+            let account = account.map_err(|p| env.ended(p));
+            Returned::SignedIn {
+                session: s,
+                account,
+            }
         }
         Ok(Returned::LinkReady { pending, shown }) => {
             linking::save_pending(env.tab, &pending);
@@ -145,46 +157,56 @@ async fn verified<T: Tenant, S: KeyValue>(
         return Err(Problem::new(Key::NoCode, Next::Dismiss));
     };
     let doing = if linking { Doing::Link } else { Doing::SignIn };
-    // A tab with no keys fetches them while the code is exchanged: the
-    // callback's calls overlap.
-    let (tokens, keys_failed) = crate::flows::join(
-        env.tenant
-            .exchange_code(code, &tx.verifier, env.redirect_uri),
-        fetch_keys_if_none(env),
-    )
-    .await;
-    let tokens = tokens.map_err(|e| tenant_problem(&e, doing, env.now))?;
-    if let Some(e) = keys_failed {
-        return Err(tenant_problem(&e, Doing::SignIn, env.now));
-    }
-    let Some(id_token) = tokens.id_token else {
-        return Err(Problem::new(Key::NoIdToken, Next::Dismiss));
+    // The calls overlap. A tab with no keys fetches them while the code is
+    // exchanged; once the tokens are in, the account (the one signing in,
+    // or the one to link) is read with them while the ID token is
+    // verified, and what it says is used only once the token is. The read
+    // goes first: its request is under way before the signature's
+    // arithmetic takes the thread.
+    let keys_failed = crate::flows::Handoff::default();
+    let fetch_keys = async { keys_failed.give(fetch_keys_if_none(env).await) };
+    let exchange = async {
+        let tokens = env
+            .tenant
+            .exchange_code(code, &tx.verifier, env.redirect_uri)
+            .await
+            .map_err(|e| tenant_problem(&e, doing, env.now))?;
+        let Some(id_token) = tokens.id_token.clone() else {
+            return Err(Problem::new(Key::NoIdToken, Next::Dismiss));
+        };
+        // A token that names no account is refused, so is not read for.
+        let read = async {
+            if matches!(tx.purpose, Purpose::StepUp { .. }) {
+                return None;
+            }
+            let sub = id_token::unverified_sub(id_token.expose())?;
+            Some(env.tenant.get_user(&tokens.access_token, &sub).await)
+        };
+        let checked = async {
+            if let Some(e) = keys_failed.take().await {
+                return Err(tenant_problem(&e, Doing::SignIn, env.now));
+            }
+            verify(env, &id_token, &tx.nonce).await
+        };
+        let (read, claims) = crate::flows::join(read, checked).await;
+        Ok((tokens, id_token, claims?, read))
     };
-    // For a link, the account is read with its own token while the ID
-    // token is verified; what it says is used only once the token is.
-    let (claims, other) = match &tx.purpose {
-        Purpose::Login | Purpose::StepUp { .. } => (verify(env, &id_token, &tx.nonce).await?, None),
-        Purpose::Link { .. } => {
-            let sub = id_token::unverified_sub(id_token.expose()).unwrap_or_default();
-            // The read first: its request is under way before the
-            // signature's arithmetic takes the thread.
-            let (other, claims) = crate::flows::join(
-                env.tenant.get_user(&tokens.access_token, &sub),
-                verify(env, &id_token, &tx.nonce),
-            )
-            .await;
-            (claims?, Some(other))
-        }
-    };
+    let (exchanged, ()) = crate::flows::join(exchange, fetch_keys).await;
+    let (tokens, id_token, claims, read) = exchanged?;
     match tx.purpose {
-        Purpose::Login => Ok(Returned::SignedIn(Session {
-            version: session::VERSION,
-            access_token: tokens.access_token,
-            id_token,
-            user_id: claims.sub,
-            expires_at: env.now + tokens.expires_in,
-            auth_time: claims.auth_time,
-        })),
+        Purpose::Login => Ok(Returned::SignedIn {
+            session: Session {
+                version: session::VERSION,
+                access_token: tokens.access_token,
+                id_token,
+                user_id: claims.sub,
+                expires_at: env.now + tokens.expires_in,
+                auth_time: claims.auth_time,
+            },
+            account: read
+                .expect("read for a token with a `sub`")
+                .map_err(|e| tenant_problem(&e, Doing::LoadAccount, env.now)),
+        }),
         Purpose::StepUp { user_id, action } => {
             if claims.sub != user_id {
                 return Err(Problem::new(Key::OtherAccountSignedIn, Next::Dismiss));
@@ -213,8 +235,8 @@ async fn verified<T: Tenant, S: KeyValue>(
             if !step_up::signed_in_since(claims.auth_time, tx.created_at, env.now) {
                 return Err(Problem::new(Key::NotFreshLink, Next::Dismiss));
             }
-            let other = other
-                .expect("read for a link")
+            let other = read
+                .expect("read for a token with a `sub`")
                 .map_err(|e| tenant_problem(&e, Doing::Link, env.now))?;
             linking::check_other(&claims, &other, &connection, env.config)?;
             let tokens = (id_token, tokens.access_token, env.now + tokens.expires_in);

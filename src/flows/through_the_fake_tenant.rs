@@ -100,7 +100,7 @@ impl Page {
         let url = sign_in::start(&self.env());
         let cb = self.come_back(&url, user_id, json!({}));
         match self.complete(&cb, None) {
-            Returned::SignedIn(s) => s,
+            Returned::SignedIn { session, .. } => session,
             other => panic!("not signed in: {other:?}"),
         }
     }

@@ -22,7 +22,9 @@ pub fn SettingsPage(
             .to_owned()
     });
     provide_context(state);
-    let signed_in = move || state.signed_in();
+    // A callback's page is drawn as the account's, with its placeholders,
+    // while the account it signs in is read.
+    let account_page = move || state.account_page();
     view! {
         <header>
             <h1>{t(Key::Title)}</h1>
@@ -33,7 +35,7 @@ pub fn SettingsPage(
             <StatusLine />
             <ErrorView />
             <Show
-                when=signed_in
+                when=account_page
                 fallback=|| {
                     view! {
                         <section class="card" aria-labelledby="intro-heading">

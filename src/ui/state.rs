@@ -124,9 +124,16 @@ impl PageState {
         self.session.with(Option::is_some)
     }
 
-    /// Signed in, with the account not read yet (nor failed to be).
+    /// Signed in, or completing a callback (which reads the account it
+    /// signs in), as the account's place is drawn (tracked).
+    pub fn account_page(&self) -> bool {
+        self.signed_in() || self.is_busy(&Busy::Returning)
+    }
+
+    /// The account's place drawn, with the account not read yet (nor
+    /// failed to be).
     pub fn reading_account(&self) -> bool {
-        self.signed_in() && self.user.with(Option::is_none) && self.problem.with(Option::is_none)
+        self.account_page() && self.user.with(Option::is_none) && self.problem.with(Option::is_none)
     }
 
     /// The signed-in user's id, or nothing.
@@ -222,17 +229,13 @@ impl PageState {
             let http = Http::new(&browser.config);
             let returned =
                 sign_in::complete(&browser.env(&http), &callback, current.as_ref()).await;
-            if let Returned::SignedIn(s) = returned {
-                // The account's request goes out before the page is drawn
-                // signed in (tasks run in the order they were queued).
-                self.read_account(s.clone(), None);
-                self.pending.set(None);
-                self.session.set(Some(s));
-                return;
-            }
             self.busy.set(None);
             match returned {
-                Returned::SignedIn(_) => {}
+                Returned::SignedIn { session, account } => {
+                    self.pending.set(None);
+                    self.session.set(Some(session));
+                    return self.show_loaded(account, None);
+                }
                 Returned::LinkReady { pending, shown } => {
                     self.show_pending(Some(pending));
                     // Drawn as it was shown; the link's answer replaces it.

@@ -14,12 +14,59 @@ fn a_sign_in_stores_the_session_after_one_exchange_and_one_key_fetch() {
         session::load(&page.local, page.now),
         session::Stored::Active(session)
     );
-    assert_eq!(page.tenant.calls(), [Call::Token, Call::Jwks]);
+    // The fake answers at once, so the account's read (sent once the
+    // tokens are in) is recorded before the keys' fetch (sent beside the
+    // exchange).
+    assert_eq!(
+        page.tenant.calls(),
+        [Call::Token, Call::GetUser, Call::Jwks]
+    );
     page.signed_in(BOB);
     assert_eq!(
         page.tenant.calls(),
-        [Call::Token, Call::Jwks, Call::Token],
+        [
+            Call::Token,
+            Call::GetUser,
+            Call::Jwks,
+            Call::Token,
+            Call::GetUser
+        ],
         "the keys are kept"
+    );
+}
+
+#[test]
+fn a_sign_in_brings_the_account_read_while_the_id_token_was_verified() {
+    let page = Page::new();
+    let url = sign_in::start(&page.env());
+    let cb = page.come_back(&url, ADA, json!({}));
+    let Returned::SignedIn { session, account } = page.complete(&cb, None) else {
+        panic!("not signed in");
+    };
+    let user = account.expect("the account");
+    assert_eq!(user.user_id, ADA);
+    assert_eq!(user.identities.len(), 1);
+    assert_eq!(session.user_id, ADA);
+}
+
+#[test]
+fn a_sign_in_whose_account_read_ends_the_session_keeps_no_session() {
+    let page = Page::new();
+    let url = sign_in::start(&page.env());
+    let cb = page.come_back(&url, ADA, json!({}));
+    page.tenant.answer_next(
+        Call::GetUser,
+        401,
+        r#"{"statusCode":401,"error":"Unauthorized","message":"Expired token received for JSON Web Token validation","errorCode":"invalid_token"}"#,
+    );
+    let Returned::SignedIn { account, .. } = page.complete(&cb, None) else {
+        panic!("not signed in");
+    };
+    let problem = account.expect_err("the read failed");
+    assert_eq!(problem.next, Next::SessionEnded);
+    assert!(
+        page.stored_session().is_none(),
+        "the session it ended is gone"
     );
 }
 
@@ -54,10 +101,16 @@ fn a_state_is_good_once() {
     let page = Page::new();
     let url = sign_in::start(&page.env());
     let cb = page.come_back(&url, ADA, json!({}));
-    assert!(matches!(page.complete(&cb, None), Returned::SignedIn(_)));
+    assert!(matches!(
+        page.complete(&cb, None),
+        Returned::SignedIn { .. }
+    ));
     let (problem, _) = refused(page.complete(&cb, None));
     assert!(problem.message.en().contains("already used"));
-    assert_eq!(page.tenant.calls(), [Call::Token, Call::Jwks]);
+    assert_eq!(
+        page.tenant.calls(),
+        [Call::Token, Call::GetUser, Call::Jwks]
+    );
 }
 
 #[test]
@@ -228,7 +281,14 @@ fn a_tampered_or_unknown_key_token_is_refused_after_one_fresh_key_fetch() {
     );
     assert_eq!(
         page.tenant.calls(),
-        [Call::Token, Call::Jwks, Call::Token, Call::Jwks]
+        [
+            Call::Token,
+            Call::GetUser,
+            Call::Jwks,
+            Call::Token,
+            Call::GetUser,
+            Call::Jwks
+        ]
     );
     // A signature over other claims.
     let url = sign_in::start(&page.env());

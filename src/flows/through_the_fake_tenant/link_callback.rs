@@ -140,7 +140,13 @@ fn the_link_callback_reads_the_other_account_with_its_own_token() {
     let pending = page.pending(&ada);
     assert_eq!(
         page.tenant.calls(),
-        [Call::Token, Call::Jwks, Call::Token, Call::GetUser]
+        [
+            Call::Token,
+            Call::GetUser,
+            Call::Jwks,
+            Call::Token,
+            Call::GetUser
+        ]
     );
     assert_eq!(
         Value::Object(pending.user_metadata),

@@ -11,7 +11,7 @@ impl Page {
         let url = sign_in::start(&self.env());
         let cb = self.come_back(&url, user_id, json!({"auth_time": self.now - ago}));
         match self.complete(&cb, None) {
-            Returned::SignedIn(s) => s,
+            Returned::SignedIn { session, .. } => session,
             other => panic!("not signed in: {other:?}"),
         }
     }
