@@ -613,29 +613,44 @@ pub fn good_config(tenant_url: &str) -> String {
     .to_string()
 }
 
+/// Starts chromedriver on a port it picks itself (`--port=0`) and reads
+/// from its first lines which one. Choosing a free port here and passing
+/// it raced: between the check and chromedriver's bind, another test's
+/// Chromium could take it for its DevTools, and the session request then
+/// went to that one.
 async fn start_chromedriver() -> (Child, SocketAddr) {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-        l.local_addr().expect("an address").port()
-    };
+    use tokio::io::{AsyncBufReadExt, BufReader};
     let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-    let child = Command::new(&binary)
-        .arg(format!("--port={port}"))
-        .stdout(std::process::Stdio::null())
+    let mut child = Command::new(&binary)
+        .arg("--port=0")
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .kill_on_drop(true)
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {binary}: {e}"));
-    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-    let what = format!("chromedriver did not listen on {addr}");
-    poll_until(&what, || async move {
-        tokio::net::TcpStream::connect(addr)
-            .await
-            .map(drop)
-            .map_err(|e| e.to_string())
-    })
-    .await;
-    (child, addr)
+    let mut lines = BufReader::new(child.stdout.take().expect("chromedriver's stdout")).lines();
+    let said = "was started successfully on port ";
+    let read_port = async {
+        let mut seen = Vec::new();
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(port) = line
+                .split_once(said)
+                .and_then(|(_, rest)| rest.trim_end_matches('.').parse::<u16>().ok())
+            {
+                return Ok(port);
+            }
+            seen.push(line);
+        }
+        Err(seen)
+    };
+    let port = match tokio::time::timeout(DEADLINE, read_port).await {
+        Ok(Ok(port)) => port,
+        Ok(Err(seen)) => panic!("{binary} ended without saying its port: {seen:?}"),
+        Err(_) => panic!("after {DEADLINE:?}, {binary} had not said its port"),
+    };
+    // Whatever else it writes there is read and dropped, so it never blocks.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, ([127, 0, 0, 1], port).into())
 }
 
 async fn connect_browser(
