@@ -126,42 +126,6 @@ pub async fn join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
     .await
 }
 
-/// A value one half of a [`join`] gives the other, which waits for it.
-pub struct Handoff<T> {
-    value: std::cell::Cell<Option<T>>,
-    waiting: std::cell::Cell<Option<std::task::Waker>>,
-}
-
-impl<T> Default for Handoff<T> {
-    fn default() -> Self {
-        Handoff {
-            value: std::cell::Cell::new(None),
-            waiting: std::cell::Cell::new(None),
-        }
-    }
-}
-
-impl<T> Handoff<T> {
-    pub fn give(&self, value: T) {
-        self.value.set(Some(value));
-        if let Some(waker) = self.waiting.take() {
-            waker.wake();
-        }
-    }
-
-    /// The value, once given.
-    pub async fn take(&self) -> T {
-        std::future::poll_fn(|cx| match self.value.take() {
-            Some(v) => std::task::Poll::Ready(v),
-            None => {
-                self.waiting.set(Some(cx.waker().clone()));
-                std::task::Poll::Pending
-            }
-        })
-        .await
-    }
-}
-
 const KEYS_KEY: &str = "link-accounts.jwks";
 
 /// How long the tab trusts the keys it fetched before fetching them again.

@@ -157,42 +157,29 @@ async fn verified<T: Tenant, S: KeyValue>(
         return Err(Problem::new(Key::NoCode, Next::Dismiss));
     };
     let doing = if linking { Doing::Link } else { Doing::SignIn };
-    // The calls overlap. A tab with no keys fetches them while the code is
-    // exchanged; once the tokens are in, the account (the one signing in,
-    // or the one to link) is read with them while the ID token is
-    // verified, and what it says is used only once the token is. The read
-    // goes first: its request is under way before the signature's
-    // arithmetic takes the thread.
-    let keys_failed = crate::flows::Handoff::default();
-    let fetch_keys = async { keys_failed.give(fetch_keys_if_none(env).await) };
-    let exchange = async {
-        let tokens = env
-            .tenant
-            .exchange_code(code, &tx.verifier, env.redirect_uri)
-            .await
-            .map_err(|e| tenant_problem(&e, doing, env.now))?;
-        let Some(id_token) = tokens.id_token.clone() else {
-            return Err(Problem::new(Key::NoIdToken, Next::Dismiss));
-        };
-        // A token that names no account is refused, so is not read for.
-        let read = async {
-            if matches!(tx.purpose, Purpose::StepUp { .. }) {
-                return None;
-            }
-            let sub = id_token::unverified_sub(id_token.expose())?;
-            Some(env.tenant.get_user(&tokens.access_token, &sub).await)
-        };
-        let checked = async {
-            if let Some(e) = keys_failed.take().await {
-                return Err(tenant_problem(&e, Doing::SignIn, env.now));
-            }
-            verify(env, &id_token, &tx.nonce).await
-        };
-        let (read, claims) = crate::flows::join(read, checked).await;
-        Ok((tokens, id_token, claims?, read))
+    let tokens = env
+        .tenant
+        .exchange_code(code, &tx.verifier, env.redirect_uri)
+        .await
+        .map_err(|e| tenant_problem(&e, doing, env.now))?;
+    let Some(id_token) = tokens.id_token.clone() else {
+        return Err(Problem::new(Key::NoIdToken, Next::Dismiss));
     };
-    let (exchanged, ()) = crate::flows::join(exchange, fetch_keys).await;
-    let (tokens, id_token, claims, read) = exchanged?;
+    // The account (the one signing in, or the one to link) is read with
+    // the answer's own token while the ID token is verified; what it says
+    // is used only once the token is. The read goes first: its request is
+    // under way before the signature's arithmetic takes the thread (or
+    // the keys' fetch, in a tab that kept none: see `keep_keys_ahead`). A
+    // token that names no account is refused, so is not read for.
+    let read = async {
+        if matches!(tx.purpose, Purpose::StepUp { .. }) {
+            return None;
+        }
+        let sub = id_token::unverified_sub(id_token.expose())?;
+        Some(env.tenant.get_user(&tokens.access_token, &sub).await)
+    };
+    let (read, claims) = crate::flows::join(read, verify(env, &id_token, &tx.nonce)).await;
+    let claims = claims?;
     match tx.purpose {
         Purpose::Login => Ok(Returned::SignedIn {
             session: Session {
@@ -249,21 +236,17 @@ async fn verified<T: Tenant, S: KeyValue>(
     }
 }
 
-/// Fetches and keeps the tenant's keys when neither the page nor the tab
-/// has them; what went wrong, if anything.
-async fn fetch_keys_if_none<T: Tenant, S: KeyValue>(
-    env: &Env<'_, T, S>,
-) -> Option<crate::tenant::TenantError> {
+/// Fetches and keeps the tenant's keys for this tab when it kept none, on
+/// a load that is no callback, so that the next callback (a sign-in or a
+/// link) verifies its ID token without a call. They are public: if the
+/// fetch fails, the callback fetches them itself.
+pub async fn keep_keys_ahead<T: Tenant, S: KeyValue>(env: &Env<'_, T, S>) {
     if !env.keys.is_empty() || crate::flows::kept_keys(env.tab, env.now).is_some() {
-        return None;
+        return;
     }
-    match env.tenant.jwks().await {
-        Ok(fresh) => {
-            crate::flows::keep_keys(env.tab, &fresh, env.now);
-            env.keys.replace(fresh);
-            None
-        }
-        Err(e) => Some(e),
+    if let Ok(fresh) = env.tenant.jwks().await {
+        crate::flows::keep_keys(env.tab, &fresh, env.now);
+        env.keys.replace(fresh);
     }
 }
 

@@ -222,6 +222,11 @@ impl PageState {
             if let Some(s) = current {
                 self.reload_pending(s, None);
             }
+            // After the account's read: the next callback's keys.
+            spawn_local(async move {
+                let http = Http::new(&browser.config);
+                sign_in::keep_keys_ahead(&browser.env(&http)).await;
+            });
             return;
         };
         self.claim(Busy::Returning, Key::Finishing);

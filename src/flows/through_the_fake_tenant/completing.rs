@@ -182,8 +182,7 @@ fn a_token_answer_without_an_id_token_stores_nothing() {
         problem.message.en(),
         "The account service sent no ID token. Please try again."
     );
-    // The keys were fetched beside the exchange, as the tab had none.
-    assert_eq!(page.tenant.calls(), [Call::Token, Call::Jwks]);
+    assert_eq!(page.tenant.calls(), [Call::Token]);
     assert!(page.stored_session().is_none());
 }
 
@@ -336,20 +335,45 @@ fn keys_that_cannot_be_fetched_or_read_refuse_the_sign_in() {
 }
 
 #[test]
-fn when_the_exchange_and_the_keys_both_fail_the_exchange_is_what_is_said() {
+fn a_failed_exchange_is_what_is_said_and_nothing_else_is_called() {
     let page = Page::new();
     let url = sign_in::start(&page.env());
     let cb = page.come_back(&url, ADA, json!({}));
     page.tenant.answer_next(Call::Token, 503, "");
-    page.tenant.answer_next(Call::Jwks, 200, "[1, 2");
     let (problem, _) = refused(page.complete(&cb, None));
     let said = problem.message.en();
-    assert!(
-        said.contains("error 503") && !said.contains("does not understand"),
-        "{said}"
-    );
-    assert_eq!(page.tenant.calls(), [Call::Token, Call::Jwks]);
+    assert!(said.contains("error 503"), "{said}");
+    assert_eq!(page.tenant.calls(), [Call::Token]);
     assert!(page.stored_session().is_none());
+}
+
+#[test]
+fn keys_kept_ahead_spare_the_callback_its_fetch() {
+    let mut page = Page::new();
+    block_on(sign_in::keep_keys_ahead(&page.env()));
+    // A second load of the page, whose memory is new: the tab kept them.
+    page.keys = KeyCache::default();
+    block_on(sign_in::keep_keys_ahead(&page.env()));
+    assert_eq!(page.tenant.calls(), [Call::Jwks], "fetched once");
+    page.keys = KeyCache::default();
+    page.signed_in(ADA);
+    assert_eq!(
+        page.tenant.calls(),
+        [Call::Jwks, Call::Token, Call::GetUser],
+        "the callback verified with the kept keys"
+    );
+}
+
+#[test]
+fn keys_that_could_not_be_fetched_ahead_are_fetched_by_the_callback() {
+    let page = Page::new();
+    page.tenant.answer_next(Call::Jwks, 503, "");
+    block_on(sign_in::keep_keys_ahead(&page.env()));
+    page.signed_in(ADA);
+    assert_eq!(
+        page.tenant.calls(),
+        [Call::Jwks, Call::Token, Call::GetUser, Call::Jwks]
+    );
 }
 
 #[test]
