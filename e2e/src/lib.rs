@@ -528,6 +528,16 @@ impl World {
             .expect("a port")
     }
 
+    /// Delays every answer this browser receives by `ms` (Chromium's
+    /// network emulation, through chromedriver; bandwidth not limited), as
+    /// a network farther away than loopback would.
+    pub async fn delay_network(&self, ms: u32) {
+        self.browser
+            .issue_cmd(NetworkConditions { latency_ms: ms })
+            .await
+            .expect("set the network's latency");
+    }
+
     /// Closes the browser session.
     pub async fn close(self) {
         let _ = self.browser.clone().close().await;
@@ -695,4 +705,34 @@ async fn connect_browser(
         .connect(&format!("http://{driver}"))
         .await
         .expect("a Chromium session")
+}
+
+/// chromedriver's own command for Chromium's network emulation.
+#[derive(Debug)]
+struct NetworkConditions {
+    latency_ms: u32,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/chromium/network_conditions",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        // A throughput of -1: not limited.
+        let body = serde_json::json!({ "network_conditions": {
+            "offline": false,
+            "latency": self.latency_ms,
+            "download_throughput": -1,
+            "upload_throughput": -1,
+        }});
+        (http::Method::POST, Some(body.to_string()))
+    }
 }

@@ -37,8 +37,12 @@ pub fn print(wasm: &Path) -> Result {
 }
 
 /// The crate a (demangled or legacy-mangled) function name belongs to; for
-/// `<T as Trait>::f`, the trait's crate (the type is often generic).
+/// `<T as Trait>::f`, the trait's crate (the type is often generic); for
+/// a v0-mangled name (`_R…`, as std's are), the crate that defines it.
 fn crate_of(name: &str) -> String {
+    if let Some(path) = name.strip_prefix("_R") {
+        return v0_crate(path).unwrap_or("?").to_owned();
+    }
     if let Some(rest) = name.strip_prefix("_ZN") {
         let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
         let len: usize = digits.parse().unwrap_or(0);
@@ -66,6 +70,27 @@ fn crate_of(name: &str) -> String {
         Some(i) => krate[..i].to_owned(),
         None => krate.to_owned(),
     }
+}
+
+/// The first crate root of a v0-mangled path: `C`, an optional
+/// disambiguator (`s`, base-62 digits, `_`), then the crate's name after
+/// its length (and a `_` where the name starts with a digit or `_`).
+fn v0_crate(path: &str) -> Option<&str> {
+    let mut from = 0;
+    while let Some(at) = path[from..].find('C') {
+        let mut i = from + at + 1;
+        if path[i..].starts_with('s') {
+            i += path[i..].find('_')? + 1;
+        }
+        let digits = path[i..].bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 {
+            let len: usize = path[i..i + digits].parse().ok()?;
+            let start = i + digits + usize::from(path[i + digits..].starts_with('_'));
+            return path.get(start..start + len);
+        }
+        from = i;
+    }
+    None
 }
 
 /// Imported functions, each defined function's body size, and the names.
@@ -136,6 +161,14 @@ mod tests {
             "link_accounts"
         );
         assert_eq!(super::crate_of("dlmalloc[e24a]::x"), "dlmalloc");
+        assert_eq!(
+            super::crate_of(
+                "_RNvMs0_NtCsjqx8TIyZbP9_8dlmalloc8dlmallocINtB5_8DlmallocNtNtB7_3sys6SystemE6mallocCsebHcaeoSrxy_3std"
+            ),
+            "dlmalloc"
+        );
+        assert_eq!(super::crate_of("_RNvCs1C_4core3foo"), "core");
+        assert_eq!(super::crate_of("_RNvC3std3foo"), "std");
         assert_eq!(
             super::crate_of(
                 "_ZN72_$LT$F$u20$as$u20$tachys..reactive_graph..ReactiveFunction$GT$6invoke17h"
