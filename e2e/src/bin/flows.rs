@@ -56,16 +56,8 @@ async fn main() {
     println!("callback document's first byte, or from the click, to the result on screen):\n");
     let mut medians = Vec::new();
     for (name, runs) in &steps {
-        let mut ms: Vec<f64> = runs.iter().map(|s| s.ms).collect();
-        ms.sort_by(f64::total_cmp);
-        let median = ms[ms.len() / 2];
-        medians.push(median);
+        medians.push(median_line(name, runs));
         let last = runs.last().expect("a run");
-        println!(
-            "{name:<48} median {median:>6.0} ms  (min {:.0}, max {:.0})",
-            ms[0],
-            ms[ms.len() - 1]
-        );
         if !last.timeline.is_empty() {
             // When the page's first call went out (what its start costs),
             // and what it does after its last answer: both exact on both
@@ -93,14 +85,9 @@ async fn main() {
             if let Some(after) = after {
                 println!("    from the last answer to the result: median {after:.0} ms");
             }
-            let calls: Vec<String> = last
-                .timeline
-                .iter()
-                .map(|(path, sent, done)| format!("{path} {sent:.0}–{done:.0}"))
-                .collect();
             println!(
                 "    last run's calls, ms after the first byte: {}",
-                calls.join(", ")
+                calls_timed(last)
             );
         }
         println!(
@@ -121,6 +108,29 @@ async fn main() {
     if let Some(cli) = std::env::var_os("LIGHTHOUSE") {
         lighthouse(std::path::Path::new(&cli)).await;
     }
+}
+
+/// Prints a step's median, min and max over its runs; the median.
+fn median_line(name: &str, runs: &[Step]) -> f64 {
+    let mut ms: Vec<f64> = runs.iter().map(|s| s.ms).collect();
+    ms.sort_by(f64::total_cmp);
+    let median = ms[ms.len() / 2];
+    println!(
+        "{name:<48} median {median:>6.0} ms  (min {:.0}, max {:.0})",
+        ms[0],
+        ms[ms.len() - 1]
+    );
+    median
+}
+
+/// A step's calls, each with when it was sent and answered.
+fn calls_timed(step: &Step) -> String {
+    let calls: Vec<String> = step
+        .timeline
+        .iter()
+        .map(|(path, sent, done)| format!("{path} {sent:.0}–{done:.0}"))
+        .collect();
+    calls.join(", ")
 }
 
 /// Lighthouse's mobile preset (its default) on the signed-out and the
@@ -181,12 +191,7 @@ async fn audit(cli: &std::path::Path, w: &World, page: &str) {
 
 /// Sign in, link GitHub, unlink it, in a fresh world.
 async fn ours() -> Vec<Step> {
-    let w = World::start().await;
-    w.open_app().await;
-    w.click("#sign-in").await;
-    w.tenant.controls().clear_log();
-    w.tenant_login(&ADA).await;
-    let sign_in = step(&w, "list").await;
+    let (w, sign_in) = signed_in(None).await;
 
     w.click("button[data-connection='github']").await;
     w.tenant.controls().clear_log();
@@ -227,26 +232,13 @@ async fn delayed() {
     );
     let mut medians = Vec::new();
     for (name, runs) in [("ours", &app), ("spa-js sample", &sdk)] {
-        let mut ms: Vec<f64> = runs.iter().map(|s| s.ms).collect();
-        ms.sort_by(f64::total_cmp);
-        let median = ms[ms.len() / 2];
-        medians.push(median);
+        medians.push(median_line(name, runs));
         let last = runs.last().expect("a run");
-        println!(
-            "{name:<48} median {median:>6.0} ms  (min {:.0}, max {:.0})",
-            ms[0],
-            ms[ms.len() - 1]
-        );
-        let calls: Vec<String> = last
-            .timeline
-            .iter()
-            .map(|(path, sent, done)| format!("{path} {sent:.0}–{done:.0}"))
-            .collect();
         println!(
             "    {} calls (+{} preflights); the last run's, ms after the first byte: {}",
             last.calls.len(),
             last.preflights,
-            calls.join(", ")
+            calls_timed(last)
         );
     }
     println!(
@@ -257,6 +249,14 @@ async fn delayed() {
 
 /// Our sign-in alone, with every answer `delay` ms later.
 async fn sign_in(delay: Option<u32>) -> Step {
+    let (w, step) = signed_in(delay).await;
+    w.close().await;
+    step
+}
+
+/// A fresh world, signed in (every answer `delay` ms later, if given),
+/// and that sign-in's step.
+async fn signed_in(delay: Option<u32>) -> (World, Step) {
     let w = World::start().await;
     if let Some(ms) = delay {
         w.delay_network(ms).await;
@@ -266,8 +266,7 @@ async fn sign_in(delay: Option<u32>) -> Step {
     w.tenant.controls().clear_log();
     w.tenant_login(&ADA).await;
     let step = step(&w, "list").await;
-    w.close().await;
-    step
+    (w, step)
 }
 
 /// The same sign-in, by Auth0's SDK on the harness's `/sdk/` page, with
