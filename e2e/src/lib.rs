@@ -627,11 +627,28 @@ pub fn good_config(tenant_url: &str) -> String {
 /// from its first lines which one. Choosing a free port here and passing
 /// it raced: between the check and chromedriver's bind, another test's
 /// Chromium could take it for its DevTools, and the session request then
-/// went to that one.
+/// went to that one. With `--port=0`, chromedriver takes the number the
+/// system gives one of its two listeners (IPv4 and IPv6) for the other as
+/// well; where something on 127.0.0.1 holds it already, chromedriver says
+/// "IPv4 port not available" and ends, and a second start gets another.
 async fn start_chromedriver() -> (Child, SocketAddr) {
-    use tokio::io::{AsyncBufReadExt, BufReader};
     let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-    let mut child = Command::new(&binary)
+    let mut ended = Vec::new();
+    for _ in 0..5 {
+        match chromedriver_on_some_port(&binary).await {
+            Ok(started) => return started,
+            Err(seen) if seen.iter().any(|l| l.contains("port not available")) => ended = seen,
+            Err(seen) => panic!("{binary} ended without saying its port: {seen:?}"),
+        }
+    }
+    panic!("{binary} found no port five times; the last time it said {ended:?}")
+}
+
+/// One start of chromedriver with `--port=0`: it and its port, or what it
+/// said before it ended.
+async fn chromedriver_on_some_port(binary: &str) -> Result<(Child, SocketAddr), Vec<String>> {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let mut child = Command::new(binary)
         .arg("--port=0")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
@@ -654,13 +671,12 @@ async fn start_chromedriver() -> (Child, SocketAddr) {
         Err(seen)
     };
     let port = match tokio::time::timeout(DEADLINE, read_port).await {
-        Ok(Ok(port)) => port,
-        Ok(Err(seen)) => panic!("{binary} ended without saying its port: {seen:?}"),
+        Ok(port) => port?,
         Err(_) => panic!("after {DEADLINE:?}, {binary} had not said its port"),
     };
     // Whatever else it writes there is read and dropped, so it never blocks.
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, ([127, 0, 0, 1], port).into())
+    Ok((child, ([127, 0, 0, 1], port).into()))
 }
 
 async fn connect_browser(
