@@ -228,8 +228,9 @@ async fn delayed() {
         sdk.push(spa_js(Some(DELAY_MS)).await);
     }
     println!(
-        "\nSign-in with every answer {DELAY_MS} ms later (Chromium's network emulation), {RUNS} runs:\n"
+        "\nSign-in with every answer {DELAY_MS} ms later (Chromium's network emulation, which"
     );
+    println!("does not delay CORS preflights), {RUNS} runs:\n");
     let mut medians = Vec::new();
     for (name, runs) in [("ours", &app), ("spa-js sample", &sdk)] {
         medians.push(median_line(name, runs));
