@@ -107,12 +107,11 @@ fn parse(bytes: &[u8]) -> Result<(usize, Vec<usize>, HashMap<usize, String>)> {
                     .count();
             }
             10 => {
-                let (count, mut p) = wasm::leb(body, 0)?;
-                for _ in 0..count {
-                    let (n, q) = wasm::leb(body, p)?;
-                    bodies.push(n as usize);
-                    p = q + n as usize;
-                }
+                // Each function's body: its size, then its code.
+                (bodies, _) = wasm::vector(body, 0, |b, p| {
+                    let (size, start) = wasm::leb(b, p)?;
+                    Ok((size as usize, start + size as usize))
+                })?;
             }
             0 => {
                 let (section, mut p) = wasm::name(body, 0)?;
@@ -127,15 +126,15 @@ fn parse(bytes: &[u8]) -> Result<(usize, Vec<usize>, HashMap<usize, String>)> {
                         continue;
                     }
                     // Function names: index, then name, each.
-                    let (count, mut q) = wasm::leb(body, start)?;
-                    for _ in 0..count {
-                        let (index, r) = wasm::leb(body, q)?;
-                        let (len, r) = wasm::leb(body, r)?;
+                    let (found, _) = wasm::vector(body, start, |b, q| {
+                        let (index, r) = wasm::leb(b, q)?;
+                        let (len, r) = wasm::leb(b, r)?;
                         let end = r + len as usize;
-                        let name = body.get(r..end).ok_or("a name is cut short")?;
-                        names.insert(index as usize, String::from_utf8_lossy(name).into_owned());
-                        q = end;
-                    }
+                        let name = b.get(r..end).ok_or("a name is cut short")?;
+                        let name = String::from_utf8_lossy(name).into_owned();
+                        Ok(((index as usize, name), end))
+                    })?;
+                    names.extend(found);
                 }
             }
             _ => {}

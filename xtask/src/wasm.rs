@@ -1,6 +1,7 @@
 //! Reading a wasm binary, as much as `names` (which rewrites its import
 //! and export sections) and `bench_why` (which sums its code by crate)
-//! need: its sections, the entries of those two, names and LEB128 numbers.
+//! need: its sections, the entries of those two, vectors, names and
+//! LEB128 numbers.
 
 use std::ops::Range;
 
@@ -52,37 +53,51 @@ pub fn sections(wasm: &[u8]) -> Result<Vec<Section>> {
 
 /// The entries of an import section's contents.
 pub fn imports(body: &[u8]) -> Result<Vec<Import<'_>>> {
-    let (count, mut p) = leb(body, 0)?;
-    let mut list = Vec::new();
-    for _ in 0..count {
-        let (module, q) = name(body, p)?;
-        let (field, q) = name(body, q)?;
-        let end = desc_end(body, q)?;
-        list.push(Import {
-            module,
-            name: field,
-            desc: &body[q..end],
-        });
-        p = end;
-    }
+    let (list, _) = vector(body, 0, |b, p| {
+        let (module, q) = name(b, p)?;
+        let (field, q) = name(b, q)?;
+        let end = desc_end(b, q)?;
+        let desc = &b[q..end];
+        Ok((
+            Import {
+                module,
+                name: field,
+                desc,
+            },
+            end,
+        ))
+    })?;
     Ok(list)
 }
 
 /// The entries of an export section's contents.
 pub fn exports(body: &[u8]) -> Result<Vec<Export<'_>>> {
-    let (count, mut p) = leb(body, 0)?;
+    let (list, _) = vector(body, 0, |b, p| {
+        let (field, q) = name(b, p)?;
+        // A kind byte, then an index.
+        let (_, end) = leb(b, q + 1)?;
+        let desc = &b[q..end];
+        Ok((Export { name: field, desc }, end))
+    })?;
+    Ok(list)
+}
+
+/// A vector at `p` (its length, then each entry, read by `entry` from
+/// where it starts to the entry and where it ends): the entries, and where
+/// the vector ends.
+pub fn vector<'a, T>(
+    b: &'a [u8],
+    p: usize,
+    entry: impl Fn(&'a [u8], usize) -> Result<(T, usize)>,
+) -> Result<(Vec<T>, usize)> {
+    let (count, mut p) = leb(b, p)?;
     let mut list = Vec::new();
     for _ in 0..count {
-        let (field, q) = name(body, p)?;
-        // A kind byte, then an index.
-        let (_, end) = leb(body, q + 1)?;
-        list.push(Export {
-            name: field,
-            desc: &body[q..end],
-        });
+        let (item, end) = entry(b, p)?;
+        list.push(item);
         p = end;
     }
-    Ok(list)
+    Ok((list, p))
 }
 
 /// Where an import's description ends, from where it starts.
