@@ -205,14 +205,13 @@ fn languages() -> Result {
     }
     let all: String = tables.iter().map(|(_, t)| t.as_str()).collect();
     let english = tables.first().map_or(0, |(_, t)| gzip(t.as_bytes()));
+    let (languages, add) = if tables.len() == 2 {
+        ("language", "adds")
+    } else {
+        ("languages", "add")
+    };
     println!(
-        "\nThe {} beyond English {} {} gzip to the catalog's {} gzip.",
-        if tables.len() == 2 {
-            "language"
-        } else {
-            "languages"
-        },
-        if tables.len() == 2 { "adds" } else { "add" },
+        "\nThe {languages} beyond English {add} {} gzip to the catalog's {} gzip.",
         kb(gzip(all.as_bytes()).saturating_sub(english)),
         kb(gzip(all.as_bytes()))
     );

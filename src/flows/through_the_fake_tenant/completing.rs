@@ -14,9 +14,10 @@ fn a_sign_in_stores_the_session_after_one_exchange_and_one_key_fetch() {
         session::load(&page.local, page.now),
         session::Stored::Active(session)
     );
-    // The fake answers at once, so the account's read (sent once the
-    // tokens are in) is recorded before the keys' fetch (sent beside the
-    // exchange).
+    // The account's read goes out as soon as the tokens are in; the keys,
+    // which this tab has not kept, are fetched by the ID token's
+    // verification beside it. The fake answers at once, so the read is
+    // recorded first.
     assert_eq!(
         page.tenant.calls(),
         [Call::Token, Call::GetUser, Call::Jwks]
