@@ -9,18 +9,15 @@ pub mod storage;
 pub mod transaction;
 pub mod urls;
 
-/// A secret (a token) whose `Debug` never prints it.
-#[derive(Clone, PartialEq, Eq)]
+/// A secret (a token) whose `Debug` never prints it. Kept and sent as a
+/// plain JSON string.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Secret(pub String);
 
 impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
-    }
-
-    /// As it is kept (in this tab's or this browser's storage only).
-    pub fn to_json(&self) -> serde_json::Value {
-        self.0.clone().into()
     }
 }
 
@@ -51,6 +48,6 @@ mod tests {
     fn secrets_never_print() {
         let s = super::Secret("eyJhbGciOi.secret".into());
         assert_eq!(format!("{s:?}"), "[redacted]");
-        assert_eq!(s.to_json(), "eyJhbGciOi.secret");
+        assert_eq!(serde_json::to_string(&s).unwrap(), r#""eyJhbGciOi.secret""#);
     }
 }

@@ -88,7 +88,8 @@ impl Config {
 
     /// Parses and validates the text of `config.json`.
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
-        let value: Value = crate::json::value(text).map_err(ConfigError::Json)?;
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| ConfigError::Json(e.to_string()))?;
         let Value::Object(root) = value else {
             return Err(ConfigError::field("(top level)", Key::ConfigNotObject));
         };

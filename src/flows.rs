@@ -17,7 +17,6 @@ use crate::auth::id_token::{IdTokenError, Jwks};
 use crate::auth::storage::KeyValue;
 use crate::auth::transaction::TransactionError;
 use crate::config::Config;
-use crate::json::{self, Json};
 use crate::tenant::{Tenant, TenantError};
 use crate::text;
 use crate::text::{Key, Text};
@@ -133,19 +132,28 @@ pub const KEYS_LIFETIME_SECS: i64 = 600;
 
 /// Keeps the tenant's public keys for this tab, with when they were fetched.
 pub fn keep_keys(tab: &impl KeyValue, keys: &Jwks, now: i64) {
-    let kept = json::object([("fetched_at", now.into()), ("jwks", keys.to_json())]);
-    tab.set(KEYS_KEY, &json::write(&kept));
+    let kept = KeptKeys {
+        fetched_at: now,
+        jwks: keys.clone(),
+    };
+    tab.set(KEYS_KEY, &kept);
+}
+
+/// The tenant's keys as the tab keeps them.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KeptKeys {
+    fetched_at: i64,
+    jwks: Jwks,
 }
 
 /// The keys this tab fetched less than ten minutes ago, if any.
 pub fn kept_keys(tab: &impl KeyValue, now: i64) -> Option<Jwks> {
-    let kept = json::value(&tab.get(KEYS_KEY)?).ok()?;
-    let fetched = kept["fetched_at"].as_i64()?;
-    if !(0..=KEYS_LIFETIME_SECS).contains(&(now - fetched)) {
+    let kept = tab.read::<KeptKeys>(KEYS_KEY)?;
+    if !(0..=KEYS_LIFETIME_SECS).contains(&(now - kept.fetched_at)) {
         tab.remove(KEYS_KEY);
         return None;
     }
-    Jwks::from_json(&kept["jwks"])
+    Some(kept.jwks)
 }
 
 /// The session has ended: the sentence for it.

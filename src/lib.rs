@@ -8,7 +8,6 @@
 pub mod auth;
 pub mod config;
 pub mod flows;
-pub mod json;
 pub mod tenant;
 pub mod text;
 pub mod ui;

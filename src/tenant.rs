@@ -3,20 +3,22 @@
 //! and the cause.
 
 use gloo_net::http::{Request, RequestBuilder};
-use serde_json::{Map, Value};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
 
 use crate::auth::Secret;
 use crate::auth::id_token::Jwks;
-use crate::auth::urls::{Form, segment};
+use crate::auth::urls::segment;
 use crate::config::Config;
-use crate::json::{self, Fields, Json, object};
 
 mod answers;
 
 pub use answers::{Identity, ProfileData, Tokens, User};
 
 /// Auth0's error body: `{statusCode, error, message, errorCode?}`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Auth0Error {
     pub status_code: u16,
     pub error: String,
@@ -24,33 +26,11 @@ pub struct Auth0Error {
     pub error_code: Option<String>,
 }
 
-impl Auth0Error {
-    fn read(v: &Value) -> Option<Self> {
-        let f = Fields::of(v)?;
-        Some(Auth0Error {
-            status_code: u16::try_from(f.int("statusCode")?).ok()?,
-            error: f.string("error")?,
-            message: f.string("message")?,
-            error_code: f.opt_string("errorCode")?,
-        })
-    }
-}
-
 /// An OAuth error body: `{error, error_description}`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct OAuthError {
     pub error: String,
     pub error_description: Option<String>,
-}
-
-impl OAuthError {
-    fn read(v: &Value) -> Option<Self> {
-        let f = Fields::of(v)?;
-        Some(OAuthError {
-            error: f.string("error")?,
-            error_description: f.opt_string("error_description")?,
-        })
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -201,27 +181,35 @@ pub trait Tenant {
 /// both read bodies alike.
 // The error is as large as every call's; boxing it would only add code.
 #[allow(clippy::result_large_err)]
-pub fn answer<T: Json>(
+pub fn answer<T: DeserializeOwned>(
     status: u16,
     text: &str,
     rate_limit_reset: Option<i64>,
 ) -> Result<T, TenantError> {
-    let body = success(status, text, rate_limit_reset)?;
-    T::from_json(&body).ok_or_else(|| TenantError::Decode("not the expected shape".into()))
+    success(status, text, rate_limit_reset)?;
+    serde_json::from_str(text).map_err(|e| TenantError::Decode(decode_cause(&e)))
 }
 
-/// A success's body as JSON, or the error; not generic, so in the wasm once.
-#[allow(clippy::result_large_err)]
-fn success(status: u16, text: &str, rate_limit_reset: Option<i64>) -> Result<Value, TenantError> {
-    let body = json::value(text);
-    if (200..300).contains(&status) {
-        return body.map_err(|_| TenantError::Decode("not JSON".into()));
+/// Why a success's body could not be read: not JSON, or not the shape.
+fn decode_cause(e: &serde_json::Error) -> String {
+    if e.is_data() {
+        "not the expected shape".into()
+    } else {
+        "not JSON".into()
     }
-    let body = body.unwrap_or(Value::Null);
+}
+
+/// A success, or the error with whatever its body said; not generic, so
+/// in the wasm once.
+#[allow(clippy::result_large_err)]
+fn success(status: u16, text: &str, rate_limit_reset: Option<i64>) -> Result<(), TenantError> {
+    if (200..300).contains(&status) {
+        return Ok(());
+    }
     Err(TenantError::Http {
         status,
-        auth0: Auth0Error::read(&body),
-        oauth: OAuthError::read(&body),
+        auth0: serde_json::from_str(text).ok(),
+        oauth: serde_json::from_str(text).ok(),
         rate_limit_reset,
     })
 }
@@ -238,7 +226,7 @@ impl<'a> Http<'a> {
 
     /// Sends a request (with `body`, if any) under a deadline and reads
     /// its answer as a `T`.
-    async fn fetch<T: Json>(
+    async fn fetch<T: DeserializeOwned>(
         &self,
         request: RequestBuilder,
         body: Option<String>,
@@ -291,16 +279,17 @@ impl Tenant for Http<'_> {
         verifier: &str,
         redirect_uri: &str,
     ) -> Result<Tokens, TenantError> {
-        let mut body = Form::default();
-        body.pair("grant_type", "authorization_code")
-            .pair("client_id", &self.config.client_id)
-            .pair("code", code)
-            .pair("code_verifier", verifier)
-            .pair("redirect_uri", redirect_uri);
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "authorization_code")
+            .append_pair("client_id", &self.config.client_id)
+            .append_pair("code", code)
+            .append_pair("code_verifier", verifier)
+            .append_pair("redirect_uri", redirect_uri)
+            .finish();
         let url = format!("{}/oauth/token", self.config.domain);
         let request =
             Request::post(&url).header("content-type", "application/x-www-form-urlencoded");
-        self.fetch(request, Some(body.0)).await
+        self.fetch(request, Some(body)).await
     }
 
     async fn jwks(&self) -> Result<Jwks, TenantError> {
@@ -324,8 +313,8 @@ impl Tenant for Http<'_> {
         let request = Request::patch(&url)
             .header("authorization", &bearer(token))
             .header("content-type", "application/json");
-        let body = object([("user_metadata", user_metadata.clone().into())]);
-        self.fetch(request, Some(json::write(&body))).await
+        let body = json!({ "user_metadata": user_metadata });
+        self.fetch(request, Some(body.to_string())).await
     }
 
     async fn link(
@@ -338,8 +327,8 @@ impl Tenant for Http<'_> {
         let request = Request::post(&url)
             .header("authorization", &bearer(token))
             .header("content-type", "application/json");
-        let body = object([("link_with", link_with.to_json())]);
-        self.fetch(request, Some(json::write(&body))).await
+        let body = json!({ "link_with": link_with.expose() });
+        self.fetch(request, Some(body.to_string())).await
     }
 
     async fn unlink(
@@ -373,7 +362,7 @@ mod tests {
 
     #[test]
     fn identities_take_numeric_ids_and_profile_data() {
-        let user = User::from_json(&serde_json::json!({
+        let user: User = serde_json::from_value(serde_json::json!({
             "user_id": "google-oauth2|1", "name": "Ada", "identities": [
                 {"provider": "google-oauth2", "user_id": "1", "connection": "google-oauth2", "isSocial": true},
                 {"provider": "github", "user_id": 4242001, "connection": "github", "isSocial": true,

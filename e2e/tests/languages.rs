@@ -75,7 +75,8 @@ async fn the_switcher_changes_the_page_and_its_sentences_and_is_remembered() {
     );
     assert_eq!(
         w.local_storage("link-accounts.lang").await.as_deref(),
-        Some("de")
+        Some("\"de\""),
+        "kept as JSON, as gloo-storage keeps every value"
     );
 
     // The choice outlives a reload, over the browser's English.

@@ -7,15 +7,15 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken_rustcrypto::{Algorithm, DecodingKey};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
-
-use crate::json::{self, Fields, Json, object};
 
 /// Clock skew tolerated on `exp` and `iat`.
 pub const LEEWAY_SECS: i64 = 60;
 
-/// One key of the tenant's JWKS.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One RSA key of the tenant's JWKS.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Jwk {
     pub kid: String,
     pub kty: String,
@@ -23,21 +23,11 @@ pub struct Jwk {
     pub e: String,
 }
 
-impl Jwk {
-    fn read(v: &Value) -> Option<Self> {
-        let f = Fields::of(v)?;
-        Some(Jwk {
-            kid: f.string("kid")?,
-            kty: f.string("kty")?,
-            n: f.string("n")?,
-            e: f.string("e")?,
-        })
-    }
-}
-
-/// The tenant's JWKS. Keys that are not RSA are skipped, not an error.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// The tenant's JWKS, kept as it came: keys of other shapes (EC, ...) are
+/// skipped when a key is looked for, not an error.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Jwks {
+    #[serde(default)]
     pub keys: Vec<Value>,
 }
 
@@ -45,21 +35,8 @@ impl Jwks {
     pub fn find(&self, kid: &str) -> Option<Jwk> {
         self.keys
             .iter()
-            .filter_map(Jwk::read)
+            .filter_map(|k| Jwk::deserialize(k).ok())
             .find(|k| k.kid == kid && k.kty == "RSA")
-    }
-}
-
-impl Json for Jwks {
-    fn from_json(v: &Value) -> Option<Self> {
-        let keys = Fields::of(v)?.opt("keys", Value::as_array)?;
-        Some(Jwks {
-            keys: keys.cloned().unwrap_or_default(),
-        })
-    }
-
-    fn to_json(&self) -> Value {
-        object([("keys", self.keys.clone().into())])
     }
 }
 
@@ -106,19 +83,42 @@ pub enum IdTokenError {
 }
 
 /// The header of a token, to pick the key.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, Deserialize)]
 pub struct Header {
     pub alg: String,
     pub kid: Option<String>,
 }
 
-fn part(token: &str, i: usize) -> Result<Value, IdTokenError> {
+/// The claims as a token carries them, before any check. A claim of the
+/// wrong type makes the token malformed.
+#[derive(Debug, Deserialize)]
+pub struct Claims {
+    pub iss: Option<String>,
+    /// One audience, or a list of them.
+    #[serde(default)]
+    pub aud: Value,
+    pub azp: Option<String>,
+    pub exp: Option<i64>,
+    pub iat: Option<i64>,
+    pub nbf: Option<i64>,
+    pub nonce: Option<String>,
+    pub sub: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub email_verified: Option<bool>,
+    pub phone_number: Option<String>,
+    pub phone_number_verified: Option<bool>,
+    pub picture: Option<String>,
+    pub auth_time: Option<i64>,
+}
+
+/// Part `i` of a token (0: the header, 1: the claims), read as a `T`.
+fn part<T: DeserializeOwned>(token: &str, i: usize) -> Result<T, IdTokenError> {
     let p = token.split('.').nth(i).ok_or(IdTokenError::Malformed)?;
     let bytes = URL_SAFE_NO_PAD
         .decode(p)
         .map_err(|_| IdTokenError::Malformed)?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| IdTokenError::Malformed)?;
-    json::value(text).map_err(|_| IdTokenError::Malformed)
+    serde_json::from_slice(&bytes).map_err(|_| IdTokenError::Malformed)
 }
 
 /// Reads the header, and refuses any algorithm but RS256 at once.
@@ -126,21 +126,21 @@ pub fn header(token: &str) -> Result<Header, IdTokenError> {
     if token.split('.').count() != 3 {
         return Err(IdTokenError::Malformed);
     }
-    let h = part(token, 0)?;
-    let alg = h["alg"].as_str().ok_or(IdTokenError::Malformed)?.to_owned();
-    if alg != "RS256" {
-        return Err(IdTokenError::Algorithm(alg));
+    let h: Header = part(token, 0)?;
+    if h.alg != "RS256" {
+        return Err(IdTokenError::Algorithm(h.alg));
     }
-    Ok(Header {
-        alg,
-        kid: h["kid"].as_str().map(str::to_owned),
-    })
+    Ok(h)
 }
 
 /// The `sub` claim, read without any check: only for starting a request
 /// whose answer is used once the token is verified (and must agree).
 pub fn unverified_sub(token: &str) -> Option<String> {
-    part(token, 1).ok()?["sub"].as_str().map(str::to_owned)
+    #[derive(Deserialize)]
+    struct Sub {
+        sub: Option<String>,
+    }
+    part::<Sub>(token, 1).ok()?.sub
 }
 
 /// Verifies `token` with `key` and checks its claims against `expected`.
@@ -156,15 +156,15 @@ pub fn verify(token: &str, key: &Jwk, expected: &Expected<'_>) -> Result<IdClaim
         Ok(true) => {}
         _ => return Err(IdTokenError::Signature),
     }
-    check_claims(&part(token, 1)?, expected)
+    check_claims(part(token, 1)?, expected)
 }
 
 /// The claim checks, after the signature.
-pub fn check_claims(c: &Value, expected: &Expected<'_>) -> Result<IdClaims, IdTokenError> {
-    if c["iss"].as_str() != Some(expected.issuer) {
+pub fn check_claims(c: Claims, expected: &Expected<'_>) -> Result<IdClaims, IdTokenError> {
+    if c.iss.as_deref() != Some(expected.issuer) {
         return Err(IdTokenError::Issuer);
     }
-    let audiences: Vec<&str> = match &c["aud"] {
+    let audiences: Vec<&str> = match &c.aud {
         Value::String(a) => vec![a.as_str()],
         Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
         _ => vec![],
@@ -172,42 +172,36 @@ pub fn check_claims(c: &Value, expected: &Expected<'_>) -> Result<IdClaims, IdTo
     if !audiences.contains(&expected.client_id) {
         return Err(IdTokenError::Audience);
     }
-    if (audiences.len() > 1 || !c["azp"].is_null()) && c["azp"].as_str() != Some(expected.client_id)
-    {
+    if (audiences.len() > 1 || c.azp.is_some()) && c.azp.as_deref() != Some(expected.client_id) {
         return Err(IdTokenError::AuthorizedParty);
     }
-    let exp = c["exp"].as_i64().ok_or(IdTokenError::Expired)?;
+    let exp = c.exp.ok_or(IdTokenError::Expired)?;
     if expected.now > exp + LEEWAY_SECS {
         return Err(IdTokenError::Expired);
     }
-    let iat = c["iat"].as_i64().ok_or(IdTokenError::IssuedInTheFuture)?;
+    let iat = c.iat.ok_or(IdTokenError::IssuedInTheFuture)?;
     if iat > expected.now + LEEWAY_SECS {
         return Err(IdTokenError::IssuedInTheFuture);
     }
-    if c["nbf"]
-        .as_i64()
-        .is_some_and(|nbf| nbf > expected.now + LEEWAY_SECS)
-        || (!c["nbf"].is_null() && !c["nbf"].is_i64())
-    {
+    if c.nbf.is_some_and(|nbf| nbf > expected.now + LEEWAY_SECS) {
         return Err(IdTokenError::NotYetValid);
     }
-    if c["nonce"].as_str() != Some(expected.nonce) {
+    if c.nonce.as_deref() != Some(expected.nonce) {
         return Err(IdTokenError::Nonce);
     }
-    let sub = c["sub"]
-        .as_str()
+    let sub = c
+        .sub
         .filter(|s| !s.is_empty())
         .ok_or(IdTokenError::MissingSubject)?;
-    let text = |k: &str| c[k].as_str().map(str::to_owned);
     Ok(IdClaims {
-        sub: sub.to_owned(),
-        name: text("name"),
-        email: text("email"),
-        email_verified: c["email_verified"].as_bool(),
-        phone_number: text("phone_number"),
-        phone_number_verified: c["phone_number_verified"].as_bool(),
-        picture: text("picture"),
-        auth_time: c["auth_time"].as_i64(),
+        sub,
+        name: c.name,
+        email: c.email,
+        email_verified: c.email_verified,
+        phone_number: c.phone_number,
+        phone_number_verified: c.phone_number_verified,
+        picture: c.picture,
+        auth_time: c.auth_time,
     })
 }
 
@@ -319,13 +313,29 @@ mod tests {
             (json!(NOW), true),
             (json!(NOW + LEEWAY_SECS), true),
             (json!(NOW + LEEWAY_SECS + 1), false),
-            (json!("soon"), false),
         ] {
             let got = verify(&with("nbf", nbf.clone()), k, &expected());
             match ok {
                 true => assert!(got.is_ok(), "{nbf}"),
                 false => assert_eq!(got.unwrap_err(), IdTokenError::NotYetValid, "{nbf}"),
             }
+        }
+    }
+
+    #[test]
+    fn a_claim_of_the_wrong_type_makes_the_token_malformed() {
+        let k = &key().1;
+        for (claim, value) in [
+            ("nbf", json!("soon")),
+            ("exp", json!("later")),
+            ("email_verified", json!("true")),
+            ("sub", json!(7)),
+        ] {
+            assert_eq!(
+                verify(&with(claim, value.clone()), k, &expected()),
+                Err(IdTokenError::Malformed),
+                "{claim}: {value}"
+            );
         }
     }
 
@@ -383,7 +393,7 @@ mod tests {
 
     #[test]
     fn the_jwks_finds_rsa_keys_by_kid_and_skips_others() {
-        let jwks = Jwks::from_json(&json!({"keys": [
+        let jwks: Jwks = serde_json::from_value(json!({"keys": [
             {"kty": "EC", "kid": "ec", "crv": "P-256", "x": "a", "y": "b"},
             {"kty": "RSA", "kid": "k1", "n": "AQAB", "e": "AQAB", "alg": "RS256"},
         ]}))

@@ -1,16 +1,15 @@
 //! The signed-in session: one versioned record in `localStorage`, so that
 //! it survives the linking round-trip, which leaves the page.
 
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
 
 use super::Secret;
 use super::storage::KeyValue;
-use crate::json::{self, Fields, Json, object};
 
 pub const SESSION_KEY: &str = "link-accounts.session";
 pub const VERSION: u32 = 1;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     pub version: u32,
     /// The access token for the Management API.
@@ -23,31 +22,6 @@ pub struct Session {
     /// When the person last signed in as this account at the tenant (the
     /// ID token's `auth_time`), for the recent sign-in that changes need.
     pub auth_time: Option<i64>,
-}
-
-impl Json for Session {
-    fn from_json(v: &Value) -> Option<Self> {
-        let f = Fields::of(v)?;
-        Some(Session {
-            version: u32::try_from(f.int("version")?).ok()?,
-            access_token: Secret(f.string("access_token")?),
-            id_token: Secret(f.string("id_token")?),
-            user_id: f.string("user_id")?,
-            expires_at: f.int("expires_at")?,
-            auth_time: f.opt_int("auth_time")?,
-        })
-    }
-
-    fn to_json(&self) -> Value {
-        object([
-            ("version", self.version.into()),
-            ("access_token", self.access_token.to_json()),
-            ("id_token", self.id_token.to_json()),
-            ("user_id", self.user_id.as_str().into()),
-            ("expires_at", self.expires_at.into()),
-            ("auth_time", self.auth_time.into()),
-        ])
-    }
 }
 
 /// What the stored record says.
@@ -63,20 +37,19 @@ pub enum Stored {
 
 /// Reads the record; an unusable one is removed.
 pub fn load(store: &impl KeyValue, now: i64) -> Stored {
-    let Some(text) = store.get(SESSION_KEY) else {
-        return Stored::None;
-    };
-    let stored = match json::value(&text) {
-        Ok(v) if v["version"] == VERSION => match Session::from_json(&v) {
-            Some(s) if s.user_id.contains('|') && !s.access_token.0.is_empty() => {
-                if s.expires_at <= now {
-                    Stored::Expired
-                } else {
-                    Stored::Active(s)
-                }
+    let stored = match store.get::<Session>(SESSION_KEY) {
+        Ok(None) => return Stored::None,
+        Ok(Some(s))
+            if s.version == VERSION
+                && s.user_id.contains('|')
+                && !s.access_token.expose().is_empty() =>
+        {
+            if s.expires_at <= now {
+                Stored::Expired
+            } else {
+                Stored::Active(s)
             }
-            _ => Stored::Unreadable,
-        },
+        }
         _ => Stored::Unreadable,
     };
     if !matches!(stored, Stored::Active(_)) {
@@ -86,7 +59,7 @@ pub fn load(store: &impl KeyValue, now: i64) -> Stored {
 }
 
 pub fn save(store: &impl KeyValue, session: &Session) {
-    store.set(SESSION_KEY, &json::text(session));
+    store.set(SESSION_KEY, session);
 }
 
 pub fn clear(store: &impl KeyValue) {
@@ -133,9 +106,9 @@ mod tests {
             r#"{"version":1,"access_token":"a","id_token":"b","user_id":"nopipe","expires_at":9}"#,
         ] {
             let store = MemoryStore::default();
-            store.set(SESSION_KEY, text);
+            store.set_text(SESSION_KEY, text);
             assert_eq!(load(&store, 1), Stored::Unreadable, "{text}");
-            assert!(store.get(SESSION_KEY).is_none(), "{text}");
+            assert!(store.text(SESSION_KEY).is_none(), "{text}");
         }
     }
 }

@@ -2,19 +2,19 @@
 //! linking another account), kept in `sessionStorage` under their `state`:
 //! single use, ten minutes to live, and bound to the tab that started them.
 
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
 
 use super::pkce;
 use super::storage::KeyValue;
-use crate::json::{self, Fields, Json, object};
 
 /// How long a round-trip may take before its transaction is refused.
 pub const LIFETIME_SECS: i64 = 600;
 const PREFIX: &str = "link-accounts.tx.";
 
-/// What a round-trip is for. Kept as `{"purpose": "login" | "link" |
-/// "step_up", ...its fields}`, beside the transaction's own.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What a round-trip is for. Kept as `"login"`, `{"link": {...}}` or
+/// `{"step_up": {...}}` (serde's plain enum shape).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Purpose {
     Login,
     /// Linking another account to `primary`, the user signed in when it began.
@@ -30,9 +30,10 @@ pub enum Purpose {
     },
 }
 
-/// A change to the account that needs a recent sign-in. Kept as
-/// `{"action": "link" | "confirm" | "unlink", ...its field}`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A change to the account that needs a recent sign-in. Kept as `"confirm"`,
+/// `{"link": {"connection": ...}}` or `{"unlink": {"identity": ...}}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Starting to link an account of this connection.
     Link { connection: String },
@@ -42,94 +43,12 @@ pub enum Action {
     Unlink { identity: String },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transaction {
     pub purpose: Purpose,
     pub verifier: String,
     pub nonce: String,
     pub created_at: i64,
-}
-
-impl Json for Action {
-    fn from_json(v: &Value) -> Option<Self> {
-        let f = Fields::of(v)?;
-        match f.get("action")?.as_str()? {
-            "link" => Some(Action::Link {
-                connection: f.string("connection")?,
-            }),
-            "confirm" => Some(Action::Confirm),
-            "unlink" => Some(Action::Unlink {
-                identity: f.string("identity")?,
-            }),
-            _ => None,
-        }
-    }
-
-    fn to_json(&self) -> Value {
-        match self {
-            Action::Link { connection } => object([
-                ("action", "link".into()),
-                ("connection", connection.as_str().into()),
-            ]),
-            Action::Confirm => object([("action", "confirm".into())]),
-            Action::Unlink { identity } => object([
-                ("action", "unlink".into()),
-                ("identity", identity.as_str().into()),
-            ]),
-        }
-    }
-}
-
-impl Json for Transaction {
-    fn from_json(v: &Value) -> Option<Self> {
-        let f = Fields::of(v)?;
-        let purpose = match f.get("purpose")?.as_str()? {
-            "login" => Purpose::Login,
-            "link" => Purpose::Link {
-                primary: f.string("primary")?,
-                connection: f.string("connection")?,
-            },
-            "step_up" => Purpose::StepUp {
-                user_id: f.string("user_id")?,
-                action: Action::from_json(f.get("action")?)?,
-            },
-            _ => return None,
-        };
-        Some(Transaction {
-            purpose,
-            verifier: f.string("verifier")?,
-            nonce: f.string("nonce")?,
-            created_at: f.int("created_at")?,
-        })
-    }
-
-    fn to_json(&self) -> Value {
-        let mut v = object([
-            ("verifier", self.verifier.as_str().into()),
-            ("nonce", self.nonce.as_str().into()),
-            ("created_at", self.created_at.into()),
-        ]);
-        let purpose = match &self.purpose {
-            Purpose::Login => object([("purpose", "login".into())]),
-            Purpose::Link {
-                primary,
-                connection,
-            } => object([
-                ("purpose", "link".into()),
-                ("primary", primary.as_str().into()),
-                ("connection", connection.as_str().into()),
-            ]),
-            Purpose::StepUp { user_id, action } => object([
-                ("purpose", "step_up".into()),
-                ("user_id", user_id.as_str().into()),
-                ("action", action.to_json()),
-            ]),
-        };
-        if let (Value::Object(all), Value::Object(purpose)) = (&mut v, purpose) {
-            all.extend(purpose);
-        }
-        v
-    }
 }
 
 /// A fresh transaction and its `state`.
@@ -161,7 +80,7 @@ pub fn begin(store: &impl KeyValue, purpose: Purpose, now: i64) -> Started {
         nonce: pkce::random(16),
         created_at: now,
     };
-    store.set(&format!("{PREFIX}{state}"), &json::text(&transaction));
+    store.set(&format!("{PREFIX}{state}"), &transaction);
     Started { state, transaction }
 }
 
@@ -176,9 +95,9 @@ pub fn take(
         .filter(|s| !s.is_empty())
         .ok_or(TransactionError::Missing)?;
     let key = format!("{PREFIX}{state}");
-    let text = store.get(&key).ok_or(TransactionError::Unknown)?;
+    let found = store.get::<Transaction>(&key);
     store.remove(&key);
-    let transaction: Transaction = json::parse(&text).ok_or(TransactionError::Unknown)?;
+    let transaction = found.ok().flatten().ok_or(TransactionError::Unknown)?;
     if now - transaction.created_at > LIFETIME_SECS || transaction.created_at > now + 60 {
         return Err(TransactionError::Expired);
     }
@@ -194,8 +113,7 @@ pub fn discard(store: &impl KeyValue, state: &str) {
 pub fn prune(store: &impl KeyValue, now: i64) {
     for key in store.keys().into_iter().filter(|k| k.starts_with(PREFIX)) {
         let stale = store
-            .get(&key)
-            .and_then(|t| json::parse::<Transaction>(&t))
+            .read::<Transaction>(&key)
             .is_none_or(|t| now - t.created_at > LIFETIME_SECS);
         if stale {
             store.remove(&key);
@@ -272,8 +190,8 @@ mod tests {
     fn old_and_unreadable_transactions_are_pruned_when_another_begins() {
         let store = MemoryStore::default();
         let old = begin(&store, Purpose::Login, NOW - LIFETIME_SECS - 10);
-        store.set("link-accounts.tx.junk", "{not json");
-        store.set("unrelated", "kept");
+        store.set_text("link-accounts.tx.junk", "{not json");
+        store.set_text("unrelated", "kept");
         let new = begin(&store, Purpose::Login, NOW);
         let keys = store.keys();
         assert!(!keys.contains(&format!("{PREFIX}{}", old.state)));

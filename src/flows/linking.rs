@@ -1,6 +1,7 @@
 //! Linking and unlinking: the gates a new account must pass, the pending
 //! link awaiting the person's confirmation, and the list's rules.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::auth::id_token::IdClaims;
@@ -11,8 +12,7 @@ use crate::auth::{Secret, urls};
 use crate::config::{Config, Connection};
 use crate::flows::merge::{self, Choices, Keep, KeyPlan};
 use crate::flows::{Doing, Env, Next, Problem, step_up, tenant_problem};
-use crate::json::{self, Fields, Json, object};
-use crate::tenant::{Identity, ProfileData, Tenant, User};
+use crate::tenant::{Identity, Tenant, User};
 use crate::text;
 use crate::text::{Key, Text};
 
@@ -27,7 +27,7 @@ const SHOWN_KEY: &str = "link-accounts.shown";
 
 /// A verified account that the person has not yet confirmed linking. Kept
 /// in `sessionStorage` too, so a reload comes back to the confirm step.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingLink {
     pub primary: String,
     pub connection: String,
@@ -57,68 +57,6 @@ pub struct PendingLink {
     /// that puts it back. Kept until the link is made or the update undone,
     /// so a reload in between neither loses it nor updates twice.
     pub undo: Option<Map<String, Value>>,
-}
-
-impl Json for PendingLink {
-    fn from_json(v: &Value) -> Option<Self> {
-        let f = Fields::of(v)?;
-        // The same four profile fields as an identity's profile data.
-        let ProfileData {
-            name,
-            email,
-            phone_number,
-            picture,
-        } = ProfileData::from_json(v)?;
-        let mut choices = Choices::new();
-        for (key, keep) in f.object("choices")? {
-            choices.insert(key, Keep::from_name(keep.as_str()?)?);
-        }
-        Some(PendingLink {
-            primary: f.string("primary")?,
-            connection: f.string("connection")?,
-            id_token: Secret(f.string("id_token")?),
-            access_token: Secret(f.string("access_token")?),
-            expires_at: f.int("expires_at")?,
-            auth_time: f.opt_int("auth_time")?,
-            make_main: f.bool("make_main")?,
-            nonce: f.string("nonce")?,
-            sub: f.string("sub")?,
-            name,
-            email,
-            phone_number,
-            picture,
-            user_metadata: f.object("user_metadata")?,
-            app_metadata_entries: usize::try_from(f.int("app_metadata_entries")?).ok()?,
-            choices,
-            undo: f.opt("undo", Value::as_object)?.cloned(),
-        })
-    }
-
-    fn to_json(&self) -> Value {
-        let mut choices = Map::new();
-        for (key, keep) in &self.choices {
-            choices.insert(key.clone(), keep.name().into());
-        }
-        object([
-            ("primary", self.primary.as_str().into()),
-            ("connection", self.connection.as_str().into()),
-            ("id_token", self.id_token.to_json()),
-            ("access_token", self.access_token.to_json()),
-            ("expires_at", self.expires_at.into()),
-            ("auth_time", self.auth_time.into()),
-            ("make_main", self.make_main.into()),
-            ("nonce", self.nonce.as_str().into()),
-            ("sub", self.sub.as_str().into()),
-            ("name", self.name.clone().into()),
-            ("email", self.email.clone().into()),
-            ("phone_number", self.phone_number.clone().into()),
-            ("picture", self.picture.clone().into()),
-            ("user_metadata", self.user_metadata.clone().into()),
-            ("app_metadata_entries", self.app_metadata_entries.into()),
-            ("choices", choices.into()),
-            ("undo", self.undo.clone().map(Value::Object).into()),
-        ])
-    }
 }
 
 impl PendingLink {
@@ -229,7 +167,10 @@ pub fn start<T: Tenant, S: KeyValue>(
     match shown.filter(|u| u.user_id == session.user_id) {
         Some(user) => env.tab.set(
             SHOWN_KEY,
-            &json::write(&object([("state", state.into()), ("user", user.to_json())])),
+            &Shown {
+                state,
+                user: user.clone(),
+            },
         ),
         None => env.tab.remove(SHOWN_KEY),
     }
@@ -239,22 +180,29 @@ pub fn start<T: Tenant, S: KeyValue>(
 /// The account the page showed when the round-trip of `state` began, if it
 /// is `primary`'s; taken out of the store whatever it holds.
 pub fn take_shown(store: &impl KeyValue, state: Option<&str>, primary: &str) -> Option<User> {
-    let text = store.get(SHOWN_KEY)?;
+    let kept = store.read::<Shown>(SHOWN_KEY);
     store.remove(SHOWN_KEY);
-    let kept = json::value(&text).ok()?;
-    let user = User::from_json(&kept["user"])?;
-    (kept["state"].as_str() == state && user.user_id == primary).then_some(user)
+    let Shown {
+        state: kept_state,
+        user,
+    } = kept?;
+    (Some(kept_state.as_str()) == state && user.user_id == primary).then_some(user)
+}
+
+/// The main account as the page showed it when a link's round-trip began.
+#[derive(Serialize, Deserialize)]
+struct Shown {
+    state: String,
+    user: User,
 }
 
 pub fn save_pending(store: &impl KeyValue, pending: &PendingLink) {
-    store.set(PENDING_KEY, &json::text(pending));
+    store.set(PENDING_KEY, pending);
 }
 
 /// The pending link, if it belongs to the signed-in user; anything else is dropped.
 pub fn load_pending(store: &impl KeyValue, session: &Session) -> Option<PendingLink> {
-    let pending = store
-        .get(PENDING_KEY)
-        .and_then(|t| json::parse::<PendingLink>(&t));
+    let pending = store.read::<PendingLink>(PENDING_KEY);
     match pending {
         Some(p) if p.primary == session.user_id => Some(p),
         _ => {

@@ -36,30 +36,15 @@ impl KeyPlan {
     }
 }
 
-/// Which value wins a conflict.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Which value wins a conflict. Kept as `"main"` or `"linked"`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Keep {
     /// The main account's value stays (the default).
     #[default]
     Main,
     /// The linked account's value replaces it.
     Linked,
-}
-
-impl Keep {
-    /// As it is kept: `"main"` or `"linked"`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Keep::Main => "main",
-            Keep::Linked => "linked",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Keep> {
-        [Keep::Main, Keep::Linked]
-            .into_iter()
-            .find(|k| k.name() == name)
-    }
 }
 
 /// The person's choice per conflicting key; a key not named keeps main's.

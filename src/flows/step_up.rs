@@ -9,7 +9,6 @@ use crate::auth::storage::KeyValue;
 use crate::auth::transaction::{self, Action, Purpose};
 use crate::auth::urls;
 use crate::flows::{Env, Next, Problem, account};
-use crate::json::{self, Fields, Json, object};
 use crate::tenant::{Tenant, User};
 use crate::text::{Key, Text};
 
@@ -33,30 +32,11 @@ pub fn signed_in_since(auth_time: Option<i64>, started: i64, now: i64) -> bool {
 
 /// A sign-in made for one change: good for that change once, even with a
 /// window of 0.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Grant {
     user_id: String,
     action: Action,
     auth_time: i64,
-}
-
-impl Json for Grant {
-    fn from_json(v: &serde_json::Value) -> Option<Self> {
-        let f = Fields::of(v)?;
-        Some(Grant {
-            user_id: f.string("user_id")?,
-            action: Action::from_json(f.get("action")?)?,
-            auth_time: f.int("auth_time")?,
-        })
-    }
-
-    fn to_json(&self) -> serde_json::Value {
-        object([
-            ("user_id", self.user_id.as_str().into()),
-            ("action", self.action.to_json()),
-            ("auth_time", self.auth_time.into()),
-        ])
-    }
 }
 
 /// Keeps the sign-in just made for `action`.
@@ -67,17 +47,15 @@ pub fn grant(store: &impl KeyValue, session: &Session, action: &Action) {
             action: action.clone(),
             auth_time,
         };
-        store.set(GRANT_KEY, &json::text(&grant));
+        store.set(GRANT_KEY, &grant);
     }
 }
 
 /// Uses up the grant for `action`, if the session's sign-in was made for it.
 fn take_grant(store: &impl KeyValue, session: &Session, action: &Action, now: i64) -> bool {
-    let Some(text) = store.get(GRANT_KEY) else {
-        return false;
-    };
+    let grant = store.read::<Grant>(GRANT_KEY);
     store.remove(GRANT_KEY);
-    json::parse::<Grant>(&text).is_some_and(|g| {
+    grant.is_some_and(|g| {
         g.user_id == session.user_id
             && &g.action == action
             && Some(g.auth_time) == session.auth_time

@@ -127,7 +127,7 @@ impl Page {
     }
 
     fn stored_session(&self) -> Option<String> {
-        self.local.get(SESSION_KEY)
+        self.local.text(SESSION_KEY)
     }
 
     fn identities_of(&self, user_id: &str) -> Vec<String> {

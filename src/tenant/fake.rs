@@ -9,7 +9,6 @@ use std::future::Future;
 use std::sync::OnceLock;
 use std::task::{Context, Poll, Waker};
 
-use crate::json::Json;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken_rustcrypto::{Algorithm, EncodingKey, Header};
@@ -194,7 +193,7 @@ impl FakeTenant {
     /// Records the call, then answers it: the canned answer if one waits,
     /// else what `real` says.
     #[allow(clippy::result_large_err)]
-    fn respond<T: Json>(
+    fn respond<T: serde::de::DeserializeOwned>(
         &self,
         call: Call,
         real: impl FnOnce() -> (u16, Value),

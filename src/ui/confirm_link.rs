@@ -207,6 +207,6 @@ fn key_row(state: PageState, pending: &PendingLink, i: usize, k: KeyPlan) -> imp
 fn shown(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
-        other => crate::json::write(other),
+        other => other.to_string(),
     }
 }

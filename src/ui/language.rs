@@ -19,7 +19,7 @@ impl Language {
     /// and the title in step with it.
     pub fn provide() -> Language {
         let chosen = WebStore::local()
-            .get(LANG_KEY)
+            .read::<String>(LANG_KEY)
             .and_then(|tag| Lang::from_tag(&tag));
         let lang = chosen.unwrap_or_else(|| {
             let tags: Vec<String> = window()
@@ -55,7 +55,7 @@ impl Language {
 
     /// Switches the page to `lang`, and remembers the choice.
     pub fn choose(self, lang: Lang) {
-        WebStore::local().set(LANG_KEY, lang.code());
+        WebStore::local().set(LANG_KEY, &lang.code());
         self.0.set(lang);
     }
 

@@ -159,7 +159,7 @@ fn the_link_callback_reads_the_other_account_with_its_own_token() {
         .into_iter()
         .find(|k| k.contains("pending"))
         .unwrap();
-    let stored = page.tab.get(&stored).unwrap();
+    let stored = page.tab.text(&stored).unwrap();
     assert!(
         stored.contains("vim") && !stored.contains("pro"),
         "app_metadata's values are never kept: {stored}"
@@ -268,13 +268,13 @@ fn a_kept_account_of_another_round_trip_or_user_or_garbled_is_not_drawn() {
     // Garbled storage: nothing drawn from it, and it is gone.
     linking::clear_pending(&page.tab);
     let url = linking::start(&page.env(), &ada, "github", Some(&shown)).unwrap();
-    page.tab.set("link-accounts.shown", "{\"state\": 1");
+    page.tab.set_text("link-accounts.shown", "{\"state\": 1");
     let cb = page.come_back(&url, ADA_GITHUB, json!({}));
     let Returned::LinkReady { shown: kept, .. } = page.complete(&cb, Some(&ada)) else {
         panic!("no pending link");
     };
     assert_eq!(kept, None);
-    assert!(page.tab.get("link-accounts.shown").is_none());
+    assert!(page.tab.text("link-accounts.shown").is_none());
 }
 
 #[test]

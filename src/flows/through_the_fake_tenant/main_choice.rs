@@ -6,7 +6,7 @@ use super::*;
 impl Page {
     /// A user as the page reads it.
     fn read_user(&self, user_id: &str) -> crate::tenant::User {
-        crate::json::Json::from_json(&self.tenant.user(user_id).unwrap()).unwrap()
+        serde_json::from_value(self.tenant.user(user_id).unwrap()).unwrap()
     }
 }
 

@@ -86,7 +86,7 @@ fn restoring_tells_an_expired_or_unreadable_session_and_removes_it() {
     assert_eq!(expired.problem.unwrap().next, Next::SessionEnded);
     assert!(page.stored_session().is_none());
     assert!(page.tab.keys().iter().all(|k| !k.contains("pending")));
-    page.local.set(SESSION_KEY, "{corrupt");
+    page.local.set_text(SESSION_KEY, "{corrupt");
     let unreadable = account::restore(&page.env());
     assert!(
         unreadable
