@@ -8,8 +8,9 @@ use std::fmt;
 /// Where the page looks for its configuration, relative to itself.
 pub const CONFIG_PATH: &str = "config.json";
 
-/// The validated configuration.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The validated configuration. Kept with each round-trip's transaction,
+/// in this shape.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Config {
     /// The tenant's base URL, without a trailing slash (`https://x.auth0.com`).
     pub domain: String,
@@ -34,7 +35,7 @@ pub const DEFAULT_REAUTH_MAX_AGE_SECONDS: i64 = 600;
 pub const DEFAULT_TIMEOUT_SECONDS: i64 = 20;
 
 /// A connection that can be linked: its tenant name and its label for people.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Connection {
     pub name: String,
     /// Its label for people; without one, a well-known connection gets a
@@ -43,6 +44,16 @@ pub struct Connection {
 }
 
 impl Config {
+    /// A configuration for tests: a tenant at `https://t.example`.
+    #[cfg(test)]
+    pub fn example() -> Config {
+        Config::parse(
+            r#"{"domain":"https://t.example","client_id":"c1","audience":"https://t.example/api/v2/",
+            "redirect_path":"/","connections":[]}"#,
+        )
+        .expect("a good configuration")
+    }
+
     /// The issuer the tenant's tokens must carry: the domain with a trailing slash.
     pub fn issuer(&self) -> String {
         format!("{}/", self.domain)

@@ -54,7 +54,12 @@ impl<T: Tenant, S: KeyValue> Env<'_, T, S> {
         purpose: crate::auth::transaction::Purpose,
         login: &crate::auth::urls::Login<'_>,
     ) -> (String, String) {
-        let started = crate::auth::transaction::begin(self.tab, purpose, self.now);
+        let started = crate::auth::transaction::begin(
+            self.tab,
+            purpose,
+            (self.config, self.redirect_uri),
+            self.now,
+        );
         let t = &started.transaction;
         let url = crate::auth::urls::authorize(
             self.config,

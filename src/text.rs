@@ -84,7 +84,7 @@ macro_rules! keys {
 }
 
 keys! {
-    SessionEnded, FailedLoad, FailedSignIn, FailedLink, FailedUnlink, FailedRestore,
+    SessionEnded, StorageOff, ConfigChanged, FailedLoad, FailedSignIn, FailedLink, FailedUnlink, FailedRestore,
     ServiceSaid, Unreachable, TimedOut, NotUnderstood, Refused403, TooMany, InASecond,
     InSeconds, InMinutes, InAMinute, AlreadyLinkedElsewhere, AccountNotFound,
     SignInRefused, FailedWithSaid, ServerTrouble, UnaskedCallback, TookTooLong, Untrusted,

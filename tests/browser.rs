@@ -171,7 +171,13 @@ mod storage {
     #[wasm_bindgen_test]
     fn transactions_in_session_storage_expire_and_are_single_use() {
         let store = WebStore::session();
-        let started = transaction::begin(&store, Purpose::Login, now());
+        let config = link_accounts::config::Config::parse(
+            r#"{"domain":"https://t.example","client_id":"c1","audience":"https://t.example/api/v2/",
+            "redirect_path":"/","connections":[]}"#,
+        )
+        .unwrap();
+        let to = (&config, "https://app.example/");
+        let started = transaction::begin(&store, Purpose::Login, to, now());
         let key = format!("link-accounts.tx.{}", started.state);
         assert!(store.keys().contains(&key), "kept in sessionStorage");
         assert!(transaction::take(&store, Some(&started.state), now()).is_ok());
@@ -179,7 +185,7 @@ mod storage {
             transaction::take(&store, Some(&started.state), now()),
             Err(TransactionError::Unknown)
         );
-        let old = transaction::begin(&store, Purpose::Login, now() - LIFETIME_SECS - 5);
+        let old = transaction::begin(&store, Purpose::Login, to, now() - LIFETIME_SECS - 5);
         assert_eq!(
             transaction::take(&store, Some(&old.state), now()),
             Err(TransactionError::Expired)

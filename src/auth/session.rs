@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Secret;
-use super::storage::KeyValue;
+use super::storage::{KeyValue, Unreadable};
 
 pub const SESSION_KEY: &str = "link-accounts.session";
 pub const VERSION: u32 = 1;
@@ -37,8 +37,26 @@ pub enum Stored {
 
 /// Reads the record; an unusable one is removed.
 pub fn load(store: &impl KeyValue, now: i64) -> Stored {
-    let stored = match store.get::<Session>(SESSION_KEY) {
-        Ok(None) => return Stored::None,
+    let stored = judge(store.get::<Session>(SESSION_KEY), now);
+    if !matches!(stored, Stored::Active(_) | Stored::None) {
+        store.remove(SESSION_KEY);
+    }
+    stored
+}
+
+/// The active session, if there is one, read without removing anything:
+/// for the checks a callback makes before the page has started.
+pub fn peek(store: &impl KeyValue, now: i64) -> Option<Session> {
+    match judge(store.get::<Session>(SESSION_KEY), now) {
+        Stored::Active(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// What a read of the record says.
+fn judge(read: Result<Option<Session>, Unreadable>, now: i64) -> Stored {
+    match read {
+        Ok(None) => Stored::None,
         Ok(Some(s))
             if s.version == VERSION
                 && s.user_id.contains('|')
@@ -51,11 +69,7 @@ pub fn load(store: &impl KeyValue, now: i64) -> Stored {
             }
         }
         _ => Stored::Unreadable,
-    };
-    if !matches!(stored, Stored::Active(_)) {
-        store.remove(SESSION_KEY);
     }
-    stored
 }
 
 pub fn save(store: &impl KeyValue, session: &Session) {

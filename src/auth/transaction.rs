@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::pkce;
 use super::storage::KeyValue;
+use crate::config::Config;
 
 /// How long a round-trip may take before its transaction is refused.
 pub const LIFETIME_SECS: i64 = 600;
@@ -49,6 +50,11 @@ pub struct Transaction {
     pub verifier: String,
     pub nonce: String,
     pub created_at: i64,
+    /// The configuration the round-trip began with, and the redirect URI
+    /// it sent: the callback exchanges its code with these before
+    /// `config.json` has loaded, and is refused if the file now differs.
+    pub config: Config,
+    pub redirect_uri: String,
 }
 
 /// A fresh transaction and its `state`.
@@ -71,14 +77,17 @@ pub enum TransactionError {
 }
 
 /// Starts a round-trip: new state, nonce and PKCE verifier, saved under the state.
-pub fn begin(store: &impl KeyValue, purpose: Purpose, now: i64) -> Started {
+pub fn begin(store: &impl KeyValue, purpose: Purpose, to: (&Config, &str), now: i64) -> Started {
     prune(store, now);
     let state = pkce::random(16);
+    let (config, redirect_uri) = to;
     let transaction = Transaction {
         purpose,
         verifier: pkce::verifier(),
         nonce: pkce::random(16),
         created_at: now,
+        config: config.clone(),
+        redirect_uri: redirect_uri.to_owned(),
     };
     store.set(&format!("{PREFIX}{state}"), &transaction);
     Started { state, transaction }
@@ -127,6 +136,15 @@ mod tests {
     use crate::auth::storage::MemoryStore;
 
     const NOW: i64 = 1_800_000_000;
+
+    fn begin(store: &MemoryStore, purpose: Purpose, now: i64) -> Started {
+        super::begin(
+            store,
+            purpose,
+            (&Config::example(), "https://app.example/"),
+            now,
+        )
+    }
 
     #[test]
     fn a_transaction_is_found_once_by_its_state() {

@@ -7,12 +7,12 @@ use serde_json::{Map, Value};
 use crate::auth::id_token::IdClaims;
 use crate::auth::session::Session;
 use crate::auth::storage::KeyValue;
-use crate::auth::transaction::{Action, Purpose};
+use crate::auth::transaction::{Action, Purpose, Transaction};
 use crate::auth::{Secret, urls};
 use crate::config::{Config, Connection};
 use crate::flows::merge::{self, Choices, Keep, KeyPlan};
 use crate::flows::{Doing, Env, Next, Problem, step_up, tenant_problem};
-use crate::tenant::{Identity, Tenant, User};
+use crate::tenant::{Identity, Tenant, TenantError, Tokens, User};
 use crate::text;
 use crate::text::{Key, Text};
 
@@ -187,6 +187,42 @@ pub fn take_shown(store: &impl KeyValue, state: Option<&str>, primary: &str) -> 
         user,
     } = kept?;
     (Some(kept_state.as_str()) == state && user.user_id == primary).then_some(user)
+}
+
+/// A link's callback, once its ID token is verified: the account it
+/// proves (`claims`, and `other` as read with its own token) passes the
+/// gates and becomes the pending link. The round-trip must have made the
+/// other account sign in; it is refused if it names the signed-in account,
+/// an unverified email, someone's main account, or another connection.
+pub fn proved<T: Tenant, S: KeyValue>(
+    env: &Env<'_, T, S>,
+    tx: &Transaction,
+    (id_token, tokens): (Secret, &Tokens),
+    claims: IdClaims,
+    other: Result<User, TenantError>,
+) -> Result<PendingLink, Problem> {
+    let Purpose::Link {
+        primary,
+        connection,
+    } = &tx.purpose
+    else {
+        unreachable!("a link's transaction");
+    };
+    gate(&claims, primary, &env.config.label_of(connection))?;
+    if !step_up::signed_in_since(claims.auth_time, tx.created_at, env.now) {
+        return Err(Problem::new(Key::NotFreshLink, Next::Dismiss));
+    }
+    let other = other.map_err(|e| tenant_problem(&e, Doing::Link, env.now))?;
+    check_other(&claims, &other, connection, env.config)?;
+    let tokens = (
+        id_token,
+        tokens.access_token.clone(),
+        env.now + tokens.expires_in,
+    );
+    Ok(
+        PendingLink::new(primary.clone(), connection.clone(), tokens, claims, other)
+            .with_nonce(tx.nonce.clone()),
+    )
 }
 
 /// The main account as the page showed it when a link's round-trip began.

@@ -3,11 +3,12 @@
 use crate::auth::id_token::{self, Expected, IdClaims};
 use crate::auth::session::{self, Session};
 use crate::auth::storage::KeyValue;
-use crate::auth::transaction::{self, Action, Purpose};
+use crate::auth::transaction::{self, Action, Purpose, Transaction};
 use crate::auth::{Secret, urls};
+use crate::config::Config;
 use crate::flows::linking::{self, PendingLink};
 use crate::flows::{Doing, Env, Next, Problem, id_token_problem, step_up, tenant_problem};
-use crate::tenant::{Tenant, User};
+use crate::tenant::{Tenant, TenantError, Tokens, User};
 use crate::text::Key;
 
 /// The parameters the tenant sent back.
@@ -75,16 +76,109 @@ pub enum Returned {
     SteppedUp { session: Session, action: Action },
 }
 
-/// Handles a callback, and stores what it brought: the `state` first (no
-/// token request without a transaction of this tab, and for a link, of the
-/// signed-in user), then the tenant's error, the code exchange, the ID
-/// token, and, when linking, the gates.
+/// A callback that may ask for tokens: its transaction (taken, so good
+/// once), and its code. Made before the page's configuration is loaded.
+#[derive(Debug)]
+pub struct Prepared {
+    state: Option<String>,
+    tx: Transaction,
+    code: String,
+}
+
+impl Prepared {
+    /// The configuration and redirect URI the round-trip began with: what
+    /// the code is exchanged with.
+    pub fn began_with(&self) -> (&Config, &str) {
+        (&self.tx.config, &self.tx.redirect_uri)
+    }
+}
+
+/// What the code exchange came to, with what it was for.
+#[derive(Debug)]
+pub struct Exchanged {
+    state: Option<String>,
+    tx: Transaction,
+    tokens: Result<Tokens, TenantError>,
+}
+
+/// The checks before any token request, which need only this tab's
+/// storage: the parameters, the `state` (a transaction of this tab, and
+/// for a link or a step-up, of the signed-in user), the tenant's error,
+/// the code.
+pub fn prepare(
+    tab: &impl KeyValue,
+    callback: &Callback,
+    current: Option<&Session>,
+    now: i64,
+) -> Result<Prepared, Problem> {
+    if callback.repeated {
+        return Err(Problem::new(Key::DuplicateParams, Next::Dismiss));
+    }
+    let tx = transaction::take(tab, callback.state.as_deref(), now)
+        .map_err(|e| crate::flows::transaction_problem(&e))?;
+    let bound = match &tx.purpose {
+        Purpose::Login => None,
+        Purpose::Link { primary, .. } => Some((primary, Key::NotForThisAccountLink)),
+        Purpose::StepUp { user_id, .. } => Some((user_id, Key::NotForThisAccountStepUp)),
+    };
+    if let Some((user, refused)) = bound
+        && current.is_none_or(|s| &s.user_id != user)
+    {
+        return Err(Problem::new(refused, Next::Dismiss));
+    }
+    if let Some(error) = &callback.error {
+        return Err(crate::flows::returned_error(
+            error,
+            callback.error_description.as_deref(),
+            &tx.purpose,
+        ));
+    }
+    let Some(code) = callback.code.clone().filter(|c| !c.is_empty()) else {
+        return Err(Problem::new(Key::NoCode, Next::Dismiss));
+    };
+    Ok(Prepared {
+        state: callback.state.clone(),
+        tx,
+        code,
+    })
+}
+
+/// The code exchanged for tokens at `tenant` (the one the round-trip began
+/// with), before the page's configuration has loaded.
+pub async fn exchange<T: Tenant>(tenant: &T, prepared: Prepared) -> Exchanged {
+    let Prepared { state, tx, code } = prepared;
+    let tokens = tenant
+        .exchange_code(&code, &tx.verifier, &tx.redirect_uri)
+        .await;
+    Exchanged { state, tx, tokens }
+}
+
+/// Handles a callback whole: [`prepare`], [`exchange`], [`finish`].
 pub async fn complete<T: Tenant, S: KeyValue>(
     env: &Env<'_, T, S>,
     callback: &Callback,
     current: Option<&Session>,
 ) -> Returned {
-    match verified(env, callback, current).await {
+    let exchanged = match prepare(env.tab, callback, current, env.now) {
+        Ok(prepared) => Ok(exchange(env.tenant, prepared).await),
+        Err(problem) => Err(problem),
+    };
+    finish(env, exchanged, current).await
+}
+
+/// Completes a callback whose code was exchanged (or refused before), and
+/// stores what it brought: the configuration the round-trip began with
+/// must be the page's, then the ID token, and, when linking, the gates.
+pub async fn finish<T: Tenant, S: KeyValue>(
+    env: &Env<'_, T, S>,
+    exchanged: Result<Exchanged, Problem>,
+    current: Option<&Session>,
+) -> Returned {
+    let verified = match exchanged {
+        Ok(exchanged) => verified(env, exchanged).await,
+        Err(problem) => Err(problem),
+    };
+    match verified {
         Ok(Returned::SignedIn {
             session: s,
             account,
@@ -121,47 +215,18 @@ pub async fn complete<T: Tenant, S: KeyValue>(
 
 async fn verified<T: Tenant, S: KeyValue>(
     env: &Env<'_, T, S>,
-    callback: &Callback,
-    current: Option<&Session>,
+    exchanged: Exchanged,
 ) -> Result<Returned, Problem> {
-    if callback.repeated {
-        return Err(Problem::new(Key::DuplicateParams, Next::Dismiss));
+    let Exchanged { state, tx, tokens } = exchanged;
+    // A token from a tenant this page no longer names is never used.
+    if tx.config != *env.config || tx.redirect_uri != env.redirect_uri {
+        return Err(Problem::new(Key::ConfigChanged, Next::Dismiss));
     }
-    let tx = transaction::take(env.tab, callback.state.as_deref(), env.now)
-        .map_err(|e| crate::flows::transaction_problem(&e))?;
-    let linking = matches!(tx.purpose, Purpose::Link { .. });
-    let shown = match &tx.purpose {
-        Purpose::Link { primary, .. } => {
-            linking::take_shown(env.tab, callback.state.as_deref(), primary)
-        }
-        _ => None,
+    let doing = match tx.purpose {
+        Purpose::Link { .. } => Doing::Link,
+        _ => Doing::SignIn,
     };
-    let bound = match &tx.purpose {
-        Purpose::Login => None,
-        Purpose::Link { primary, .. } => Some((primary, Key::NotForThisAccountLink)),
-        Purpose::StepUp { user_id, .. } => Some((user_id, Key::NotForThisAccountStepUp)),
-    };
-    if let Some((user, refused)) = bound
-        && current.is_none_or(|s| &s.user_id != user)
-    {
-        return Err(Problem::new(refused, Next::Dismiss));
-    }
-    if let Some(error) = &callback.error {
-        return Err(crate::flows::returned_error(
-            error,
-            callback.error_description.as_deref(),
-            &tx.purpose,
-        ));
-    }
-    let Some(code) = callback.code.as_deref().filter(|c| !c.is_empty()) else {
-        return Err(Problem::new(Key::NoCode, Next::Dismiss));
-    };
-    let doing = if linking { Doing::Link } else { Doing::SignIn };
-    let tokens = env
-        .tenant
-        .exchange_code(code, &tx.verifier, env.redirect_uri)
-        .await
-        .map_err(|e| tenant_problem(&e, doing, env.now))?;
+    let tokens = tokens.map_err(|e| tenant_problem(&e, doing, env.now))?;
     let Some(id_token) = tokens.id_token.clone() else {
         return Err(Problem::new(Key::NoIdToken, Next::Dismiss));
     };
@@ -180,58 +245,38 @@ async fn verified<T: Tenant, S: KeyValue>(
     };
     let (read, claims) = crate::flows::join(read, verify(env, &id_token, &tx.nonce)).await;
     let claims = claims?;
-    match tx.purpose {
+    let session = |user_id| Session {
+        version: session::VERSION,
+        access_token: tokens.access_token.clone(),
+        id_token: id_token.clone(),
+        user_id,
+        expires_at: env.now + tokens.expires_in,
+        auth_time: claims.auth_time,
+    };
+    match &tx.purpose {
         Purpose::Login => Ok(Returned::SignedIn {
-            session: Session {
-                version: session::VERSION,
-                access_token: tokens.access_token,
-                id_token,
-                user_id: claims.sub,
-                expires_at: env.now + tokens.expires_in,
-                auth_time: claims.auth_time,
-            },
+            session: session(claims.sub.clone()),
             account: read
                 .expect("read for a token with a `sub`")
                 .map_err(|e| tenant_problem(&e, Doing::LoadAccount, env.now)),
         }),
         Purpose::StepUp { user_id, action } => {
-            if claims.sub != user_id {
+            if claims.sub != *user_id {
                 return Err(Problem::new(Key::OtherAccountSignedIn, Next::Dismiss));
             }
             if !step_up::signed_in_since(claims.auth_time, tx.created_at, env.now) {
                 return Err(Problem::new(Key::NotFreshChange, Next::Dismiss));
             }
             Ok(Returned::SteppedUp {
-                session: Session {
-                    version: session::VERSION,
-                    access_token: tokens.access_token,
-                    id_token,
-                    user_id,
-                    expires_at: env.now + tokens.expires_in,
-                    auth_time: claims.auth_time,
-                },
-                action,
+                session: session(user_id.clone()),
+                action: action.clone(),
             })
         }
-        Purpose::Link {
-            primary,
-            connection,
-        } => {
-            let label = env.config.label_of(&connection);
-            linking::gate(&claims, &primary, &label)?;
-            if !step_up::signed_in_since(claims.auth_time, tx.created_at, env.now) {
-                return Err(Problem::new(Key::NotFreshLink, Next::Dismiss));
-            }
-            let other = read
-                .expect("read for a token with a `sub`")
-                .map_err(|e| tenant_problem(&e, Doing::Link, env.now))?;
-            linking::check_other(&claims, &other, &connection, env.config)?;
-            let tokens = (id_token, tokens.access_token, env.now + tokens.expires_in);
-            Ok(Returned::LinkReady {
-                pending: PendingLink::new(primary, connection, tokens, claims, other)
-                    .with_nonce(tx.nonce),
-                shown,
-            })
+        Purpose::Link { primary, .. } => {
+            let shown = linking::take_shown(env.tab, state.as_deref(), primary);
+            let other = read.expect("read for a token with a `sub`");
+            let pending = linking::proved(env, &tx, (id_token.clone(), &tokens), claims, other)?;
+            Ok(Returned::LinkReady { pending, shown })
         }
     }
 }

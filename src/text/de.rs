@@ -6,6 +6,8 @@ use super::Key::{self, *};
 pub(super) const TEXT: &[(Key, &str)] = &[
     // Was schiefging.
     (SessionEnded, "Ihre Sitzung ist abgelaufen. Melden Sie sich erneut an."),
+    (StorageOff, "Dieser Browser speichert für diese Seite keine Daten (sein Speicher ist ausgeschaltet, wie in manchen privaten Fenstern), daher kann die Anmeldung hier nicht abgeschlossen werden. Erlauben Sie dieser Website, Daten zu speichern, und laden Sie die Seite dann neu."),
+    (ConfigChanged, "Die Anmeldung wurde nicht verwendet: Die Einstellungen dieser Seite haben sich während der Anmeldung geändert. Melden Sie sich erneut an."),
     (FailedLoad, "Ihre Konten konnten nicht geladen werden"),
     (FailedSignIn, "Die Anmeldung wurde nicht abgeschlossen"),
     (FailedLink, "Das Konto wurde nicht verknüpft"),

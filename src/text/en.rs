@@ -6,6 +6,8 @@ use super::Key::{self, *};
 pub(super) const TEXT: &[(Key, &str)] = &[
     // What went wrong.
     (SessionEnded, "Your session has ended. Sign in again."),
+    (StorageOff, "This browser keeps no data for this page (its storage is turned off, as in some private windows), so signing in cannot finish here. Allow this site to store data, then reload the page."),
+    (ConfigChanged, "The sign-in was not used: this page's settings changed while you were signing in. Sign in again."),
     (FailedLoad, "Your accounts could not be loaded"),
     (FailedSignIn, "Signing in did not finish"),
     (FailedLink, "The account was not linked"),

@@ -25,9 +25,16 @@ pub fn App(
         // The page's state starts (a callback's calls are queued) before
         // the page is drawn: tasks run in the order they were queued, so
         // those requests are under way while it is.
-        let started = config::load(config_path).await.map(|config| {
+        // A callback's code is exchanged with the configuration its
+        // round-trip began with, while `config.json` loads.
+        let (config, callback) = crate::flows::join(
+            config::load(config_path),
+            crate::ui::state::exchange_early(),
+        )
+        .await;
+        let started = config.map(|config| {
             let state = PageState::new(config);
-            state.init();
+            state.init(callback);
             state
         });
         loaded.set(Some(started));

@@ -11,7 +11,7 @@ use crate::auth::session::Session;
 use crate::auth::transaction::Action;
 use crate::config::Config;
 use crate::flows::linking::{self, NotLinked, PendingLink};
-use crate::flows::sign_in::{self, Returned};
+use crate::flows::sign_in::{self, Exchanged, Returned};
 use crate::flows::{Next, Problem, account};
 use crate::tenant::{Http, Identity, User};
 use crate::text;
@@ -21,9 +21,9 @@ mod browser;
 mod choices;
 mod show;
 
-pub use browser::capture_callback;
 pub(crate) use browser::focus_after_render;
 use browser::{Browser, go};
+pub use browser::{capture_callback, exchange_early};
 
 /// What is under way; at most one thing at a time.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -207,11 +207,13 @@ impl PageState {
     // Actions.
 
     /// On load: a callback from the tenant, or the stored session.
-    pub fn init(self) {
-        let callback = browser::take_callback();
+    pub fn init(self, callback: Option<Result<Exchanged, Problem>>) {
         let browser = self.browser();
         let http = Http::new(&browser.config);
         let env = browser.env(&http);
+        if !crate::auth::storage::WebStore::works() {
+            self.fail(Problem::new(Key::StorageOff, Next::Dismiss), None);
+        }
         let restored = account::restore(&env);
         if let Some(problem) = restored.problem {
             self.fail(problem, None);
@@ -232,8 +234,7 @@ impl PageState {
         self.claim(Busy::Returning, Key::Finishing);
         spawn_local(async move {
             let http = Http::new(&browser.config);
-            let returned =
-                sign_in::complete(&browser.env(&http), &callback, current.as_ref()).await;
+            let returned = sign_in::finish(&browser.env(&http), callback, current.as_ref()).await;
             self.busy.set(None);
             match returned {
                 Returned::SignedIn { session, account } => {

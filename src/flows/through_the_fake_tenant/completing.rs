@@ -427,3 +427,45 @@ fn the_tab_keeps_the_keys_across_the_round_trip_for_ten_minutes() {
     page.signed_in(BOB);
     assert_eq!(jwks(&page), 2, "after ten minutes, fetched again");
 }
+
+#[test]
+fn a_callback_exchanges_with_the_configuration_it_began_with_and_is_refused_if_it_changed() {
+    let page = Page::new();
+    let url = sign_in::start(&page.env());
+    let cb = page.come_back(&url, ADA, json!({}));
+    // The page loads again: the code goes out before `config.json` is in,
+    // with the configuration the round-trip kept.
+    let prepared = sign_in::prepare(&page.tab, &cb, None, page.now).unwrap();
+    assert_eq!(
+        prepared.began_with(),
+        (&page.config, "https://app.example/")
+    );
+    let exchanged = block_on(sign_in::exchange(&page.tenant, prepared));
+    // Meanwhile `config.json` changed (another client, a new tenant).
+    let mut changed = page.config.clone();
+    changed.client_id = "another-spa".into();
+    let env = Env {
+        config: &changed,
+        ..page.env()
+    };
+    let Returned::Refused { problem, pending } =
+        block_on(sign_in::finish(&env, Ok(exchanged), None))
+    else {
+        panic!("a token from the configuration before was used");
+    };
+    assert!(
+        problem
+            .message
+            .en()
+            .contains("settings changed while you were signing in"),
+        "{}",
+        problem.message.en()
+    );
+    assert_eq!(pending, None);
+    assert!(page.stored_session().is_none(), "nothing stored");
+    assert_eq!(
+        page.tenant.calls(),
+        vec![Call::Token],
+        "the token was never used: no read, no key fetch"
+    );
+}

@@ -5,10 +5,10 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
 use crate::auth::storage::WebStore;
-use crate::auth::{now, urls};
+use crate::auth::{now, session, urls};
 use crate::config::Config;
-use crate::flows::sign_in;
-use crate::flows::{Env, KeyCache};
+use crate::flows::sign_in::{self, Exchanged};
+use crate::flows::{Env, KeyCache, Problem};
 use crate::tenant::Http;
 
 thread_local! {
@@ -99,6 +99,22 @@ fn scrub_address_bar() {
 }
 
 /// The callback the page was opened with, taken once.
-pub(super) fn take_callback() -> Option<sign_in::Callback> {
+fn take_callback() -> Option<sign_in::Callback> {
     CALLBACK.with(|c| c.borrow_mut().take())
+}
+
+/// The callback the page was opened with, if any, checked and its code
+/// exchanged at once, with the configuration its round-trip began with:
+/// `config.json` loads meanwhile, and the page compares the two before it
+/// uses a token (`sign_in::finish`).
+pub async fn exchange_early() -> Option<Result<Exchanged, Problem>> {
+    let callback = take_callback()?;
+    let now = now();
+    let current = session::peek(&WebStore::local(), now);
+    let prepared = match sign_in::prepare(&WebStore::session(), &callback, current.as_ref(), now) {
+        Ok(prepared) => prepared,
+        Err(problem) => return Some(Err(problem)),
+    };
+    let config = prepared.began_with().0.clone();
+    Some(Ok(sign_in::exchange(&Http::new(&config), prepared).await))
 }
