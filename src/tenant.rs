@@ -14,7 +14,7 @@ use crate::config::Config;
 
 mod answers;
 
-pub use answers::{Identity, ProfileData, Tokens, User};
+pub use answers::{Identity, ProfileData, Tokens, User, who};
 
 /// Auth0's error body: `{statusCode, error, message, errorCode?}`.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -215,13 +215,18 @@ fn success(status: u16, text: &str, rate_limit_reset: Option<i64>) -> Result<(),
 }
 
 /// The real tenant: HTTP through gloo-net, each call under a [`Deadline`].
-pub struct Http<'a> {
-    config: &'a Config,
+pub struct Http {
+    config: Config,
 }
 
-impl<'a> Http<'a> {
-    pub fn new(config: &'a Config) -> Self {
+impl Http {
+    pub fn new(config: Config) -> Self {
         Http { config }
+    }
+
+    /// The configuration it calls the tenant with.
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     /// Sends a request (with `body`, if any) under a deadline and reads
@@ -242,7 +247,7 @@ impl<'a> Http<'a> {
         request: RequestBuilder,
         body: Option<String>,
     ) -> Result<(u16, String, Option<i64>), TenantError> {
-        let deadline = Deadline::start(self.config);
+        let deadline = Deadline::start(&self.config);
         let request = request.abort_signal(deadline.signal().as_ref());
         let request = match body {
             Some(body) => request.body(body),
@@ -260,7 +265,7 @@ impl<'a> Http<'a> {
     }
 
     fn user_url(&self, user_id: &str) -> String {
-        user_url(self.config, user_id)
+        user_url(&self.config, user_id)
     }
 }
 
@@ -272,7 +277,7 @@ fn bearer(token: &Secret) -> String {
     format!("Bearer {}", token.expose())
 }
 
-impl Tenant for Http<'_> {
+impl Tenant for Http {
     async fn exchange_code(
         &self,
         code: &str,
@@ -337,7 +342,7 @@ impl Tenant for Http<'_> {
         primary: &str,
         identity: &Identity,
     ) -> Result<Vec<Identity>, TenantError> {
-        let url = unlink_url(self.config, primary, identity);
+        let url = unlink_url(&self.config, primary, identity);
         let request = Request::delete(&url).header("authorization", &bearer(token));
         self.fetch(request, None).await
     }

@@ -12,7 +12,7 @@ use crate::auth::{Secret, urls};
 use crate::config::{Config, Connection};
 use crate::flows::merge::{self, Choices, Keep, KeyPlan};
 use crate::flows::{Doing, Env, Next, Problem, step_up, tenant_problem};
-use crate::tenant::{Identity, Tenant, TenantError, Tokens, User};
+use crate::tenant::{Identity, Tenant, TenantError, Tokens, User, who};
 use crate::text;
 use crate::text::{Key, Text};
 
@@ -129,13 +129,9 @@ impl PendingLink {
         self.choices.get(key).copied().unwrap_or_default()
     }
 
-    /// How the account is named to the person: email, phone or name.
+    /// How the account is named to the person ([`who`]), else its id.
     pub fn who(&self) -> String {
-        self.email
-            .clone()
-            .or_else(|| self.phone_number.clone())
-            .or_else(|| self.name.clone())
-            .unwrap_or_else(|| self.sub.clone())
+        who(&self.email, &self.phone_number, &self.name).unwrap_or_else(|| self.sub.clone())
     }
 }
 
@@ -410,13 +406,10 @@ pub fn linkable<'a>(config: &'a Config, identities: &[Identity]) -> Vec<&'a Conn
         .collect()
 }
 
-/// How an identity is named in the list: its profile's email, phone or name.
+/// How an identity is named in the list ([`who`], from its profile).
 pub fn identity_who(identity: &Identity) -> Option<String> {
     let p = identity.profile_data.as_ref()?;
-    p.email
-        .clone()
-        .or_else(|| p.phone_number.clone())
-        .or_else(|| p.name.clone())
+    who(&p.email, &p.phone_number, &p.name)
 }
 
 #[cfg(test)]

@@ -87,6 +87,20 @@ impl Identity {
     }
 }
 
+/// How an account is named to the person, everywhere the page names one:
+/// its email, else its phone number, else its name.
+pub fn who(
+    email: &Option<String>,
+    phone_number: &Option<String>,
+    name: &Option<String>,
+) -> Option<String> {
+    email
+        .as_ref()
+        .or(phone_number.as_ref())
+        .or(name.as_ref())
+        .cloned()
+}
+
 /// A linked identity's profile, as it was when it was linked.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfileData {

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::flows::linking;
-use crate::tenant::Identity;
+use crate::tenant::{Identity, who};
 use crate::text;
 use crate::text::Key;
 use crate::ui::ConnectionIcon;
@@ -65,9 +65,10 @@ fn IdentityRow(
     let main = linking::is_main(&identity, &user_id);
     let label = state.with_config(|c| c.label_of(&identity.connection));
     let who = if main {
-        state
-            .user()
-            .with_untracked(|u| u.as_ref().and_then(|u| u.email.clone().or(u.name.clone())))
+        state.user().with_untracked(|u| {
+            u.as_ref()
+                .and_then(|u| who(&u.email, &u.phone_number, &u.name))
+        })
     } else {
         linking::identity_who(&identity)
     }

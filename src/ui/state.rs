@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::flows::linking::{self, NotLinked, PendingLink};
 use crate::flows::sign_in::{self, Exchanged, Returned};
 use crate::flows::{Next, Problem, account};
-use crate::tenant::{Http, Identity, User};
+use crate::tenant::{Identity, User};
 use crate::text;
 use crate::text::{Key, Text};
 
@@ -209,8 +209,7 @@ impl PageState {
     /// On load: a callback from the tenant, or the stored session.
     pub fn init(self, callback: Option<Result<Exchanged, Problem>>) {
         let browser = self.browser();
-        let http = Http::new(&browser.config);
-        let env = browser.env(&http);
+        let env = browser.env();
         if !crate::auth::storage::WebStore::works() {
             self.fail(Problem::new(Key::StorageOff, Next::Dismiss), None);
         }
@@ -226,15 +225,13 @@ impl PageState {
             }
             // After the account's read: the next callback's keys.
             spawn_local(async move {
-                let http = Http::new(&browser.config);
-                sign_in::keep_keys_ahead(&browser.env(&http)).await;
+                sign_in::keep_keys_ahead(&browser.env()).await;
             });
             return;
         };
         self.claim(Busy::Returning, Key::Finishing);
         spawn_local(async move {
-            let http = Http::new(&browser.config);
-            let returned = sign_in::finish(&browser.env(&http), callback, current.as_ref()).await;
+            let returned = sign_in::finish(&browser.env(), callback, current.as_ref()).await;
             self.busy.set(None);
             match returned {
                 Returned::SignedIn { session, account } => {
@@ -279,8 +276,7 @@ impl PageState {
     fn reload_pending(self, session: Session, done: Option<Text>) {
         let browser = self.browser();
         spawn_local(async move {
-            let http = Http::new(&browser.config);
-            match linking::reload_pending(&browser.env(&http), &session).await {
+            match linking::reload_pending(&browser.env(), &session).await {
                 Ok(pending) => self.show_pending(pending),
                 Err(problem) => self.fail(problem, None),
             }
@@ -300,8 +296,7 @@ impl PageState {
     fn read_account(self, session: Session, done: Option<Text>) {
         let browser = self.browser();
         spawn_local(async move {
-            let http = Http::new(&browser.config);
-            let loaded = account::load(&browser.env(&http), &session).await;
+            let loaded = account::load(&browser.env(), &session).await;
             self.show_loaded(loaded, done);
         });
         self.busy.set(Some(Busy::Loading));
@@ -315,8 +310,7 @@ impl PageState {
             return;
         }
         let browser = self.browser();
-        let http = Http::new(&browser.config);
-        go(&sign_in::start(&browser.env(&http)));
+        go(&sign_in::start(&browser.env()));
     }
 
     pub fn sign_out(self) {
@@ -324,8 +318,7 @@ impl PageState {
             return;
         }
         let browser = self.browser();
-        let http = Http::new(&browser.config);
-        go(&account::sign_out(&browser.env(&http)));
+        go(&account::sign_out(&browser.env()));
     }
 
     pub fn start_link(self, connection: String) {
@@ -340,9 +333,8 @@ impl PageState {
             return;
         }
         let browser = self.browser();
-        let http = Http::new(&browser.config);
         let shown = self.user.get_untracked();
-        match linking::start(&browser.env(&http), &s, &connection, shown.as_ref()) {
+        match linking::start(&browser.env(), &s, &connection, shown.as_ref()) {
             Ok(url) => go(&url),
             Err(problem) => self.refuse(problem, Action::Link { connection }, None),
         }
@@ -363,8 +355,7 @@ impl PageState {
         }
         let browser = self.browser();
         spawn_local(async move {
-            let http = Http::new(&browser.config);
-            match linking::confirm(&browser.env(&http), &s, &pending, &main).await {
+            match linking::confirm(&browser.env(), &s, &pending, &main).await {
                 Ok(changed) => {
                     self.pending.set(None);
                     self.show_changed(changed);
@@ -395,8 +386,7 @@ impl PageState {
         }
         let browser = self.browser();
         spawn_local(async move {
-            let http = Http::new(&browser.config);
-            match linking::cancel(&browser.env(&http), &s, &pending).await {
+            match linking::cancel(&browser.env(), &s, &pending).await {
                 Ok(cancelled) => {
                     self.pending.set(None);
                     self.show_metadata(cancelled.main_metadata);
@@ -421,8 +411,7 @@ impl PageState {
         }
         let browser = self.browser();
         spawn_local(async move {
-            let http = Http::new(&browser.config);
-            let result = linking::unlink(&browser.env(&http), &s, &identity).await;
+            let result = linking::unlink(&browser.env(), &s, &identity).await;
             self.asking.set(None);
             match result {
                 Ok(changed) => self.show_changed(changed),

@@ -25,16 +25,37 @@ pub fn print(wasm: &Path) -> Result {
         "\nWhere the wasm's code comes from (release build before wasm-opt, {:.1} KB of code):\n",
         total as f64 / 1000.0
     );
-    for (name, size) in rows.iter().take(15) {
+    let row = |name: &str, size: usize| {
         println!(
             "{:<36} {:>9.1} KB {:>5.1} %",
             name,
-            *size as f64 / 1000.0,
-            100.0 * *size as f64 / total as f64
+            size as f64 / 1000.0,
+            100.0 * size as f64 / total as f64
         );
+    };
+    for (name, size) in rows.iter().take(15) {
+        row(name, *size);
+    }
+    println!(
+        "\nThe libraries the page's JSON, storage and encoding go through, by the code each adds \
+         (serde: the derived code of our types; serde_json: its reader and writer):\n"
+    );
+    for library in LIBRARIES {
+        let size = rows.iter().find(|(n, _)| n == library).map_or(0, |r| r.1);
+        row(library, size);
     }
     Ok(())
 }
+
+/// The libraries put back in place of hand-written code (issue 24).
+const LIBRARIES: [&str; 6] = [
+    "serde",
+    "serde_json",
+    "gloo_storage",
+    "form_urlencoded",
+    "percent_encoding",
+    "base64",
+];
 
 /// The crate a (demangled or legacy-mangled) function name belongs to; for
 /// `<T as Trait>::f`, the trait's crate (the type is often generic); for

@@ -17,9 +17,10 @@ thread_local! {
 }
 
 /// What a flow needs from the browser, owned, so that it can be moved into
-/// a task: [`Browser::env`] lends it to a flow.
+/// a task: [`Browser::env`] lends it to a flow. Made once per action by
+/// `PageState::browser`.
 pub(super) struct Browser {
-    pub(super) config: Config,
+    tenant: Http,
     local: WebStore,
     pub(super) tab: WebStore,
     redirect_uri: String,
@@ -31,17 +32,17 @@ impl Browser {
         let origin = window().location().origin().unwrap_or_default();
         Browser {
             redirect_uri: urls::redirect_uri(&origin, &config),
-            config,
+            tenant: Http::new(config),
             local: WebStore::local(),
             tab: WebStore::session(),
             now: now(),
         }
     }
 
-    pub(super) fn env<'a>(&'a self, tenant: &'a Http<'a>) -> Env<'a, Http<'a>, WebStore> {
+    pub(super) fn env(&self) -> Env<'_, Http, WebStore> {
         Env {
-            config: &self.config,
-            tenant,
+            config: self.tenant.config(),
+            tenant: &self.tenant,
             local: &self.local,
             tab: &self.tab,
             keys: KEYS.with(|k| *k),
@@ -115,6 +116,6 @@ pub async fn exchange_early() -> Option<Result<Exchanged, Problem>> {
         Ok(prepared) => prepared,
         Err(problem) => return Some(Err(problem)),
     };
-    let config = prepared.began_with().0.clone();
-    Some(Ok(sign_in::exchange(&Http::new(&config), prepared).await))
+    let tenant = Http::new(prepared.began_with().0.clone());
+    Some(Ok(sign_in::exchange(&tenant, prepared).await))
 }

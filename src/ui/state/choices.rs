@@ -9,7 +9,6 @@ use crate::auth::storage::WebStore;
 use crate::flows::linking;
 use crate::flows::merge::Keep;
 use crate::flows::step_up;
-use crate::tenant::Http;
 
 impl PageState {
     /// The person's choice of which account stays main.
@@ -48,10 +47,9 @@ impl PageState {
             return;
         }
         let browser = self.browser();
-        let http = Http::new(&browser.config);
         let url = self
             .user
-            .with_untracked(|u| step_up::start(&browser.env(&http), &s, action, u.as_ref()));
+            .with_untracked(|u| step_up::start(&browser.env(), &s, action, u.as_ref()));
         go(&url);
     }
 
