@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::extract::{Request, State};
@@ -112,6 +112,9 @@ pub struct Controls {
     last_code: Mutex<Option<String>>,
     /// Requests that arrived and are not yet answered.
     in_flight: AtomicUsize,
+    /// Milliseconds every answer waits, CORS preflights included: a
+    /// network farther than loopback, for the bench.
+    latency_ms: AtomicU64,
 }
 
 /// Counts one request in flight until it is dropped, answered or not.
@@ -131,6 +134,12 @@ impl Drop for InFlight<'_> {
 }
 
 impl Controls {
+    /// Every answer from now on waits `ms` milliseconds, preflights
+    /// included (0: none), as a tenant farther away would answer.
+    pub fn set_latency(&self, ms: u64) {
+        self.latency_ms.store(ms, Ordering::Relaxed);
+    }
+
     /// Adds a fault; one for no request at all (`times` 0) is no fault.
     pub fn add_fault(&self, fault: Fault) {
         if fault.times == 0 {
@@ -234,6 +243,10 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
     let controls = state.controls();
     let _in_flight = InFlight::enter(&controls.in_flight);
     let response = next.run(request).await;
+    let latency = controls.latency_ms.load(Ordering::Relaxed);
+    if latency > 0 {
+        tokio::time::sleep(Duration::from_millis(latency)).await;
+    }
     controls.record(&method, &path, response.status().as_u16());
     response
 }

@@ -6,6 +6,7 @@
 //! times first appear in the DOM.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -67,7 +68,32 @@ pub fn dist() -> PathBuf {
     dir
 }
 
-pub async fn serve(listener: TcpListener, config: Option<String>, referers: Referers) {
+/// Milliseconds every answer of the app's server waits (0: none), as a
+/// server farther than loopback would answer; shared with the test.
+#[derive(Clone, Default)]
+pub struct Latency(Arc<AtomicU64>);
+
+impl Latency {
+    pub fn set(&self, ms: u64) {
+        self.0.store(ms, Ordering::Relaxed);
+    }
+}
+
+async fn delayed(State(latency): State<Latency>, request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let ms = latency.0.load(Ordering::Relaxed);
+    if ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
+    response
+}
+
+pub async fn serve(
+    listener: TcpListener,
+    config: Option<String>,
+    referers: Referers,
+    latency: Latency,
+) {
     let router = Router::new()
         .route(
             "/config.json",
@@ -95,7 +121,8 @@ pub async fn serve(listener: TcpListener, config: Option<String>, referers: Refe
                 .precompressed_br()
                 .precompressed_gzip(),
         )
-        .layer(axum::middleware::from_fn_with_state(referers, headers));
+        .layer(axum::middleware::from_fn_with_state(referers, headers))
+        .layer(axum::middleware::from_fn_with_state(latency, delayed));
     axum::serve(listener, router).await.expect("serve the app");
 }
 

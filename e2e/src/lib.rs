@@ -58,6 +58,8 @@ pub struct World {
     pub tenant: dev_tenant::AppState,
     /// Every `Referer` the app's server was sent.
     pub referers: app_server::Referers,
+    /// How long the app's server waits before each answer.
+    latency: app_server::Latency,
     _driver: Child,
     profile: PathBuf,
 }
@@ -146,7 +148,13 @@ impl World {
             }
         };
         let referers = app_server::Referers::default();
-        tokio::spawn(app_server::serve(app_listener, config, referers.clone()));
+        let latency = app_server::Latency::default();
+        tokio::spawn(app_server::serve(
+            app_listener,
+            config,
+            referers.clone(),
+            latency.clone(),
+        ));
 
         let (driver, driver_addr) = start_chromedriver().await;
         let profile = std::env::temp_dir().join(format!(
@@ -161,6 +169,7 @@ impl World {
             tenant_url,
             tenant,
             referers,
+            latency,
             _driver: driver,
             profile,
         }
@@ -528,14 +537,13 @@ impl World {
             .expect("a port")
     }
 
-    /// Delays every answer this browser receives by `ms` (Chromium's
-    /// network emulation, through chromedriver; bandwidth not limited), as
-    /// a network farther away than loopback would.
-    pub async fn delay_network(&self, ms: u32) {
-        self.browser
-            .issue_cmd(NetworkConditions { latency_ms: ms })
-            .await
-            .expect("set the network's latency");
+    /// Delays every answer of the app's server and of the tenant by `ms`,
+    /// CORS preflights included, as servers farther away than loopback
+    /// would answer. (Chromium's network emulation does not delay
+    /// preflights, so the servers wait instead.)
+    pub fn delay_network(&self, ms: u64) {
+        self.latency.set(ms);
+        self.tenant.controls().set_latency(ms);
     }
 
     /// Closes the browser session.
@@ -721,34 +729,4 @@ async fn connect_browser(
         .connect(&format!("http://{driver}"))
         .await
         .expect("a Chromium session")
-}
-
-/// chromedriver's own command for Chromium's network emulation.
-#[derive(Debug)]
-struct NetworkConditions {
-    latency_ms: u32,
-}
-
-impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!(
-            "session/{}/chromium/network_conditions",
-            session.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        // A throughput of -1: not limited.
-        let body = serde_json::json!({ "network_conditions": {
-            "offline": false,
-            "latency": self.latency_ms,
-            "download_throughput": -1,
-            "upload_throughput": -1,
-        }});
-        (http::Method::POST, Some(body.to_string()))
-    }
 }
