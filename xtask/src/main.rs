@@ -22,6 +22,8 @@ tasks:
   dev     build the app, start the dev tenant, serve the app, print the URL
           [--port 8080] [--tenant-port 4000] [--reset: start the cast afresh]
   test    install what is missing, then run every check
+  tools   install what plain `trunk serve` / `trunk build --release` need
+          (trunk, wasm-bindgen-cli, wasm-opt) and print the PATH to use
   bench   build the release app and print what a browser downloads
   screenshots  photograph the page's main states into docs/screenshots
   post-build  (Trunk's post-build hook) <staging dir>: in a release build, short
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("dev") => dev::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
+        Some("tools") => tools::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("screenshots") => screenshots::run(&args[1..]),
         Some("post-build") => post_build::run(&args[1..]),

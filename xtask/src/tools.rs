@@ -29,6 +29,22 @@ pub enum Need {
     Bench,
 }
 
+/// `cargo xtask tools`: what a build needs, and the PATH that finds it
+/// (wasm-opt is in the repo's `.tools`, which no shell has on its PATH).
+pub fn run(args: &[String]) -> Result {
+    if let Some(a) = args.first() {
+        return Err(format!("xtask tools takes no arguments (got {a})"));
+    }
+    ensure(Need::Build)?;
+    let bin = tools_dir().join("node_modules").join(".bin");
+    println!(
+        "\nFor plain `trunk serve` and `trunk build --release`, put wasm-opt on PATH:\n\n    \
+         export PATH=\"{}:$PATH\"",
+        bin.display()
+    );
+    Ok(())
+}
+
 /// Installs whatever is missing; says what it did, or that it did nothing.
 pub fn ensure(need: Need) -> Result {
     let mut installed = Vec::new();
