@@ -8,9 +8,8 @@ use std::fmt;
 /// Where the page looks for its configuration, relative to itself.
 pub const CONFIG_PATH: &str = "config.json";
 
-/// The validated configuration. Kept with each round-trip's transaction,
-/// in this shape.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// The validated configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     /// The tenant's base URL, without a trailing slash (`https://x.auth0.com`).
     pub domain: String,
@@ -26,6 +25,10 @@ pub struct Config {
     /// How recent the main account's sign-in must be for a change to its
     /// accounts (seconds; 0: a fresh sign-in for every change).
     pub reauth_max_age_seconds: i64,
+    /// The text it was read from: what a round-trip's transaction keeps,
+    /// so that its callback can use the same configuration before
+    /// `config.json` has loaded, and tell whether the file has changed.
+    pub source: String,
 }
 
 /// The default of `reauth_max_age_seconds`.
@@ -35,7 +38,7 @@ pub const DEFAULT_REAUTH_MAX_AGE_SECONDS: i64 = 600;
 pub const DEFAULT_TIMEOUT_SECONDS: i64 = 20;
 
 /// A connection that can be linked: its tenant name and its label for people.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Connection {
     pub name: String,
     /// Its label for people; without one, a well-known connection gets a
@@ -158,6 +161,7 @@ impl Config {
             connections,
             request_timeout_ms: (timeout * 1000) as u32,
             reauth_max_age_seconds: reauth,
+            source: text.to_owned(),
         })
     }
 }

@@ -3,9 +3,9 @@
 //! and the cause.
 
 use gloo_net::http::{Request, RequestBuilder};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use crate::auth::Secret;
 use crate::auth::id_token::Jwks;
@@ -17,8 +17,7 @@ mod answers;
 pub use answers::{Identity, ProfileData, Tokens, User, who};
 
 /// Auth0's error body: `{statusCode, error, message, errorCode?}`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Auth0Error {
     pub status_code: u16,
     pub error: String,
@@ -27,10 +26,41 @@ pub struct Auth0Error {
 }
 
 /// An OAuth error body: `{error, error_description}`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OAuthError {
     pub error: String,
     pub error_description: Option<String>,
+}
+
+/// An error body as it came, read once: Auth0's shape, the OAuth shape,
+/// or neither.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ErrorBody {
+    status_code: Option<u16>,
+    error: Option<String>,
+    message: Option<String>,
+    error_code: Option<String>,
+    #[serde(rename = "error_description")]
+    error_description: Option<String>,
+}
+
+impl ErrorBody {
+    fn auth0(&self) -> Option<Auth0Error> {
+        Some(Auth0Error {
+            status_code: self.status_code?,
+            error: self.error.clone()?,
+            message: self.message.clone()?,
+            error_code: self.error_code.clone(),
+        })
+    }
+
+    fn oauth(self) -> Option<OAuthError> {
+        Some(OAuthError {
+            error: self.error?,
+            error_description: self.error_description,
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -206,10 +236,11 @@ fn success(status: u16, text: &str, rate_limit_reset: Option<i64>) -> Result<(),
     if (200..300).contains(&status) {
         return Ok(());
     }
+    let body: ErrorBody = serde_json::from_str(text).unwrap_or_default();
     Err(TenantError::Http {
         status,
-        auth0: serde_json::from_str(text).ok(),
-        oauth: serde_json::from_str(text).ok(),
+        auth0: body.auth0(),
+        oauth: body.oauth(),
         rate_limit_reset,
     })
 }
@@ -318,8 +349,12 @@ impl Tenant for Http {
         let request = Request::patch(&url)
             .header("authorization", &bearer(token))
             .header("content-type", "application/json");
-        let body = json!({ "user_metadata": user_metadata });
-        self.fetch(request, Some(body.to_string())).await
+        #[derive(Serialize)]
+        struct Update<'a> {
+            user_metadata: &'a Map<String, Value>,
+        }
+        let body = serde_json::to_string(&Update { user_metadata });
+        self.fetch(request, body.ok()).await
     }
 
     async fn link(
@@ -332,8 +367,12 @@ impl Tenant for Http {
         let request = Request::post(&url)
             .header("authorization", &bearer(token))
             .header("content-type", "application/json");
-        let body = json!({ "link_with": link_with.expose() });
-        self.fetch(request, Some(body.to_string())).await
+        #[derive(Serialize)]
+        struct Link<'a> {
+            link_with: &'a Secret,
+        }
+        let body = serde_json::to_string(&Link { link_with });
+        self.fetch(request, body.ok()).await
     }
 
     async fn unlink(

@@ -60,6 +60,8 @@ pub struct World {
     pub referers: app_server::Referers,
     /// How long the app's server waits before each answer.
     latency: app_server::Latency,
+    /// The `config.json` the app's server serves, if any.
+    pub config: Option<String>,
     _driver: Child,
     profile: PathBuf,
 }
@@ -151,7 +153,7 @@ impl World {
         let latency = app_server::Latency::default();
         tokio::spawn(app_server::serve(
             app_listener,
-            config,
+            config.clone(),
             referers.clone(),
             latency.clone(),
         ));
@@ -170,6 +172,7 @@ impl World {
             tenant,
             referers,
             latency,
+            config,
             _driver: driver,
             profile,
         }

@@ -21,12 +21,15 @@ async fn js(w: &World, script: &str) {
         .unwrap_or_else(|e| panic!("{script}: {e}"));
 }
 
-/// A transaction of this tab, as the page stores it, `age` seconds old;
-/// `purpose` is a JavaScript value (`'login'`, `{link: {...}}`).
-fn transaction(state: &str, purpose: &str, age: i64) -> String {
+/// A transaction of this tab, as the page stores it, `age` seconds old,
+/// begun with the configuration the page has.
+fn transaction(w: &World, state: &str, purpose: &str, age: i64) -> String {
+    let config = serde_json::to_string(w.config.as_deref().unwrap_or_default()).unwrap();
+    let redirect_uri = serde_json::to_string(&format!("{}/", w.app_url)).unwrap();
     format!(
-        "sessionStorage.setItem('link-accounts.tx.{state}', JSON.stringify({{purpose: {purpose}, \
-         verifier: 'v'.repeat(43), nonce: 'n-{state}', created_at: Math.floor(Date.now() / 1000) - {age}}}));"
+        "sessionStorage.setItem('link-accounts.tx.{state}', JSON.stringify(Object.assign({purpose}, \
+         {{verifier: 'v'.repeat(43), nonce: 'n-{state}', created_at: Math.floor(Date.now() / 1000) - {age}, \
+         config: {config}, redirect_uri: {redirect_uri}}})));"
     )
 }
 
@@ -69,31 +72,31 @@ async fn forged_replayed_missing_repeated_expired_and_foreign_callbacks() {
         ("empty state", String::new(), "?code=c&state=".into(), "did not ask for"),
         (
             "repeated state",
-            transaction("r1", "'login'", 0),
+            transaction(&w, "r1", "{purpose: 'login'}", 0),
             "?code=c&state=r1&state=r1".into(),
             "given twice",
         ),
         (
             "repeated code",
-            transaction("r2", "'login'", 0),
+            transaction(&w, "r2", "{purpose: 'login'}", 0),
             "?code=c&code=d&state=r2".into(),
             "given twice",
         ),
         (
             "expired state",
-            transaction("old", "'login'", 700),
+            transaction(&w, "old", "{purpose: 'login'}", 700),
             "?code=c&state=old".into(),
             "more than ten minutes",
         ),
         (
             "no code",
-            transaction("nc", "'login'", 0),
+            transaction(&w, "nc", "{purpose: 'login'}", 0),
             "?state=nc".into(),
             "sent no code back",
         ),
         (
             "a code the tenant never gave",
-            transaction("bad", "'login'", 0),
+            transaction(&w, "bad", "{purpose: 'login'}", 0),
             "?code=never-issued&state=bad".into(),
             "Signing in did not finish",
         ),
@@ -111,13 +114,13 @@ async fn forged_replayed_missing_repeated_expired_and_foreign_callbacks() {
         ),
         (
             "error with markup and a real state",
-            transaction("em", "'login'", 0),
+            transaction(&w, "em", "{purpose: 'login'}", 0),
             "?error=access_denied&error_description=%3Cb%3Ebye%3C%2Fb%3E&state=em".into(),
             "\u{201c}<b>bye</b>\u{201d}",
         ),
         (
             "a link state with nobody signed in",
-            transaction("ln", "{link: {primary: 'google-oauth2|104857600000000000001', connection: 'github'}}", 0),
+            transaction(&w, "ln", "{purpose: 'link', primary: 'google-oauth2|104857600000000000001', connection: 'github'}", 0),
             "?code=c&state=ln".into(),
             "not signed in here now",
         ),
@@ -139,7 +142,7 @@ async fn forged_replayed_missing_repeated_expired_and_foreign_callbacks() {
     }
     // A state from another tab: this tab's storage does not have it.
     w.open_app().await;
-    js(&w, &transaction("tab1", "'login'", 0)).await;
+    js(&w, &transaction(&w, "tab1", "{purpose: 'login'}", 0)).await;
     let first = w.browser.window().await.unwrap();
     let other = w.browser.new_window(true).await.unwrap();
     w.browser.switch_to_window(other.handle).await.unwrap();

@@ -15,7 +15,7 @@ use serde_json::Value;
 pub const LEEWAY_SECS: i64 = 60;
 
 /// One RSA key of the tenant's JWKS.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Jwk {
     pub kid: String,
     pub kty: String,
@@ -23,20 +23,39 @@ pub struct Jwk {
     pub e: String,
 }
 
-/// The tenant's JWKS, kept as it came: keys of other shapes (EC, ...) are
-/// skipped when a key is looked for, not an error.
+/// A key of the JWKS as it came: keys of other shapes (EC, ...) lack the
+/// RSA fields, and are skipped when a key is looked for, not an error.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JwksKey {
+    pub kid: Option<String>,
+    pub kty: Option<String>,
+    pub n: Option<String>,
+    pub e: Option<String>,
+}
+
+/// The tenant's JWKS.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Jwks {
     #[serde(default)]
-    pub keys: Vec<Value>,
+    pub keys: Vec<JwksKey>,
 }
 
 impl Jwks {
     pub fn find(&self, kid: &str) -> Option<Jwk> {
-        self.keys
-            .iter()
-            .filter_map(|k| Jwk::deserialize(k).ok())
-            .find(|k| k.kid == kid && k.kty == "RSA")
+        self.keys.iter().find_map(|k| match k {
+            JwksKey {
+                kid: Some(k_kid),
+                kty: Some(kty),
+                n: Some(n),
+                e: Some(e),
+            } if k_kid == kid && kty == "RSA" => Some(Jwk {
+                kid: k_kid.clone(),
+                kty: kty.clone(),
+                n: n.clone(),
+                e: e.clone(),
+            }),
+            _ => None,
+        })
     }
 }
 
@@ -118,7 +137,9 @@ fn part<T: DeserializeOwned>(token: &str, i: usize) -> Result<T, IdTokenError> {
     let bytes = URL_SAFE_NO_PAD
         .decode(p)
         .map_err(|_| IdTokenError::Malformed)?;
-    serde_json::from_slice(&bytes).map_err(|_| IdTokenError::Malformed)
+    // Through text, as every other answer is read: one reader in the wasm.
+    let text = std::str::from_utf8(&bytes).map_err(|_| IdTokenError::Malformed)?;
+    serde_json::from_str(text).map_err(|_| IdTokenError::Malformed)
 }
 
 /// Reads the header, and refuses any algorithm but RS256 at once.
@@ -136,11 +157,7 @@ pub fn header(token: &str) -> Result<Header, IdTokenError> {
 /// The `sub` claim, read without any check: only for starting a request
 /// whose answer is used once the token is verified (and must agree).
 pub fn unverified_sub(token: &str) -> Option<String> {
-    #[derive(Deserialize)]
-    struct Sub {
-        sub: Option<String>,
-    }
-    part::<Sub>(token, 1).ok()?.sub
+    part::<Claims>(token, 1).ok()?.sub
 }
 
 /// Verifies `token` with `key` and checks its claims against `expected`.

@@ -12,10 +12,9 @@ use crate::config::Config;
 pub const LIFETIME_SECS: i64 = 600;
 const PREFIX: &str = "link-accounts.tx.";
 
-/// What a round-trip is for. Kept as `"login"`, `{"link": {...}}` or
-/// `{"step_up": {...}}` (serde's plain enum shape).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// What a round-trip is for. Kept flat beside the transaction's own
+/// fields: `{"purpose": "login" | "link" | "step_up", ...its fields}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Purpose {
     Login,
     /// Linking another account to `primary`, the user signed in when it began.
@@ -31,10 +30,10 @@ pub enum Purpose {
     },
 }
 
-/// A change to the account that needs a recent sign-in. Kept as `"confirm"`,
-/// `{"link": {"connection": ...}}` or `{"unlink": {"identity": ...}}`.
+/// A change to the account that needs a recent sign-in. Kept as
+/// `{"action": "link" | "confirm" | "unlink", ...its field}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(into = "ActionKept", try_from = "ActionKept")]
 pub enum Action {
     /// Starting to link an account of this connection.
     Link { connection: String },
@@ -45,16 +44,146 @@ pub enum Action {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "TransactionKept", try_from = "TransactionKept")]
 pub struct Transaction {
     pub purpose: Purpose,
     pub verifier: String,
     pub nonce: String,
     pub created_at: i64,
-    /// The configuration the round-trip began with, and the redirect URI
-    /// it sent: the callback exchanges its code with these before
-    /// `config.json` has loaded, and is refused if the file now differs.
-    pub config: Config,
+    /// The text of the `config.json` the round-trip began with, and the
+    /// redirect URI it sent: the callback exchanges its code with these
+    /// before `config.json` has loaded, and is refused if the file now
+    /// differs.
+    pub config: String,
     pub redirect_uri: String,
+}
+
+// How the two are kept: plain structs, each variant's fields optional.
+// (serde's derived code for an enum with fields is several times a
+// struct's; these keep the shapes the tab has always stored.)
+
+#[derive(Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum PurposeKind {
+    Login,
+    Link,
+    StepUp,
+}
+
+#[derive(Serialize, Deserialize)]
+struct TransactionKept {
+    purpose: PurposeKind,
+    primary: Option<String>,
+    connection: Option<String>,
+    user_id: Option<String>,
+    action: Option<Action>,
+    verifier: String,
+    nonce: String,
+    created_at: i64,
+    config: String,
+    redirect_uri: String,
+}
+
+impl From<Transaction> for TransactionKept {
+    fn from(t: Transaction) -> Self {
+        let (purpose, primary, connection, user_id, action) = match t.purpose {
+            Purpose::Login => (PurposeKind::Login, None, None, None, None),
+            Purpose::Link {
+                primary,
+                connection,
+            } => (
+                PurposeKind::Link,
+                Some(primary),
+                Some(connection),
+                None,
+                None,
+            ),
+            Purpose::StepUp { user_id, action } => {
+                (PurposeKind::StepUp, None, None, Some(user_id), Some(action))
+            }
+        };
+        TransactionKept {
+            purpose,
+            primary,
+            connection,
+            user_id,
+            action,
+            verifier: t.verifier,
+            nonce: t.nonce,
+            created_at: t.created_at,
+            config: t.config,
+            redirect_uri: t.redirect_uri,
+        }
+    }
+}
+
+impl TryFrom<TransactionKept> for Transaction {
+    type Error = &'static str;
+
+    fn try_from(t: TransactionKept) -> Result<Self, Self::Error> {
+        let purpose = match (t.purpose, t.primary, t.connection, t.user_id, t.action) {
+            (PurposeKind::Login, ..) => Purpose::Login,
+            (PurposeKind::Link, Some(primary), Some(connection), ..) => Purpose::Link {
+                primary,
+                connection,
+            },
+            (PurposeKind::StepUp, _, _, Some(user_id), Some(action)) => {
+                Purpose::StepUp { user_id, action }
+            }
+            _ => return Err("a purpose without its fields"),
+        };
+        Ok(Transaction {
+            purpose,
+            verifier: t.verifier,
+            nonce: t.nonce,
+            created_at: t.created_at,
+            config: t.config,
+            redirect_uri: t.redirect_uri,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ActionKind {
+    Link,
+    Confirm,
+    Unlink,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ActionKept {
+    action: ActionKind,
+    connection: Option<String>,
+    identity: Option<String>,
+}
+
+impl From<Action> for ActionKept {
+    fn from(a: Action) -> Self {
+        let (action, connection, identity) = match a {
+            Action::Link { connection } => (ActionKind::Link, Some(connection), None),
+            Action::Confirm => (ActionKind::Confirm, None, None),
+            Action::Unlink { identity } => (ActionKind::Unlink, None, Some(identity)),
+        };
+        ActionKept {
+            action,
+            connection,
+            identity,
+        }
+    }
+}
+
+impl TryFrom<ActionKept> for Action {
+    type Error = &'static str;
+
+    fn try_from(a: ActionKept) -> Result<Self, Self::Error> {
+        match (a.action, a.connection, a.identity) {
+            (ActionKind::Link, Some(connection), _) => Ok(Action::Link { connection }),
+            (ActionKind::Confirm, ..) => Ok(Action::Confirm),
+            (ActionKind::Unlink, _, Some(identity)) => Ok(Action::Unlink { identity }),
+            _ => Err("an action without its field"),
+        }
+    }
 }
 
 /// A fresh transaction and its `state`.
@@ -86,7 +215,7 @@ pub fn begin(store: &impl KeyValue, purpose: Purpose, to: (&Config, &str), now: 
         verifier: pkce::verifier(),
         nonce: pkce::random(16),
         created_at: now,
-        config: config.clone(),
+        config: config.source.clone(),
         redirect_uri: redirect_uri.to_owned(),
     };
     store.set(&format!("{PREFIX}{state}"), &transaction);

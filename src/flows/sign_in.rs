@@ -77,19 +77,21 @@ pub enum Returned {
 }
 
 /// A callback that may ask for tokens: its transaction (taken, so good
-/// once), and its code. Made before the page's configuration is loaded.
+/// once), the configuration it began with, and its code. Made before the
+/// page's configuration is loaded.
 #[derive(Debug)]
 pub struct Prepared {
     state: Option<String>,
     tx: Transaction,
+    config: Config,
     code: String,
 }
 
 impl Prepared {
-    /// The configuration and redirect URI the round-trip began with: what
-    /// the code is exchanged with.
-    pub fn began_with(&self) -> (&Config, &str) {
-        (&self.tx.config, &self.tx.redirect_uri)
+    /// The configuration the round-trip began with: what the code is
+    /// exchanged with.
+    pub fn began_with(&self) -> &Config {
+        &self.config
     }
 }
 
@@ -136,9 +138,14 @@ pub fn prepare(
     let Some(code) = callback.code.clone().filter(|c| !c.is_empty()) else {
         return Err(Problem::new(Key::NoCode, Next::Dismiss));
     };
+    // Kept by this tab as the page read it: a file that no longer reads
+    // is a transaction to refuse like any other damaged one.
+    let config = Config::parse(&tx.config)
+        .map_err(|_| crate::flows::transaction_problem(&transaction::TransactionError::Unknown))?;
     Ok(Prepared {
         state: callback.state.clone(),
         tx,
+        config,
         code,
     })
 }
@@ -146,7 +153,9 @@ pub fn prepare(
 /// The code exchanged for tokens at `tenant` (the one the round-trip began
 /// with), before the page's configuration has loaded.
 pub async fn exchange<T: Tenant>(tenant: &T, prepared: Prepared) -> Exchanged {
-    let Prepared { state, tx, code } = prepared;
+    let Prepared {
+        state, tx, code, ..
+    } = prepared;
     let tokens = tenant
         .exchange_code(&code, &tx.verifier, &tx.redirect_uri)
         .await;
@@ -219,7 +228,7 @@ async fn verified<T: Tenant, S: KeyValue>(
 ) -> Result<Returned, Problem> {
     let Exchanged { state, tx, tokens } = exchanged;
     // A token from a tenant this page no longer names is never used.
-    if tx.config != *env.config || tx.redirect_uri != env.redirect_uri {
+    if tx.config != env.config.source || tx.redirect_uri != env.redirect_uri {
         return Err(Problem::new(Key::ConfigChanged, Next::Dismiss));
     }
     let doing = match tx.purpose {

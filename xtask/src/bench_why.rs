@@ -8,6 +8,55 @@ use std::path::Path;
 use crate::run::Result;
 use crate::wasm;
 
+/// `cargo xtask why [wasm]`: [`print`] for a wasm, by default the last
+/// release build's (in the target directory cargo uses).
+/// With `--crate NAME`, the largest functions of that crate instead.
+pub fn run(args: &[String]) -> Result {
+    let (krate, rest) = match args {
+        [flag, name, rest @ ..] if flag == "--crate" => (Some(name.as_str()), rest),
+        rest => (None, rest),
+    };
+    let wasm = match rest {
+        [] => {
+            let target = std::env::var_os("CARGO_TARGET_DIR")
+                .map_or_else(|| crate::run::root().join("target"), Into::into);
+            target.join("wasm32-unknown-unknown/release/link-accounts.wasm")
+        }
+        [path] => path.into(),
+        _ => return Err("usage: cargo xtask why [--crate NAME] [wasm]".into()),
+    };
+    match krate {
+        Some(name) => functions(&wasm, name),
+        None => print(&wasm),
+    }
+}
+
+/// The 40 largest functions of crate `name`, with their size.
+fn functions(wasm: &Path, name: &str) -> Result {
+    let bytes = std::fs::read(wasm).map_err(|e| format!("cannot read {}: {e}", wasm.display()))?;
+    let (imports, bodies, names) =
+        parse(&bytes).map_err(|e| format!("the wasm could not be read: {e}"))?;
+    let mut rows: Vec<(usize, &str)> = bodies
+        .iter()
+        .enumerate()
+        .filter_map(|(i, size)| {
+            let f = names.get(&(imports + i))?;
+            (crate_of(f) == name).then_some((*size, f.as_str()))
+        })
+        .collect();
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
+    let total: usize = rows.iter().map(|r| r.0).sum();
+    println!(
+        "{} functions of {name}, {:.1} KB:\n",
+        rows.len(),
+        total as f64 / 1000.0
+    );
+    for (size, f) in rows.iter().take(40) {
+        println!("{:>8.1} KB  {f}", *size as f64 / 1000.0);
+    }
+    Ok(())
+}
+
 /// Prints the crates with the most code, largest first.
 pub fn print(wasm: &Path) -> Result {
     let bytes = std::fs::read(wasm).map_err(|e| format!("cannot read {}: {e}", wasm.display()))?;
@@ -48,8 +97,9 @@ pub fn print(wasm: &Path) -> Result {
 }
 
 /// The libraries put back in place of hand-written code (issue 24).
-const LIBRARIES: [&str; 6] = [
+const LIBRARIES: [&str; 7] = [
     "serde",
+    "serde_core",
     "serde_json",
     "gloo_storage",
     "form_urlencoded",

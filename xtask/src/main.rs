@@ -25,6 +25,8 @@ tasks:
   tools   install what plain `trunk serve` / `trunk build --release` need
           (trunk, wasm-bindgen-cli, wasm-opt) and print the PATH to use
   bench   build the release app and print what a browser downloads
+  why     [wasm]: where the release wasm's code comes from, by crate
+          (default: the last release build's, before wasm-opt)
   screenshots  photograph the page's main states into docs/screenshots
   post-build  (Trunk's post-build hook) <staging dir>: in a release build, short
           names between the wasm and its JS glue, comments out of the glue and
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         Some("tools") => tools::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("screenshots") => screenshots::run(&args[1..]),
+        Some("why") => bench_why::run(&args[1..]),
         Some("post-build") => post_build::run(&args[1..]),
         Some("-h" | "--help") => {
             println!("{USAGE}");

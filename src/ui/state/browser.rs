@@ -116,6 +116,6 @@ pub async fn exchange_early() -> Option<Result<Exchanged, Problem>> {
         Ok(prepared) => prepared,
         Err(problem) => return Some(Err(problem)),
     };
-    let tenant = Http::new(prepared.began_with().0.clone());
+    let tenant = Http::new(prepared.began_with().clone());
     Some(Ok(sign_in::exchange(&tenant, prepared).await))
 }
