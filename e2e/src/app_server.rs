@@ -88,9 +88,28 @@ async fn delayed(State(latency): State<Latency>, request: Request, next: Next) -
     response
 }
 
+/// The `config.json` the app's server serves (none: 404); a test may
+/// change it while the page runs, as a deployment would.
+#[derive(Clone, Default)]
+pub struct ServedConfig(Arc<Mutex<Option<String>>>);
+
+impl ServedConfig {
+    pub fn new(text: Option<String>) -> Self {
+        ServedConfig(Arc::new(Mutex::new(text)))
+    }
+
+    pub fn get(&self) -> Option<String> {
+        self.0.lock().expect("config lock").clone()
+    }
+
+    pub fn set(&self, text: Option<String>) {
+        *self.0.lock().expect("config lock") = text;
+    }
+}
+
 pub async fn serve(
     listener: TcpListener,
-    config: Option<String>,
+    config: ServedConfig,
     referers: Referers,
     latency: Latency,
 ) {
@@ -98,7 +117,7 @@ pub async fn serve(
         .route(
             "/config.json",
             get(move || async move {
-                match config {
+                match config.get() {
                     Some(text) => {
                         ([(header::CONTENT_TYPE, "application/json")], text).into_response()
                     }

@@ -60,8 +60,8 @@ pub struct World {
     pub referers: app_server::Referers,
     /// How long the app's server waits before each answer.
     latency: app_server::Latency,
-    /// The `config.json` the app's server serves, if any.
-    pub config: Option<String>,
+    /// The `config.json` the app's server serves (`get`, `set`).
+    pub config: app_server::ServedConfig,
     _driver: Child,
     profile: PathBuf,
 }
@@ -151,6 +151,7 @@ impl World {
         };
         let referers = app_server::Referers::default();
         let latency = app_server::Latency::default();
+        let config = app_server::ServedConfig::new(config);
         tokio::spawn(app_server::serve(
             app_listener,
             config.clone(),

@@ -24,7 +24,7 @@ async fn js(w: &World, script: &str) {
 /// A transaction of this tab, as the page stores it, `age` seconds old,
 /// begun with the configuration the page has.
 fn transaction(w: &World, state: &str, purpose: &str, age: i64) -> String {
-    let config = serde_json::to_string(w.config.as_deref().unwrap_or_default()).unwrap();
+    let config = serde_json::to_string(&w.config.get().unwrap_or_default()).unwrap();
     let redirect_uri = serde_json::to_string(&format!("{}/", w.app_url)).unwrap();
     format!(
         "sessionStorage.setItem('link-accounts.tx.{state}', JSON.stringify(Object.assign({purpose}, \

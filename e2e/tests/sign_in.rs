@@ -254,3 +254,29 @@ async fn the_status_line_is_announced_and_buttons_are_buttons() {
     assert_eq!(sign_in.tag_name().await.unwrap(), "button");
     w.close().await;
 }
+
+#[tokio::test]
+async fn a_config_json_changed_during_the_round_trip_is_refused_with_nothing_stored() {
+    let w = World::start().await;
+    w.open_app().await;
+    w.click("#sign-in").await;
+    // While the person is at the tenant, the deployment changes
+    // `config.json` (here: another request time-out, a harmless field).
+    let mut changed: Value = serde_json::from_str(&w.config.get().unwrap()).unwrap();
+    changed["request_timeout_seconds"] = json!(19);
+    w.config.set(Some(changed.to_string()));
+    w.tenant_login(&ADA).await;
+    w.wait_for_text("#problem", "settings changed while you were signing in")
+        .await;
+    assert_eq!(w.local_storage(SESSION_KEY).await, None, "nothing stored");
+    // The code was exchanged while `config.json` loaded, with the
+    // configuration the round-trip began with; its tokens were never used.
+    assert_eq!(w.requests("POST /oauth/token"), 1);
+    assert_eq!(w.requests("GET /api/v2/users/"), 0, "no account read");
+    assert_eq!(w.changes(), Vec::<String>::new());
+    // Signing in again, with the new file, works (the tenant's session
+    // answers at once).
+    w.click("#sign-in").await;
+    w.wait_for_text("#profile-name", "Ada Lovelace").await;
+    w.close().await;
+}
