@@ -108,8 +108,10 @@ pub struct Header {
     pub kid: Option<String>,
 }
 
-/// The claims as a token carries them, before any check. A claim of the
-/// wrong type makes the token malformed.
+/// The claims as a token carries them, before any check. A protocol claim
+/// of the wrong type makes the token malformed; a profile claim of the
+/// wrong type (some identity providers send `email_verified` as the text
+/// `"true"`) reads as absent, so it verifies nothing.
 #[derive(Debug, Deserialize)]
 pub struct Claims {
     pub iss: Option<String>,
@@ -122,13 +124,32 @@ pub struct Claims {
     pub nbf: Option<i64>,
     pub nonce: Option<String>,
     pub sub: Option<String>,
+    #[serde(default, deserialize_with = "text")]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "text")]
     pub email: Option<String>,
+    #[serde(default, deserialize_with = "boolean")]
     pub email_verified: Option<bool>,
+    #[serde(default, deserialize_with = "text")]
     pub phone_number: Option<String>,
+    #[serde(default, deserialize_with = "boolean")]
     pub phone_number_verified: Option<bool>,
+    #[serde(default, deserialize_with = "text")]
     pub picture: Option<String>,
     pub auth_time: Option<i64>,
+}
+
+/// A profile claim that is text, or nothing.
+fn text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => Some(s),
+        _ => None,
+    })
+}
+
+/// A profile claim that is `true` or `false`, or nothing.
+fn boolean<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Ok(Value::deserialize(d)?.as_bool())
 }
 
 /// Part `i` of a token (0: the header, 1: the claims), read as a `T`.
@@ -345,7 +366,7 @@ mod tests {
         for (claim, value) in [
             ("nbf", json!("soon")),
             ("exp", json!("later")),
-            ("email_verified", json!("true")),
+            ("nonce", json!(1)),
             ("sub", json!(7)),
         ] {
             assert_eq!(
@@ -354,6 +375,12 @@ mod tests {
                 "{claim}: {value}"
             );
         }
+        // A profile claim of the wrong type verifies nothing, and is no
+        // reason to refuse a sign-in.
+        let c = verify(&with("email_verified", json!("true")), k, &expected()).unwrap();
+        assert_eq!(c.email_verified, None);
+        let c = verify(&with("email", json!(["a@x"])), k, &expected()).unwrap();
+        assert_eq!(c.email, None);
     }
 
     #[test]
