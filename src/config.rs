@@ -25,6 +25,11 @@ pub struct Config {
     /// How recent the main account's sign-in must be for a change to its
     /// accounts (seconds; 0: a fresh sign-in for every change).
     pub reauth_max_age_seconds: i64,
+    /// The `max_age` a sign-in asks for: a tenant session older than this
+    /// signs in again, and the ID token then says when the person signed
+    /// in (`auth_time`: Auth0 sends it only when `max_age` or
+    /// `prompt=login` was asked).
+    pub sign_in_max_age_seconds: i64,
     /// The text it was read from: what a round-trip's transaction keeps,
     /// so that its callback can use the same configuration before
     /// `config.json` has loaded, and tell whether the file has changed.
@@ -33,6 +38,9 @@ pub struct Config {
 
 /// The default of `reauth_max_age_seconds`.
 pub const DEFAULT_REAUTH_MAX_AGE_SECONDS: i64 = 600;
+
+/// The default of `sign_in_max_age_seconds`: a day, the session's length.
+pub const DEFAULT_SIGN_IN_MAX_AGE_SECONDS: i64 = 86_400;
 
 /// The default of `request_timeout_seconds`.
 pub const DEFAULT_TIMEOUT_SECONDS: i64 = 20;
@@ -153,6 +161,12 @@ impl Config {
             DEFAULT_REAUTH_MAX_AGE_SECONDS,
             0..=86_400,
         )?;
+        let sign_in_max_age = seconds(
+            &root,
+            "sign_in_max_age_seconds",
+            DEFAULT_SIGN_IN_MAX_AGE_SECONDS,
+            1..=2_592_000,
+        )?;
         Ok(Config {
             domain: domain.trim_end_matches('/').to_owned(),
             client_id,
@@ -161,6 +175,7 @@ impl Config {
             connections,
             request_timeout_ms: (timeout * 1000) as u32,
             reauth_max_age_seconds: reauth,
+            sign_in_max_age_seconds: sign_in_max_age,
             source: text.to_owned(),
         })
     }
@@ -487,6 +502,20 @@ mod tests {
             assert_eq!(
                 field_error(&with("reauth_max_age_seconds", bad)),
                 "reauth_max_age_seconds"
+            );
+        }
+    }
+
+    #[test]
+    fn the_sign_ins_max_age_is_optional_and_bounded() {
+        let config = Config::parse(GOOD).unwrap();
+        assert_eq!(config.sign_in_max_age_seconds, 86_400);
+        let hour = Config::parse(&with("sign_in_max_age_seconds", 3600.into())).unwrap();
+        assert_eq!(hour.sign_in_max_age_seconds, 3600);
+        for bad in [Value::from(0), Value::from(2_592_001), Value::from("60")] {
+            assert_eq!(
+                field_error(&with("sign_in_max_age_seconds", bad)),
+                "sign_in_max_age_seconds"
             );
         }
     }

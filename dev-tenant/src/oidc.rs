@@ -46,6 +46,9 @@ pub struct LoginTx {
     pub pending_code: Option<PendingCode>,
     /// When `/authorize` began it (the tenant's clock).
     pub created_at: i64,
+    /// The request asked for `max_age` or `prompt=login`: only then does
+    /// Auth0 put `auth_time` in the ID token.
+    pub wants_auth_time: bool,
 }
 
 /// How long a login page stays usable, as Auth0's transactions do.

@@ -420,7 +420,7 @@ async fn a_tenant_session_skips_the_login_page_unless_prompt_is_login() {
 async fn auth_time_is_the_logins_time_and_login_hint_fills_the_pages() {
     let t = tenant();
     let login_at = t.state.now();
-    let code = t.code_for(ADA, &[]).await;
+    let code = t.code_for(ADA, &[("max_age", "86400")]).await;
     t.state.controls().advance_clock(30);
     let tokens = t.exchange(&code, VERIFIER).await.json();
     let id = claims_of(tokens["id_token"].as_str().unwrap());
@@ -450,7 +450,7 @@ async fn auth_time_is_the_logins_time_and_login_hint_fills_the_pages() {
         (dev_tenant::controls::Defect::NoAuthTime, None),
         (dev_tenant::controls::Defect::OldAuthTime, Some(-3600)),
     ] {
-        let code = t.code_for(ADA, &[]).await;
+        let code = t.code_for(ADA, &[("prompt", "login")]).await;
         let now = t.state.now();
         t.state.controls().set_defect(defect);
         let tokens = t.exchange(&code, VERIFIER).await.json();
@@ -459,6 +459,40 @@ async fn auth_time_is_the_logins_time_and_login_hint_fills_the_pages() {
             None => assert!(id.get("auth_time").is_none()),
             Some(d) => assert_eq!(id["auth_time"].as_i64().unwrap(), now + d),
         }
+    }
+}
+
+#[tokio::test]
+async fn auth_time_is_in_the_id_token_only_when_max_age_or_prompt_login_was_asked() {
+    let t = tenant();
+    for (extra, sent) in [
+        (vec![], false),
+        (vec![("prompt", "consent")], false),
+        (vec![("max_age", "3600")], true),
+        (vec![("max_age", "0")], true),
+        (vec![("prompt", "login")], true),
+        (vec![("prompt", "login"), ("max_age", "0")], true),
+    ] {
+        let code = t.code_for(ADA, &extra).await;
+        let tokens = t.exchange(&code, VERIFIER).await.json();
+        let id = claims_of(tokens["id_token"].as_str().unwrap());
+        assert_eq!(id.get("auth_time").is_some(), sent, "{extra:?}");
+    }
+    // A tenant session that answers at once follows the same rule.
+    let (_, cookie) = social_login(&t, "google-oauth2", ADA).await;
+    for (extra, sent) in [(vec![], false), (vec![("max_age", "3600")], true)] {
+        let answer = t
+            .send(
+                Request::get(t.authorize_uri(&extra))
+                    .header(header::COOKIE, cookie.clone())
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        let code = query_of(&answer.location())["code"].clone();
+        let tokens = t.exchange(&code, VERIFIER).await.json();
+        let id = claims_of(tokens["id_token"].as_str().unwrap());
+        assert_eq!(id.get("auth_time").is_some(), sent, "session, {extra:?}");
     }
 }
 
@@ -758,7 +792,10 @@ async fn the_code_exchange_gives_a_verified_id_token_and_a_management_token() {
     assert_eq!(id["nonce"], "n-1");
     assert_eq!(id["email_verified"], true);
     assert_eq!(id["name"], "Ada Lovelace");
-    assert!(id["auth_time"].is_i64());
+    assert!(
+        id.get("auth_time").is_none(),
+        "neither max_age nor prompt=login was asked: Auth0 sends no auth_time"
+    );
     let access = claims_of(tokens["access_token"].as_str().unwrap());
     assert_eq!(access["azp"], CLIENT);
     assert_eq!(access["aud"][0], t.state.management_audience());

@@ -125,3 +125,47 @@ async fn a_link_round_trip_without_a_fresh_sign_in_is_refused() {
     assert!(w.changes().is_empty(), "{:?}", w.changes());
     w.close().await;
 }
+
+#[tokio::test]
+async fn the_sign_in_asks_for_max_age_so_a_link_right_after_it_needs_no_second_sign_in() {
+    // Auth0 puts `auth_time` in the ID token only when `max_age` or
+    // `prompt=login` was asked, and the dev tenant does the same.
+    let w = World::start().await;
+    w.sign_in(&ADA).await;
+    let session: serde_json::Value =
+        serde_json::from_str(&w.local_storage("link-accounts.session").await.unwrap()).unwrap();
+    assert!(
+        session["auth_time"].is_i64(),
+        "the sign-in's ID token said when: {session}"
+    );
+    w.tenant.controls().clear_log();
+    w.click_button("Link GitHub account").await;
+    w.wait_for_text("body", "Sign in with github").await;
+    assert!(!w.has("#problem").await, "no second sign-in was asked for");
+    w.close().await;
+}
+
+#[tokio::test]
+async fn a_sign_in_whose_id_token_has_no_auth_time_asks_to_sign_in_again_before_a_change() {
+    // A tenant that sends no `auth_time` (as Auth0 does without `max_age`).
+    let w = World::start().await;
+    w.tenant
+        .controls()
+        .set_defect(dev_tenant::controls::Defect::NoAuthTime);
+    w.sign_in(&ADA).await;
+    let session: serde_json::Value =
+        serde_json::from_str(&w.local_storage("link-accounts.session").await.unwrap()).unwrap();
+    assert!(session["auth_time"].is_null(), "{session}");
+    w.tenant.controls().clear_log();
+    w.click_button("Link GitHub account").await;
+    w.wait_for_text("#problem", "first sign in again to show it is you")
+        .await;
+    assert!(
+        !w.tenant_log()
+            .iter()
+            .any(|l| l.starts_with("GET /authorize")),
+        "the page asks before it goes anywhere"
+    );
+    assert!(w.changes().is_empty());
+    w.close().await;
+}

@@ -40,6 +40,10 @@ pub fn authorize(
     if login.fresh {
         // A real sign-in now: the tenant's own session does not count.
         q.append_pair("prompt", "login").append_pair("max_age", "0");
+    } else if let Some(max_age) = login.max_age {
+        // A tenant session older than this signs in again; either way the
+        // ID token says when the person signed in (`auth_time`).
+        q.append_pair("max_age", &max_age.to_string());
     }
     if let Some(hint) = login.hint {
         q.append_pair("login_hint", hint);
@@ -56,6 +60,8 @@ pub struct Login<'a> {
     pub fresh: bool,
     /// Who is expected (`login_hint`), for the pages that can use it.
     pub hint: Option<&'a str>,
+    /// `max_age`, for a sign-in that is not `fresh`.
+    pub max_age: Option<i64>,
 }
 
 /// The tenant's logout, returning to this page.
@@ -123,6 +129,16 @@ mod tests {
         assert_eq!(q["scope"], SCOPE);
         assert!(!q.contains_key("prompt") && !q.contains_key("connection"));
         assert!(!q.contains_key("max_age") && !q.contains_key("login_hint"));
+        let login = Login {
+            max_age: Some(86_400),
+            ..Login::default()
+        };
+        let url = authorize(&config(), "r", "s", "n", "c", &login);
+        let q: std::collections::HashMap<_, _> = query_params(url.split_once('?').unwrap().1)
+            .into_iter()
+            .collect();
+        assert_eq!(q["max_age"], "86400");
+        assert!(!q.contains_key("prompt"));
     }
 
     #[test]
@@ -131,6 +147,7 @@ mod tests {
             connection: Some("google-oauth2"),
             fresh: true,
             hint: Some("ada@example.com"),
+            max_age: Some(86_400),
         };
         let url = authorize(&config(), "r", "s", "n", "c", &login);
         let q: std::collections::HashMap<_, _> = query_params(url.split_once('?').unwrap().1)
@@ -138,7 +155,7 @@ mod tests {
             .collect();
         assert_eq!(q["connection"], "google-oauth2");
         assert_eq!(q["prompt"], "login");
-        assert_eq!(q["max_age"], "0");
+        assert_eq!(q["max_age"], "0", "a fresh sign-in's max_age wins");
         assert_eq!(q["login_hint"], "ada@example.com");
     }
 

@@ -157,7 +157,7 @@ pub fn start<T: Tenant, S: KeyValue>(
     let login = urls::Login {
         connection: Some(connection),
         fresh: true,
-        hint: None,
+        ..urls::Login::default()
     };
     let (state, url) = env.begin_round_trip(purpose, &login);
     match shown.filter(|u| u.user_id == session.user_id) {

@@ -45,8 +45,14 @@ pub fn read_callback(params: &[(String, String)]) -> Option<Callback> {
 }
 
 /// Starts signing in: a login transaction, and the URL to go to.
+/// It asks for `max_age`, so that the ID token says when the person
+/// signed in (`auth_time`), which changes to the account need.
 pub fn start<T: Tenant, S: KeyValue>(env: &Env<'_, T, S>) -> String {
-    env.round_trip(Purpose::Login, &urls::Login::default())
+    let login = urls::Login {
+        max_age: Some(env.config.sign_in_max_age_seconds),
+        ..urls::Login::default()
+    };
+    env.round_trip(Purpose::Login, &login)
 }
 
 /// What a callback came to.

@@ -120,6 +120,7 @@ pub fn start<T: Tenant, S: KeyValue>(
         connection: main.map(|i| i.connection.as_str()),
         fresh: true,
         hint,
+        max_age: None,
     };
     env.round_trip(purpose, &login)
 }

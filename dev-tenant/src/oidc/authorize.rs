@@ -139,6 +139,7 @@ pub(super) async fn authorize_get(
         login_hint: given(&q.login_hint).map(str::to_owned),
         pending_code: None,
         created_at: state.now(),
+        wants_auth_time: given(&q.max_age).is_some() || given(&q.prompt) == Some("login"),
     };
     let max_age = given(&q.max_age).and_then(|m| m.parse::<i64>().ok());
     let prompt = given(&q.prompt);

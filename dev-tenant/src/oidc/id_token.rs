@@ -15,8 +15,9 @@ pub(super) struct IdToken<'a> {
     pub scopes: &'a [&'a str],
     pub client_id: &'a str,
     pub nonce: Option<&'a str>,
-    /// When the person actually signed in at the tenant.
-    pub auth_time: i64,
+    /// When the person actually signed in at the tenant, if the request
+    /// asked for it (`max_age` or `prompt=login`).
+    pub auth_time: Option<i64>,
 }
 
 impl IdToken<'_> {
@@ -29,7 +30,9 @@ impl IdToken<'_> {
         claims.insert("aud".into(), json!(self.client_id));
         claims.insert("iat".into(), json!(now));
         claims.insert("exp".into(), json!(now + ID_TOKEN_LIFETIME));
-        claims.insert("auth_time".into(), json!(self.auth_time));
+        if let Some(t) = self.auth_time {
+            claims.insert("auth_time".into(), json!(t));
+        }
         if let Some(n) = self.nonce {
             claims.insert("nonce".into(), json!(n));
         }

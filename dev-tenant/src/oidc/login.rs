@@ -375,6 +375,7 @@ pub(super) fn issue_code(
         scope: tx.scope.clone(),
         audience: tx.audience.clone(),
         auth_time,
+        wants_auth_time: tx.wants_auth_time,
         expires_at: state.now() + CODE_LIFETIME,
     };
     if let Err(e) = state.store().insert_code(&hash(&code), &grant) {

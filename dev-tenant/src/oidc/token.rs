@@ -172,6 +172,7 @@ pub(super) async fn token_post(
                 audience: grant.audience,
                 nonce: grant.nonce,
                 auth_time: grant.auth_time,
+                wants_auth_time: grant.wants_auth_time,
                 family: None,
             }
         }
@@ -186,6 +187,7 @@ pub(super) async fn token_post(
                     audience: g.audience,
                     nonce: None,
                     auth_time: g.auth_time,
+                    wants_auth_time: g.wants_auth_time,
                     family: Some(g.family),
                 },
                 RefreshUse::Fresh(_) | RefreshUse::Reused | RefreshUse::Unknown => {
@@ -212,6 +214,7 @@ struct Issue {
     audience: Option<String>,
     nonce: Option<String>,
     auth_time: i64,
+    wants_auth_time: bool,
     /// The refresh-token family this renewal belongs to.
     family: Option<String>,
 }
@@ -254,7 +257,7 @@ fn issue_tokens(state: &AppState, issue: &Issue) -> Result<Value, OAuthError> {
             scopes: &granted,
             client_id: &issue.client_id,
             nonce: issue.nonce.as_deref(),
-            auth_time: issue.auth_time,
+            auth_time: issue.wants_auth_time.then_some(issue.auth_time),
         };
         out["id_token"] = json!(minted.mint(state));
     }
@@ -267,6 +270,7 @@ fn issue_tokens(state: &AppState, issue: &Issue) -> Result<Value, OAuthError> {
             scope: issue.scope.clone(),
             audience: issue.audience.clone(),
             auth_time: issue.auth_time,
+            wants_auth_time: issue.wants_auth_time,
         };
         state.store().insert_refresh(&hash(&token), &grant)?;
         out["refresh_token"] = json!(token);

@@ -16,6 +16,9 @@ pub struct CodeGrant {
     pub scope: String,
     pub audience: Option<String>,
     pub auth_time: i64,
+    /// Whether the ID token carries `auth_time` (see `LoginTx`).
+    #[serde(default)]
+    pub wants_auth_time: bool,
     pub expires_at: i64,
 }
 
@@ -30,6 +33,9 @@ pub struct RefreshGrant {
     pub scope: String,
     pub audience: Option<String>,
     pub auth_time: i64,
+    /// Whether its ID tokens carry `auth_time`, as the first one did.
+    #[serde(default)]
+    pub wants_auth_time: bool,
 }
 
 /// Where a refresh token is in its life.
