@@ -241,6 +241,12 @@ pub fn tenant_problem(error: &TenantError, doing: Doing, now: i64) -> Problem {
             ..
         } => match (*status, doing) {
             (401, _) => session_ended(),
+            // A scope the tenant did not grant: signing in again would
+            // not change it.
+            (403, _) if error.code() == Some("insufficient_scope") => Problem::new(
+                text!(NotPermitted, failed = failed, said = said),
+                Next::Dismiss,
+            ),
             (403, _) => Problem::new(
                 text!(Refused403, failed = failed, said = said),
                 Next::SignIn,

@@ -89,6 +89,14 @@ impl TenantError {
         }
     }
 
+    /// Auth0's `errorCode` (`insufficient_scope`, ...), where the body had one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            TenantError::Http { auth0: Some(e), .. } => e.error_code.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Auth0's `message`, where the body had one.
     pub fn message(&self) -> Option<&str> {
         match self {

@@ -85,7 +85,7 @@ macro_rules! keys {
 
 keys! {
     SessionEnded, StorageOff, ConfigChanged, FailedLoad, FailedSignIn, FailedLink, FailedUnlink, FailedRestore,
-    ServiceSaid, Unreachable, TimedOut, NotUnderstood, Refused403, TooMany, InASecond,
+    ServiceSaid, NotPermitted, LinkNotAllowed, SettingsNotAllowed, LinkLosingSettings, Unreachable, TimedOut, NotUnderstood, Refused403, TooMany, InASecond,
     InSeconds, InMinutes, InAMinute, AlreadyLinkedElsewhere, AccountNotFound,
     SignInRefused, FailedWithSaid, ServerTrouble, UnaskedCallback, TookTooLong, Untrusted,
     WhyMalformed, WhyAlgorithm, WhyUnknownKey, WhySignature, WhyIssuer, WhyAudience,

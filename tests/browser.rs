@@ -134,6 +134,7 @@ mod storage {
             user_id: "google-oauth2|1".into(),
             expires_at: now() + 600,
             auth_time: Some(now()),
+            scope: Some("openid read:current_user".into()),
         }
     }
 

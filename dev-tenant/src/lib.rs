@@ -78,6 +78,10 @@ pub struct Options {
     pub key: Option<SigningKey>,
     /// Limits on `current_user` Management API calls, per user.
     pub rate_limit: limits::RateLimit,
+    /// Scopes the clients may not have, as a tenant that does not grant
+    /// them (`update:current_user_metadata`, say) refuses them: a request
+    /// for one is answered without it.
+    pub refused_scopes: Vec<String>,
 }
 
 /// Everything a handler can reach. Cheap to clone.
@@ -97,6 +101,7 @@ struct Inner {
     logins: Mutex<HashMap<String, oidc::LoginTx>>,
     sessions: Mutex<HashMap<String, oidc::TenantSession>>,
     limiter: limits::Limiter,
+    refused_scopes: Vec<String>,
 }
 
 impl AppState {
@@ -145,6 +150,7 @@ impl AppState {
                 logins: Mutex::default(),
                 sessions: Mutex::default(),
                 limiter: limits::Limiter::new(options.rate_limit),
+                refused_scopes: options.refused_scopes,
             }),
         };
         if make_one {
@@ -212,6 +218,11 @@ impl AppState {
     }
 
     /// Takes one request from `user`'s rate-limit bucket.
+    /// Whether the clients may be granted `scope`.
+    pub fn grants(&self, scope: &str) -> bool {
+        !self.inner.refused_scopes.iter().any(|s| s == scope)
+    }
+
     pub fn rate_limit(&self, user: &str) -> limits::Verdict {
         let now_ms =
             unix_now_ms().saturating_add(self.inner.controls.clock_offset().saturating_mul(1000));

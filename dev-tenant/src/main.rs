@@ -13,7 +13,7 @@ use tokio::net::TcpListener;
 const USAGE: &str = "\
 usage: dev-tenant [--listen 127.0.0.1:4000] [--db FILE] [--seed FILE]
                   [--app-origin URL]... [--rate-limit BURST/PER_MINUTE]
-                  [--test-controls] [--reset]
+                  [--refuse-scope SCOPE]... [--test-controls] [--reset]
        dev-tenant keys rotate --db FILE
 
   --listen        address to listen on (default 127.0.0.1:4000)
@@ -23,6 +23,8 @@ usage: dev-tenant [--listen 127.0.0.1:4000] [--db FILE] [--seed FILE]
                   web-origin URLs (repeatable)
   --rate-limit    limits on calls with a user's own token, per user
                   (default 20/60: a burst of 20, then 60 a minute)
+  --refuse-scope  a scope the client is not granted, as a tenant that does
+                  not allow it (update:current_user_metadata, say)
   --test-controls mount /__controls/ (faults, token defects, request log)
   --reset         forget every user, code and token, and seed again";
 
@@ -67,6 +69,14 @@ async fn main() -> ExitCode {
                 Some(Ok(limit)) => options.rate_limit = limit,
                 Some(Err(e)) => return usage(&format!("--rate-limit: {e}")),
                 None => return usage("--rate-limit takes BURST/PER_MINUTE, such as 20/60"),
+            },
+            "--refuse-scope" => match args.next() {
+                Some(scope) if !scope.is_empty() => options.refused_scopes.push(scope),
+                _ => {
+                    return usage(
+                        "--refuse-scope takes a scope such as update:current_user_metadata",
+                    );
+                }
             },
             "--test-controls" => options.test_controls = true,
             "--reset" => options.reset = true,

@@ -75,6 +75,20 @@ fn tenant_limited(burst: u32, per_minute: u32) -> Tenant {
     }
 }
 
+/// A tenant that does not grant these scopes to its clients.
+fn tenant_refusing(scopes: &[&str]) -> Tenant {
+    let options = dev_tenant::Options {
+        key: Some(dev_tenant::keys::SigningKey::for_tests()),
+        refused_scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    };
+    let state = AppState::open("127.0.0.1:4000".parse().unwrap(), options).unwrap();
+    Tenant {
+        app: dev_tenant::app(state.clone()),
+        state,
+    }
+}
+
 fn challenge(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
@@ -1945,4 +1959,56 @@ async fn the_hs256_defect_is_the_real_attack_keyed_with_the_public_key() {
         Some(true),
         "HMAC-keyed with what everyone has"
     );
+}
+
+#[tokio::test]
+async fn scopes_are_granted_as_auth0_grants_them_and_a_refused_one_is_a_403() {
+    // Every scope asked for that the client may have; the answer says which.
+    let t = tenant();
+    let tokens = t.tokens_for(ADA).await;
+    assert_eq!(tokens["scope"], SCOPE);
+    // A tenant that does not let the page change metadata.
+    let t = tenant_refusing(&["update:current_user_metadata"]);
+    let tokens = t.tokens_for(ADA).await;
+    let granted = tokens["scope"].as_str().unwrap();
+    assert!(
+        !granted.contains("update:current_user_metadata"),
+        "{granted}"
+    );
+    assert!(
+        granted.contains("update:current_user_identities"),
+        "{granted}"
+    );
+    let access = claims_of(tokens["access_token"].as_str().unwrap());
+    assert_eq!(
+        access["scope"], granted,
+        "the token carries what was granted"
+    );
+    let token = tokens["access_token"].as_str().unwrap();
+    let path = format!("/api/v2/users/{}", ADA.replace('|', "%7C"));
+    let patched = t
+        .api(
+            Method::PATCH,
+            &path,
+            Some(token),
+            Some(json!({"user_metadata": {"theme": "light"}})),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::FORBIDDEN, "{}", patched.text());
+    assert_eq!(patched.json()["errorCode"], "insufficient_scope");
+    let read = t.api(Method::GET, &path, Some(token), None).await;
+    assert_eq!(read.status, StatusCode::OK, "reading needs no update scope");
+    // And one that does not let it link.
+    let t = tenant_refusing(&["update:current_user_identities"]);
+    let tokens = t.tokens_for(ADA).await;
+    let linked = t
+        .api(
+            Method::POST,
+            &format!("{path}/identities"),
+            Some(tokens["access_token"].as_str().unwrap()),
+            Some(json!({"link_with": "x.y.z"})),
+        )
+        .await;
+    assert_eq!(linked.status, StatusCode::FORBIDDEN, "{}", linked.text());
+    assert_eq!(linked.json()["errorCode"], "insufficient_scope");
 }

@@ -114,7 +114,17 @@ impl World {
         World::start_full(AppConfig::Good, reader).await
     }
 
+    /// A world whose tenant does not grant the page these scopes.
+    pub async fn start_refusing(scopes: &[&str]) -> World {
+        let refused = scopes.iter().map(|s| s.to_string()).collect();
+        World::start_tenant(AppConfig::Good, Reader::default(), refused).await
+    }
+
     async fn start_full(config: AppConfig, reader: Reader<'_>) -> World {
+        World::start_tenant(config, reader, Vec::new()).await
+    }
+
+    async fn start_tenant(config: AppConfig, reader: Reader<'_>, refused: Vec<String>) -> World {
         let app_listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind the app's port");
@@ -129,6 +139,7 @@ impl World {
         let options = dev_tenant::Options {
             app_origins: vec![app_url.clone()],
             key: Some(dev_tenant::keys::SigningKey::for_tests()),
+            refused_scopes: refused,
             ..dev_tenant::Options::default()
         };
         let tenant = dev_tenant::AppState::open(tenant_addr, options).expect("a tenant");

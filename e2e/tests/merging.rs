@@ -241,3 +241,43 @@ async fn an_account_with_no_settings_links_with_no_update() {
     assert_eq!(ada_metadata(&w), json!({"theme": "dark", "language": "en"}));
     w.close().await;
 }
+
+#[tokio::test]
+async fn a_tenant_that_refuses_the_metadata_scope_links_on_an_explicit_click_and_sends_no_update() {
+    let w = World::start_refusing(&["update:current_user_metadata"]).await;
+    ada_links_github(&w, &ADA_GITHUB).await;
+    let lost = w
+        .wait_for_text("#settings-lost", "does not let this page copy settings")
+        .await;
+    assert!(lost.contains("\u{201c}editor\u{201d}"), "{lost}");
+    assert!(!w.has("li.merge-key").await, "no plan that cannot happen");
+    w.wait_for_text("#confirm-link-button", "Link, and lose these settings")
+        .await;
+    w.click("#confirm-link-button").await;
+    w.wait_for_text("#identities", "GitHub").await;
+    w.wait_for_tenant_idle().await;
+    assert_eq!(
+        api_calls(&w),
+        [
+            "GET /api/v2/users/github%7C4242001 200".to_owned(),
+            format!("POST {ADA_PATH}/identities 201"),
+        ],
+        "no PATCH was sent"
+    );
+    assert_eq!(ada_metadata(&w), json!({"theme": "dark", "language": "en"}));
+    w.close().await;
+}
+
+#[tokio::test]
+async fn a_tenant_that_refuses_the_identities_scope_says_so_where_the_buttons_were() {
+    let w = World::start_refusing(&["update:current_user_identities"]).await;
+    w.sign_in(&ADA).await;
+    w.wait_for_text("#link-not-allowed", "does not let this page link accounts")
+        .await;
+    assert!(
+        !w.has("button[data-connection]").await,
+        "no button that cannot work"
+    );
+    assert!(w.changes().is_empty());
+    w.close().await;
+}

@@ -22,6 +22,29 @@ pub struct Session {
     /// When the person last signed in as this account at the tenant (the
     /// ID token's `auth_time`), for the recent sign-in that changes need.
     pub auth_time: Option<i64>,
+    /// The scopes the tenant granted the access token (its answer's
+    /// `scope`); absent in a record kept before it was read.
+    #[serde(default)]
+    pub scope: Option<String>,
+}
+
+impl Session {
+    /// Whether the session's token may do what `scope` allows.
+    pub fn may(&self, scope: &str) -> bool {
+        granted(self.scope.as_deref(), scope)
+    }
+}
+
+/// What lets the page link and unlink accounts.
+pub const LINK_SCOPE: &str = "update:current_user_identities";
+/// What lets the page copy settings (`user_metadata`).
+pub const METADATA_SCOPE: &str = "update:current_user_metadata";
+
+/// Whether `granted` (a token answer's `scope`) holds `scope`; a token
+/// whose grant was not said (an older record) is taken to hold what the
+/// page asks for.
+pub fn granted(granted: Option<&str>, scope: &str) -> bool {
+    granted.is_none_or(|g| g.split_whitespace().any(|s| s == scope))
 }
 
 /// What the stored record says.
@@ -93,6 +116,7 @@ mod tests {
             user_id: "github|1".into(),
             expires_at,
             auth_time: None,
+            scope: None,
         }
     }
 

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::auth::id_token::IdClaims;
-use crate::auth::session::Session;
+use crate::auth::session::{LINK_SCOPE, METADATA_SCOPE, Session, granted};
 use crate::auth::storage::KeyValue;
 use crate::auth::transaction::{Action, Purpose, Transaction};
 use crate::auth::{Secret, urls};
@@ -37,6 +37,9 @@ pub struct PendingLink {
     pub access_token: Secret,
     pub expires_at: i64,
     pub auth_time: Option<i64>,
+    /// The scopes its token was granted.
+    #[serde(default)]
+    pub scope: Option<String>,
     /// The person chose to make this account the main one.
     pub make_main: bool,
     /// The link round-trip's nonce, to verify the ID token again on reload.
@@ -75,6 +78,7 @@ impl PendingLink {
             access_token,
             expires_at,
             auth_time: claims.auth_time,
+            scope: None,
             make_main: false,
             nonce: String::new(),
             sub: claims.sub,
@@ -93,6 +97,22 @@ impl PendingLink {
     pub fn with_nonce(mut self, nonce: String) -> Self {
         self.nonce = nonce;
         self
+    }
+
+    /// With the scopes its token was granted.
+    pub fn with_scope(mut self, scope: Option<String>) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    /// Whether the link may copy settings: the token of the account that
+    /// stays main was granted `update:current_user_metadata`.
+    pub fn may_copy_settings(&self, session: &Session) -> bool {
+        if self.make_main {
+            granted(self.scope.as_deref(), METADATA_SCOPE)
+        } else {
+            session.may(METADATA_SCOPE)
+        }
     }
 
     /// The metadata of the account that stays main, as it was before this
@@ -129,6 +149,22 @@ impl PendingLink {
         self.choices.get(key).copied().unwrap_or_default()
     }
 
+    /// The settings a link would lose because the tenant does not let the
+    /// page copy them (`main`: the signed-in account's metadata now): the
+    /// sentence that names them, if any would be.
+    pub fn settings_lost(&self, session: &Session, main: &Map<String, Value>) -> Option<Text> {
+        if self.may_copy_settings(session) {
+            return None;
+        }
+        let copied = merge::patch(&self.plan(main), &self.choices);
+        (!copied.is_empty()).then(|| {
+            text!(
+                SettingsNotAllowed,
+                settings = confirm::settings(copied.keys().map(String::as_str))
+            )
+        })
+    }
+
     /// How the account is named to the person ([`who`]), else its id.
     pub fn who(&self) -> String {
         who(&self.email, &self.phone_number, &self.name).unwrap_or_else(|| self.sub.clone())
@@ -146,6 +182,9 @@ pub fn start<T: Tenant, S: KeyValue>(
     connection: &str,
     shown: Option<&User>,
 ) -> Result<String, Problem> {
+    if !session.may(LINK_SCOPE) {
+        return Err(Problem::new(Key::LinkNotAllowed, Next::Dismiss));
+    }
     let action = Action::Link {
         connection: connection.to_owned(),
     };
@@ -210,6 +249,7 @@ pub fn proved<T: Tenant, S: KeyValue>(
     }
     let other = other.map_err(|e| tenant_problem(&e, Doing::Link, env.now))?;
     check_other(&claims, &other, connection, env.config)?;
+    let scope = tokens.scope.clone();
     let tokens = (
         id_token,
         tokens.access_token.clone(),
@@ -217,7 +257,8 @@ pub fn proved<T: Tenant, S: KeyValue>(
     );
     Ok(
         PendingLink::new(primary.clone(), connection.clone(), tokens, claims, other)
-            .with_nonce(tx.nonce.clone()),
+            .with_nonce(tx.nonce.clone())
+            .with_scope(scope),
     )
 }
 

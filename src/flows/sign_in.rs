@@ -267,6 +267,7 @@ async fn verified<T: Tenant, S: KeyValue>(
         user_id,
         expires_at: env.now + tokens.expires_in,
         auth_time: claims.auth_time,
+        scope: tokens.scope.clone(),
     };
     match &tx.purpose {
         Purpose::Login => Ok(Returned::SignedIn {

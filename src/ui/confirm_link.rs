@@ -5,7 +5,7 @@ use crate::flows::linking::{self, PendingLink};
 use crate::flows::merge::{Fate, Keep, KeyPlan};
 use crate::text;
 use crate::text::Key;
-use crate::ui::language::{say, t};
+use crate::ui::language::{language, say, t};
 use crate::ui::state::{Busy, PageState};
 
 /// The confirm step: what is about to be linked, and what linking means.
@@ -17,6 +17,24 @@ pub fn ConfirmLink() -> impl IntoView {
             let label = state.with_config(|c| c.label_of(&p.connection));
             let name = p.name.clone().unwrap_or_else(|| p.who());
             let alt = say(text!(PictureOf, name = &name));
+            // The settings lost where the tenant does not let the page
+            // copy them: said before the click, and on the button itself.
+            let lost = {
+                let p = p.clone();
+                Memo::new(move |_| {
+                    state.with_session(|s| {
+                        state.user().with(|u| match (s, u) {
+                            (Some(s), Some(u)) => p.settings_lost(s, &u.user_metadata),
+                            _ => None,
+                        })
+                    })
+                })
+            };
+            let plan_of = p.clone();
+            let copying = {
+                let p = p.clone();
+                move || state.with_session(|s| s.is_some_and(|s| p.may_copy_settings(s)))
+            };
             view! {
                 <section class="card confirm" id="confirm-link" aria-labelledby="confirm-heading">
                     <h2 id="confirm-heading" tabindex="-1">{say(text!(ConfirmHeading, label = &label))}</h2>
@@ -29,7 +47,10 @@ pub fn ConfirmLink() -> impl IntoView {
                     </div>
                     <p>{t(Key::ConfirmIntro)}</p>
                     <MainChoice pending=p.clone() />
-                    <MergePlan pending=p.clone() />
+                    <Show when=copying>
+                        <MergePlan pending=plan_of.clone() />
+                    </Show>
+                    {move || lost.get().map(|lost| view! { <p id="settings-lost" class="hint">{say(lost)}</p> })}
                     {(p.app_metadata_entries > 0).then(|| {
                         let n = p.app_metadata_entries;
                         let entries = if n == 1 { Key::Entries1.into() } else { text!(EntriesN, n = n) };
@@ -45,7 +66,13 @@ pub fn ConfirmLink() -> impl IntoView {
                             disabled=move || state.any_busy() || state.user().with(Option::is_none)
                             aria-busy=move || state.is_busy(&Busy::Linking).to_string()
                         >
-                            {say(text!(ConfirmButton, label = label))}
+                            {move || {
+                                let text = match lost.with(Option::is_some) {
+                                    true => Key::LinkLosingSettings.into(),
+                                    false => text!(ConfirmButton, label = label.clone()),
+                                };
+                                language().say(&text)
+                            }}
                         </button>
                         " "
                         <button

@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use crate::auth::session::LINK_SCOPE;
 use crate::flows::linking;
 use crate::text;
 use crate::text::Key;
@@ -26,10 +27,19 @@ pub fn LinkButtons() -> impl IntoView {
                 .unwrap_or_default()
         })
     });
+    let allowed = move || state.with_session(|s| s.is_some_and(|s| s.may(LINK_SCOPE)));
     view! {
+        // A tenant that does not let the page link: said where the buttons
+        // would be, rather than failing after two sign-ins.
+        <Show when=move || !allowed() && choices.with(|c| !c.is_empty())>
+            <section class="card" aria-labelledby="link-heading">
+                <h2 id="link-heading">{t(Key::LinkHeading)}</h2>
+                <p id="link-not-allowed">{t(Key::LinkNotAllowed)}</p>
+            </section>
+        </Show>
         // Hidden while a link waits for confirmation: one link at a time,
         // and no second button named like the confirm step's.
-        <Show when=move || choices.with(|c| !c.is_empty()) && state.pending().with(Option::is_none)>
+        <Show when=move || allowed() && choices.with(|c| !c.is_empty()) && state.pending().with(Option::is_none)>
             <section class="card" aria-labelledby="link-heading">
                 <h2 id="link-heading">{t(Key::LinkHeading)}</h2>
                 <p>{t(Key::LinkIntro)}</p>

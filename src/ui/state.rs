@@ -119,6 +119,11 @@ impl PageState {
         self.success.read_only()
     }
 
+    /// Reads the session (tracked).
+    pub fn with_session<R>(&self, f: impl FnOnce(Option<&Session>) -> R) -> R {
+        self.session.with(|s| f(s.as_ref()))
+    }
+
     /// Whether someone is signed in (tracked).
     pub fn signed_in(&self) -> bool {
         self.session.with(Option::is_some)

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::run::{Result, cmd, root, status};
+use crate::run::{Result, cmd, root, status, target_dir};
 use crate::tools::{self, Need};
 
 const BENCH_DIST: &str = "target/bench-dist";
@@ -24,8 +24,8 @@ pub fn run(args: &[String]) -> Result {
     sizes(&root().join(BENCH_DIST))?;
     languages()?;
     crate::bench_why::print(
-        &root()
-            .join("target/wasm32-unknown-unknown/release")
+        &target_dir()
+            .join("wasm32-unknown-unknown/release")
             .join("link-accounts.wasm"),
     )?;
     status(cmd(
@@ -55,8 +55,8 @@ fn flows() -> Result {
 /// The dev tenant's start, to `listening on`: with a new store (seeding and
 /// a new RSA key), and again with that store.
 fn tenant_start() -> Result {
-    let bin = root().join("target").join("release").join("dev-tenant");
-    let dir = root().join("target").join("bench-tenant");
+    let bin = target_dir().join("release").join("dev-tenant");
+    let dir = target_dir().join("bench-tenant");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let (mut cold, mut warm) = (Vec::new(), Vec::new());

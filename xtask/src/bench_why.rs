@@ -17,11 +17,7 @@ pub fn run(args: &[String]) -> Result {
         rest => (None, rest),
     };
     let wasm = match rest {
-        [] => {
-            let target = std::env::var_os("CARGO_TARGET_DIR")
-                .map_or_else(|| crate::run::root().join("target"), Into::into);
-            target.join("wasm32-unknown-unknown/release/link-accounts.wasm")
-        }
+        [] => crate::run::target_dir().join("wasm32-unknown-unknown/release/link-accounts.wasm"),
         [path] => path.into(),
         _ => return Err("usage: cargo xtask why [--crate NAME] [wasm]".into()),
     };

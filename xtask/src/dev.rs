@@ -51,7 +51,7 @@ pub fn run(args: &[String]) -> Result {
     ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
         .map_err(|e| format!("cannot catch Ctrl-C: {e}"))?;
 
-    let tenant_bin = root().join("target").join("debug").join("dev-tenant");
+    let tenant_bin = crate::run::target_dir().join("debug").join("dev-tenant");
     let listen = format!("127.0.0.1:{tenant_port}");
     let db = root()
         .join("target")

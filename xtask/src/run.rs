@@ -14,6 +14,11 @@ pub fn root() -> PathBuf {
 }
 
 /// The folder, ignored by git, where the repo keeps tools it installs itself.
+/// Cargo's target directory: `CARGO_TARGET_DIR`, else the repo's `target`.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
+}
+
 pub fn tools_dir() -> PathBuf {
     root().join(".tools")
 }

@@ -231,7 +231,9 @@ fn issue_tokens(state: &AppState, issue: &Issue) -> Result<Value, OAuthError> {
         .iter()
         .copied()
         .filter(|s| {
-            OIDC_SCOPES.contains(s) || (issue.audience.is_some() && CURRENT_USER_SCOPES.contains(s))
+            (OIDC_SCOPES.contains(s)
+                || (issue.audience.is_some() && CURRENT_USER_SCOPES.contains(s)))
+                && state.grants(s)
         })
         .collect();
     let scope = granted.join(" ");

@@ -56,7 +56,13 @@ pub async fn confirm<T: Tenant, S: KeyValue>(
     };
     let token = &token;
     let before = pending.main_before(main);
-    let copied = merge::patch(&pending.plan(main), &pending.choices);
+    // A tenant that does not let the page update metadata: the person was
+    // shown which settings are lost, and linked on a button that said so.
+    let copied = if pending.may_copy_settings(session) {
+        merge::patch(&pending.plan(main), &pending.choices)
+    } else {
+        Map::new()
+    };
     // Keys an earlier, interrupted try changed that the person now leaves
     // alone go back to their old values in the same update.
     let mut update = copied.clone();
@@ -109,6 +115,7 @@ pub async fn confirm<T: Tenant, S: KeyValue>(
                     user_id: pending.sub.clone(),
                     expires_at: pending.expires_at,
                     auth_time: pending.auth_time,
+                    scope: pending.scope.clone(),
                 };
                 crate::auth::session::save(env.local, &session);
                 let copied =
@@ -263,7 +270,7 @@ fn not_linked<T: Tenant, S: KeyValue>(
 }
 
 /// "setting “a” is" / "settings “a” and “b” are", for a sentence.
-fn settings<'a>(keys: impl Iterator<Item = &'a str>) -> Text {
+pub(super) fn settings<'a>(keys: impl Iterator<Item = &'a str>) -> Text {
     let quoted: Vec<Text> = keys.map(|k| text!(Quoted, s = k)).collect();
     match quoted.as_slice() {
         [one] => text!(Setting1, key = one),

@@ -112,6 +112,7 @@ fn a_pending_link_survives_a_reload_only_for_its_own_user() {
         user_id: "google-oauth2|1".into(),
         expires_at: 10,
         auth_time: None,
+        scope: None,
     };
     let pending = PendingLink::new(
         session.user_id.clone(),

@@ -197,3 +197,77 @@ fn a_cancel_without_an_update_sent_calls_nothing() {
     assert_eq!(cancelled.message.en(), "Nothing was linked.");
     assert!(calls_after(&page, before).is_empty());
 }
+
+#[test]
+fn without_the_metadata_scope_the_step_names_what_is_lost_and_the_link_sends_no_update() {
+    let page = Page::new();
+    let (mut ada, pending) = ada_with_pending_github(&page);
+    // A tenant that does not grant `update:current_user_metadata`.
+    ada.scope =
+        Some("openid profile email read:current_user update:current_user_identities".into());
+    let lost = pending.settings_lost(&ada, &main_now(&page)).unwrap();
+    assert!(
+        lost.en().contains("does not let this page copy settings")
+            && lost.en().contains("\u{201c}editor\u{201d}"),
+        "{}",
+        lost.en()
+    );
+    let before = page.tenant.calls().len();
+    let changed = confirm_now(&page, &ada, &pending).unwrap();
+    assert_eq!(calls_after(&page, before), [Call::Link], "no update sent");
+    assert_eq!(
+        metadata_of(&page, ADA),
+        json!({"theme": "dark", "language": "en"}),
+        "the main account's settings as they were"
+    );
+    assert!(
+        !changed.message.en().contains("editor"),
+        "{}",
+        changed.message.en()
+    );
+    // With the scope, nothing is lost.
+    ada.scope = None;
+    assert_eq!(pending.settings_lost(&ada, &main_now(&page)), None);
+}
+
+#[test]
+fn without_the_identities_scope_a_link_is_not_started() {
+    let page = Page::new();
+    let mut ada = page.signed_in(ADA);
+    ada.scope = Some("openid read:current_user update:current_user_metadata".into());
+    let before = page.tenant.calls().len();
+    let problem = linking::start(&page.env(), &ada, "github", None).unwrap_err();
+    assert!(
+        problem
+            .message
+            .en()
+            .contains("does not let this page link accounts"),
+        "{}",
+        problem.message.en()
+    );
+    assert_eq!(problem.next, Next::Dismiss);
+    assert_eq!(calls_after(&page, before), []);
+}
+
+#[test]
+fn a_403_for_a_missing_scope_reads_as_that_never_as_sign_in_again() {
+    let page = Page::new();
+    let (ada, pending) = ada_with_pending_github(&page);
+    page.tenant.answer_next(
+        Call::UpdateUser,
+        403,
+        r#"{"statusCode":403,"error":"Forbidden","message":"Insufficient scope; expected any of: update:current_user_metadata,create:current_user_metadata.","errorCode":"insufficient_scope"}"#,
+    );
+    let not_linked = confirm_now(&page, &ada, &pending).unwrap_err();
+    let problem = not_linked.problem;
+    assert_eq!(problem.next, Next::Dismiss);
+    assert!(
+        problem
+            .message
+            .en()
+            .contains("does not let this page do that")
+            && !problem.message.en().contains("Signing in again"),
+        "{}",
+        problem.message.en()
+    );
+}
