@@ -93,7 +93,7 @@ keys! {
     CancelledStepUp, CancelledSignIn, NotLinkedSaid, StepUpUnfinished, SignInUnfinished,
     DuplicateParams, NotForThisAccountLink, NotForThisAccountStepUp, NoCode, NoIdToken,
     OtherAccountSignedIn, NotFreshChange, NotFreshLink, StepUpLink, StepUpUnlink,
-    StepUpWhen, StoredUnreadable, SameAccount, VerifyFirst, NothingVerified,
+    StepUpWhen, StoredUnreadable, SameAccount, VerifyFirst, NothingVerified, VerifyMainFirst, WhoOn,
     DifferentAccount, OthersMainAccount, WrongConnection, AnotherKind, CannotMakeMain,
     ChoiceAfterChange, PendingUntrusted, UnsafeId, Unlinked, LinkedMadeMain,
     LinkedFormerCopied, Linked, LinkedCopied, NothingLinked, AsTheyWereThat,
@@ -106,7 +106,7 @@ keys! {
     LinkingAccount, CancellingLink, UnlinkingAccount, SignedInAgainConfirm,
     SignedInAgainUnlink, CheckThenConfirm, AccountsHeading, AccountsPlaceholder,
     MainBadge, UnlinkButton, UnlinkLabel, UnlinkQuestion, ConfirmUnlink, KeepLinked,
-    PictureOf, ConfirmHeading, ConfirmIntro, Entries1, EntriesN, ConfirmAppMetadata,
+    PictureOf, ConfirmHeading, ConfirmIntro, Entries, ConfirmAppMetadata,
     ConfirmButton, CancelLink, MainLegend, KeepMain, MakeMain, MergeMainSide,
     MergeOtherSide, MergeIntoNew, MergeIntoMain, MergeNested, MergeCopied, MergeSame,
     MergeConflict, KeepMainValue, UseOtherValue, Title, LanguageLabel, SignIn,
@@ -157,7 +157,7 @@ impl Text {
             Text::Plain(s) => return out.push_str(s),
             Text::Entry(key, args) => (*key, args),
         };
-        let mut rest = lang.template(key);
+        let mut rest = plural_form(lang.template(key), lang, args);
         while let Some(open) = rest.find('{') {
             out.push_str(&rest[..open]);
             let after = &rest[open + 1..];
@@ -175,6 +175,24 @@ impl Text {
         }
         out.push_str(rest);
     }
+}
+
+/// A counted sentence's form for its `{n}`: the templates of such a
+/// sentence are its forms, separated by `|` (in English and German: one,
+/// then every other number). Any other template is its only form.
+fn plural_form<'a>(template: &'a str, lang: Lang, args: &[(&str, Text)]) -> &'a str {
+    if !template.contains('|') {
+        return template;
+    }
+    let n = args.iter().find_map(|(name, arg)| match arg {
+        Text::Plain(n) if *name == "n" => n.parse::<i64>().ok(),
+        _ => None,
+    });
+    let form = match (lang, n) {
+        (Lang::En | Lang::De, Some(1)) => 0,
+        (Lang::En | Lang::De, _) => 1,
+    };
+    template.split('|').nth(form).unwrap_or(template)
 }
 
 impl From<Key> for Text {

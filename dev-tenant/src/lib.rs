@@ -212,6 +212,11 @@ impl AppState {
         self.inner.sessions.lock().expect("sessions lock")
     }
 
+    /// How many tenant sessions (sign-ins the tenant remembers) are kept.
+    pub fn tenant_sessions(&self) -> usize {
+        self.sessions().len()
+    }
+
     /// The tenant's clock, in UNIX seconds (tests may move it).
     pub fn now(&self) -> i64 {
         unix_now().saturating_add(self.inner.controls.clock_offset())

@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v2/users/{id}", get(users_get).patch(users_patch))
         .route("/api/v2/users/{id}/identities", post(identities_link))
+        .route("/api/v2/users/{id}/enrollments", get(enrollments_get))
         .route(
             "/api/v2/users/{id}/identities/{provider}/{user_id}",
             delete(identities_unlink),
@@ -54,7 +55,7 @@ impl Claims {
         } else {
             Err(ApiError::new(
                 StatusCode::FORBIDDEN,
-                format!("Insufficient scope, expected any of: {}", scopes.join(",")),
+                format!("Insufficient scope; expected any of: {}.", scopes.join(",")),
             )
             .code("insufficient_scope"))
         }
@@ -201,6 +202,20 @@ async fn users_get(
         .user(&id)?
         .ok_or_else(ApiError::user_not_found)?;
     Ok(Json(user.to_json(state.issuer())))
+}
+
+/// `GET /api/v2/users/{id}/enrollments`: the user's confirmed MFA
+/// enrollments (an array, though Auth0's summary says "the first").
+async fn enrollments_get(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.authorize(&id, &["read:users", "read:current_user"], "read:users")?;
+    if state.store().user(&id)?.is_none() {
+        return Err(ApiError::user_not_found());
+    }
+    Ok(Json(Value::Array(state.store().enrollments(&id)?)))
 }
 
 /// `PATCH /api/v2/users/{id}`: `user_metadata`, merged at the first level.

@@ -50,6 +50,19 @@ pub struct SeedUser {
     /// Other seeded users' ids that start out linked to this one.
     #[serde(default)]
     pub linked: Vec<String>,
+    /// Its confirmed MFA enrollments.
+    #[serde(default)]
+    pub mfa: Vec<SeedFactor>,
+}
+
+/// One MFA enrollment of a seeded user.
+#[derive(Clone, Debug, Deserialize)]
+pub struct SeedFactor {
+    /// `authenticator`, `sms`, `webauthn-roaming`, ...
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its name, usually a phone number.
+    pub name: Option<String>,
 }
 
 impl SeedUser {

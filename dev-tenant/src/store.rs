@@ -139,6 +139,9 @@ CREATE TABLE IF NOT EXISTS keys (
   kid TEXT PRIMARY KEY, pem TEXT NOT NULL, created_at INTEGER NOT NULL, retired_at INTEGER);
 CREATE TABLE IF NOT EXISTS connections (
   name TEXT PRIMARY KEY, kind TEXT NOT NULL, position INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS enrollments (
+  id TEXT PRIMARY KEY, user_id TEXT NOT NULL, enrollment TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS enrollments_user ON enrollments(user_id);
 ";
 
 impl Store {
@@ -167,9 +170,24 @@ impl Store {
     pub fn reset(&mut self) -> Result<()> {
         self.conn.execute_batch(
             "DELETE FROM clients; DELETE FROM users; DELETE FROM identities;
-             DELETE FROM codes; DELETE FROM refresh_tokens; DELETE FROM connections;",
+             DELETE FROM codes; DELETE FROM refresh_tokens; DELETE FROM connections;
+             DELETE FROM enrollments;",
         )?;
         Ok(())
+    }
+
+    /// A user's confirmed MFA enrollments, as
+    /// `GET /api/v2/users/{id}/enrollments` answers them.
+    pub fn enrollments(&self, user_id: &str) -> Result<Vec<Value>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT enrollment FROM enrollments WHERE user_id = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([user_id], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(serde_json::from_str(&row?)?);
+        }
+        Ok(out)
     }
 
     /// The tenant's connections, in the order the login pages offer them.
@@ -249,6 +267,20 @@ impl Store {
                 "INSERT INTO identities VALUES (?1, ?2, ?3, ?4, 0, NULL, ?5)",
                 params![provider, rest, u.connection, u.user_id, hash],
             )?;
+            for (i, factor) in u.mfa.iter().enumerate() {
+                let id = format!("{}|{}|{i}", factor.kind, u.user_id);
+                let mut enrollment = json!({
+                    "id": id, "status": "confirmed", "type": factor.kind,
+                    "enrolled_at": now, "last_auth": now,
+                });
+                if let Some(name) = &factor.name {
+                    enrollment["name"] = json!(name);
+                }
+                tx.execute(
+                    "INSERT INTO enrollments VALUES (?1, ?2, ?3)",
+                    params![id, u.user_id, enrollment.to_string()],
+                )?;
+            }
         }
         tx.commit()?;
         for u in &seed.users {

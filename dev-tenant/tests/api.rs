@@ -1010,7 +1010,7 @@ async fn every_management_route_answers_bad_tokens_as_auth0_does() {
             (Some(&no_scope), 403, {
                 let mut e = auth0_error(
                     403,
-                    &format!("Insufficient scope, expected any of: {scopes}"),
+                    &format!("Insufficient scope; expected any of: {scopes}."),
                 );
                 e["errorCode"] = json!("insufficient_scope");
                 e
@@ -1565,6 +1565,21 @@ mod contract {
         conforms(get, &t.api(Method::GET, other, Some(&token), None).await);
         conforms(get, &t.api(Method::GET, gone, Some(&admin), None).await);
 
+        let enrollments = "GET /users/{id}/enrollments";
+        for (path, token) in [
+            (format!("{user}/enrollments"), Some(&token)),
+            (format!("{other}/enrollments"), Some(&token)),
+            (format!("{other}/enrollments"), Some(&admin)),
+            (format!("{other}/enrollments"), Some(&no_scope)),
+            (format!("{gone}/enrollments"), Some(&admin)),
+            (format!("{user}/enrollments"), None),
+        ] {
+            let answer = t
+                .api(Method::GET, &path, token.map(String::as_str), None)
+                .await;
+            conforms(enrollments, &answer);
+        }
+
         let patch = "PATCH /users/{id}";
         conforms(
             patch,
@@ -1852,6 +1867,34 @@ async fn repeated_parameters_are_refused() {
         .await;
     assert_eq!(twice.status, StatusCode::BAD_REQUEST);
     assert_eq!(twice.json()["error"], "invalid_request");
+    // A JSON body with a key given twice: refused the same way (a JSON map
+    // would silently keep the last).
+    let code = t.code_for(ADA, &[]).await;
+    let body = format!(
+        r#"{{"grant_type":"authorization_code","client_id":"{CLIENT}","code":"{code}","code":"another","code_verifier":"{VERIFIER}","redirect_uri":"{CALLBACK}"}}"#
+    );
+    let json_twice = t
+        .send(
+            Request::post("/oauth/token")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        json_twice.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        json_twice.text()
+    );
+    assert_eq!(json_twice.json()["error"], "invalid_request");
+    assert_eq!(
+        json_twice.json()["error_description"],
+        "Parameters must be given once each"
+    );
+    // Once each, the same code still works: the refusal used nothing up.
+    let once = t.exchange(&code, VERIFIER).await;
+    assert_eq!(once.status, StatusCode::OK, "{}", once.text());
 }
 
 #[tokio::test]
@@ -2011,4 +2054,106 @@ async fn scopes_are_granted_as_auth0_grants_them_and_a_refused_one_is_a_403() {
         .await;
     assert_eq!(linked.status, StatusCode::FORBIDDEN, "{}", linked.text());
     assert_eq!(linked.json()["errorCode"], "insufficient_scope");
+}
+
+#[tokio::test]
+async fn enrollments_are_read_with_the_users_own_token_and_go_with_a_linked_user() {
+    let t = tenant();
+    const GRACE: &str = "auth0|65a1b2c3d4e5f60718293a4b";
+    const GRACE_EMAIL: &str = "email|65a1b2c3d4e5f6071829bb01";
+    let path = |id: &str| format!("/api/v2/users/{}/enrollments", id.replace('|', "%7C"));
+    let grace = t.token(json!({"sub": GRACE, "scope": "read:current_user"}));
+    let answer = t.api(Method::GET, &path(GRACE), Some(&grace), None).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    let list = answer.json();
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["type"], "authenticator");
+    assert_eq!(list[0]["status"], "confirmed");
+    // Another user's, with a `current_user` token: refused as Auth0 does.
+    let other = t
+        .api(Method::GET, &path(GRACE_EMAIL), Some(&grace), None)
+        .await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        other.json()["message"],
+        "User to be acted on does not match subject in bearer token."
+    );
+    let none = t.token(json!({"sub": GRACE, "scope": "update:current_user_metadata"}));
+    let refused = t.api(Method::GET, &path(GRACE), Some(&none), None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(refused.json()["errorCode"], "insufficient_scope");
+    // An account with none: an empty list.
+    let email = t.token(json!({"sub": GRACE_EMAIL, "scope": "read:current_user"}));
+    let empty = t
+        .api(Method::GET, &path(GRACE_EMAIL), Some(&email), None)
+        .await;
+    assert_eq!(empty.json(), json!([]));
+    // Linked into the email-code account, the password user is gone, and
+    // its enrollment with it.
+    t.state
+        .store()
+        .link(GRACE_EMAIL, GRACE, "2026-12-06T00:00:00Z")
+        .unwrap();
+    assert!(t.state.store().enrollments(GRACE).unwrap().is_empty());
+    let admin = t.admin_token();
+    let gone = t.api(Method::GET, &path(GRACE), Some(&admin), None).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn tenant_sessions_and_codes_expire_and_are_bounded() {
+    let t = tenant();
+    // A session older than its lifetime answers no more: the login page.
+    let (_, cookie) = social_login(&t, "google-oauth2", ADA).await;
+    let silent = |cookie: String| {
+        t.send(
+            Request::get(t.authorize_uri(&[]))
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+    };
+    assert!(query_of(&silent(cookie.clone()).await.location()).contains_key("code"));
+    t.state.controls().advance_clock(7 * 24 * 3600 + 1);
+    let expired = silent(cookie).await;
+    assert!(
+        expired.location().starts_with("/login?tx="),
+        "an expired session logs in again: {}",
+        expired.location()
+    );
+    // Sessions are bounded: the oldest go.
+    for _ in 0..1005 {
+        social_login(&t, "google-oauth2", ADA).await;
+    }
+    assert!(
+        t.state.tenant_sessions() <= 1000,
+        "{}",
+        t.state.tenant_sessions()
+    );
+    // So are codes nobody exchanges; an expired one goes when another comes.
+    let store = t.state.store();
+    let grant = |expires_at: i64| dev_tenant::store::CodeGrant {
+        client_id: CLIENT.into(),
+        redirect_uri: CALLBACK.into(),
+        code_challenge: "c".into(),
+        nonce: None,
+        user_id: ADA.into(),
+        scope: "openid".into(),
+        audience: None,
+        auth_time: 0,
+        wants_auth_time: false,
+        expires_at,
+    };
+    let now = t.state.now();
+    store.insert_code("old", &grant(now - 1), now).unwrap();
+    for i in 0..1005 {
+        store
+            .insert_code(&format!("c{i}"), &grant(now + 60), now)
+            .unwrap();
+    }
+    assert_eq!(store.codes().unwrap(), 1000);
+    assert!(
+        store.take_code("old").unwrap().is_none(),
+        "expired and gone"
+    );
 }

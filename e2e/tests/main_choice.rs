@@ -21,8 +21,11 @@ async fn ada_at_confirm(w: &World) {
 async fn making_the_other_account_main_switches_the_session_to_it() {
     let w = World::start().await;
     ada_at_confirm(&w).await;
-    w.wait_for_text("#main-choice", "Keep ada@example.com as your main account")
-        .await;
+    w.wait_for_text(
+        "#main-choice",
+        "Keep ada@example.com (Google) as your main account",
+    )
+    .await;
     w.click("#make-main").await;
     // The preview is now of the account that stops being main.
     w.wait_for_text("#merge-plan", "Your current main account's settings")
@@ -64,7 +67,7 @@ async fn the_choice_is_disabled_with_its_reason_when_the_main_account_has_linked
         .link(ADA_ID, ADA_SMS_ID, &w.tenant.now_text())
         .unwrap();
     ada_at_confirm(&w).await;
-    w.wait_for_text("#make-main-why", "1 other linked accounts")
+    w.wait_for_text("#make-main-why", "1 other linked account,")
         .await;
     let disabled = w
         .browser
@@ -75,5 +78,46 @@ async fn the_choice_is_disabled_with_its_reason_when_the_main_account_has_linked
         .await
         .unwrap();
     assert_eq!(disabled, serde_json::json!(true));
+    w.close().await;
+}
+
+#[tokio::test]
+async fn a_main_account_whose_email_is_not_verified_is_told_to_verify_it_first() {
+    let w = World::start().await;
+    let mallory = Login::Social {
+        connection: "google-oauth2",
+        email: "mallory@example.com",
+    };
+    w.sign_in(&mallory).await;
+    w.wait_for_text("#verify-main-first", "Verify mallory@example.com first")
+        .await;
+    assert!(!w.has("button[data-connection]").await, "no link button");
+    assert!(w.changes().is_empty());
+    w.close().await;
+}
+
+#[tokio::test]
+async fn two_accounts_with_the_same_email_are_told_apart_by_where_they_sign_in() {
+    let w = World::start().await;
+    w.sign_in(&e2e::GRACE).await;
+    w.link_round_trip(
+        "Email code",
+        &Login::Code {
+            connection: "email",
+            who: "grace@example.com",
+        },
+    )
+    .await;
+    let keep = w
+        .wait_for_text(
+            "label[for='keep-main']",
+            "grace@example.com (Email and password)",
+        )
+        .await;
+    let make = w
+        .wait_for_text("label[for='make-main']", "grace@example.com (Email code)")
+        .await;
+    assert_ne!(keep, make);
+    assert!(w.changes().is_empty(), "nothing before the click");
     w.close().await;
 }

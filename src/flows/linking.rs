@@ -185,6 +185,9 @@ pub fn start<T: Tenant, S: KeyValue>(
     if !session.may(LINK_SCOPE) {
         return Err(Problem::new(Key::LinkNotAllowed, Next::Dismiss));
     }
+    if let Some(main) = shown.filter(|u| u.user_id == session.user_id) {
+        main_verified(main).map_err(|why| Problem::new(why, Next::Dismiss))?;
+    }
     let action = Action::Link {
         connection: connection.to_owned(),
     };
@@ -292,6 +295,20 @@ pub fn choose(store: &impl KeyValue, pending: &PendingLink, key: &str, keep: Kee
     chosen.choices.insert(key.to_owned(), keep);
     save_pending(store, &chosen);
     chosen
+}
+
+/// Whether accounts may be linked to `main`: only when its email address
+/// is verified (or, without one, its phone number), as Auth0's guidance
+/// for linking asks of both accounts. The sentence to show when not.
+pub fn main_verified(main: &User) -> Result<(), Text> {
+    match (&main.email, &main.phone_number) {
+        (Some(_), _) if main.email_verified == Some(true) => Ok(()),
+        (None, Some(_)) if main.phone_verified == Some(true) => Ok(()),
+        (email, phone) => {
+            let who = email.as_ref().or(phone.as_ref()).unwrap_or(&main.user_id);
+            Err(text!(VerifyMainFirst, who = who))
+        }
+    }
 }
 
 /// Whether the pending account may become the main one instead: only when

@@ -83,7 +83,7 @@ pub fn require<T: Tenant, S: KeyValue>(
     };
     let when = match session.auth_time {
         Some(t) if t <= env.now && max_age > 0 => {
-            crate::text!(StepUpWhen, minutes = (env.now - t).div_euclid(60))
+            crate::text!(StepUpWhen, n = (env.now - t).div_euclid(60))
         }
         _ => Text::empty(),
     };

@@ -27,6 +27,11 @@ pub struct User {
     pub email: Option<String>,
     pub phone_number: Option<String>,
     pub picture: Option<String>,
+    /// Whether its email address, and its phone number, are verified.
+    #[serde(default)]
+    pub email_verified: Option<bool>,
+    #[serde(default)]
+    pub phone_verified: Option<bool>,
     #[serde(default)]
     pub identities: Vec<Identity>,
     #[serde(default, deserialize_with = "object_or_null")]

@@ -83,7 +83,7 @@ impl FakeTenant {
     pub fn add_user(&self, user_id: &str, email: &str) {
         let (provider, id) = user_id.split_once('|').expect("provider|id");
         let user = json!({
-            "user_id": user_id, "email": email, "name": email,
+            "user_id": user_id, "email": email, "name": email, "email_verified": true,
             "identities": [{"provider": provider, "user_id": id, "connection": provider, "isSocial": true}],
         });
         self.users.borrow_mut().insert(user_id.to_owned(), user);

@@ -97,3 +97,55 @@ fn index_html_frame_has_the_title_and_the_pick_of_every_language() {
         );
     }
 }
+
+#[test]
+fn every_counted_sentence_has_its_forms_in_every_language() {
+    // A sentence with a count (`{n}`) has a form for one and one for every
+    // other number, separated by `|`; no other sentence has a `|`.
+    let mut wrong = Vec::new();
+    for lang in Lang::ALL {
+        for key in Key::ALL {
+            let template = lang.template(*key);
+            let forms = template.split('|').count();
+            let counted = arguments(Lang::En.template(*key)).contains("n");
+            match (counted, forms) {
+                (true, 2) | (false, 1) => {}
+                _ => wrong.push(format!("{}: {key:?} has {forms} form(s)", lang.code())),
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn counted_sentences_agree_with_their_number() {
+    assert_eq!(
+        text!(CannotMakeMain, n = 1usize).en(),
+        "Not possible here: your main account has 1 other linked account, which would have to move along. Unlink it first to choose this."
+    );
+    assert!(
+        text!(CannotMakeMain, n = 2usize)
+            .en()
+            .contains("2 other linked accounts")
+    );
+    assert_eq!(
+        text!(StepUpWhen, n = 1i64).en(),
+        " You last signed in 1 minute ago."
+    );
+    assert_eq!(
+        text!(StepUpWhen, n = 5i64).en(),
+        " You last signed in 5 minutes ago."
+    );
+    assert_eq!(
+        text!(StepUpWhen, n = 0i64).en(),
+        " You last signed in 0 minutes ago."
+    );
+    assert_eq!(text!(Entries, n = 1usize).render(Lang::De), "1 Eintrag");
+    assert_eq!(text!(Entries, n = 3usize).render(Lang::De), "3 Einträge");
+    assert!(
+        text!(CannotMakeMain, n = 1usize)
+            .render(Lang::De)
+            .contains("1 weiteres verknüpftes Konto")
+    );
+    assert_eq!(text!(InMinutes, n = 1i64).render(Lang::De), "in 1 Minute");
+}

@@ -53,7 +53,7 @@ pub fn ConfirmLink() -> impl IntoView {
                     {move || lost.get().map(|lost| view! { <p id="settings-lost" class="hint">{say(lost)}</p> })}
                     {(p.app_metadata_entries > 0).then(|| {
                         let n = p.app_metadata_entries;
-                        let entries = if n == 1 { Key::Entries1.into() } else { text!(EntriesN, n = n) };
+                        let entries = text!(Entries, n = n);
                         view! {
                             <p id="app-metadata-note">{say(text!(ConfirmAppMetadata, entries = entries))}</p>
                         }
@@ -100,11 +100,29 @@ fn MainChoice(pending: PendingLink) -> impl IntoView {
     move || {
         state.user().with(|u| {
             u.as_ref().map(|u| {
-                let main_who = u
-                    .email
-                    .clone()
-                    .or_else(|| u.name.clone())
+                let main_who = crate::tenant::who(&u.email, &u.phone_number, &u.name)
                     .unwrap_or_else(|| u.user_id.clone());
+                let other_who = pending.who();
+                // Two accounts with the same email are told apart by where
+                // each signs in.
+                let (main_who, other_who): (text::Text, text::Text) = if main_who == other_who {
+                    let main_label = state.with_config(|c| {
+                        u.identities
+                            .iter()
+                            .find(|i| linking::is_main(i, &u.user_id))
+                            .map(|i| c.label_of(&i.connection))
+                    });
+                    let other_label = state.with_config(|c| c.label_of(&pending.connection));
+                    (
+                        main_label.map_or_else(
+                            || main_who.clone().into(),
+                            |l| text!(WhoOn, who = &main_who, label = l),
+                        ),
+                        text!(WhoOn, who = &other_who, label = other_label),
+                    )
+                } else {
+                    (main_who.into(), other_who.into())
+                };
                 let why = linking::can_make_main(u).err();
                 let blocked = why.is_some();
                 let make_main = pending.make_main;
@@ -132,7 +150,7 @@ fn MainChoice(pending: PendingLink) -> impl IntoView {
                             on:change=move |_| state.choose_main(true)
                         />
                         <label for="make-main">
-                            {say(text!(MakeMain, who = pending.who()))}
+                            {say(text!(MakeMain, who = other_who))}
                         </label>
                         {why.map(|why| view! { <p id="make-main-why" class="hint">{say(why)}</p> })}
                     </fieldset>

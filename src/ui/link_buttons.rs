@@ -27,11 +27,26 @@ pub fn LinkButtons() -> impl IntoView {
                 .unwrap_or_default()
         })
     });
-    let allowed = move || state.with_session(|s| s.is_some_and(|s| s.may(LINK_SCOPE)));
+    let permitted = move || state.with_session(|s| s.is_some_and(|s| s.may(LINK_SCOPE)));
+    // The main account's email (or phone) must be verified first.
+    let unverified = Memo::new(move |_| {
+        state
+            .user()
+            .with(|u| u.as_ref().and_then(|u| linking::main_verified(u).err()))
+    });
+    let allowed = move || permitted() && unverified.with(Option::is_none);
     view! {
+        <Show when=move || permitted() && unverified.with(Option::is_some) && choices.with(|c| !c.is_empty())>
+            <section class="card" aria-labelledby="link-heading">
+                <h2 id="link-heading">{t(Key::LinkHeading)}</h2>
+                <p id="verify-main-first">
+                    {move || unverified.get().map(|why| language().say(&why))}
+                </p>
+            </section>
+        </Show>
         // A tenant that does not let the page link: said where the buttons
         // would be, rather than failing after two sign-ins.
-        <Show when=move || !allowed() && choices.with(|c| !c.is_empty())>
+        <Show when=move || !permitted() && choices.with(|c| !c.is_empty())>
             <section class="card" aria-labelledby="link-heading">
                 <h2 id="link-heading">{t(Key::LinkHeading)}</h2>
                 <p id="link-not-allowed">{t(Key::LinkNotAllowed)}</p>

@@ -342,7 +342,8 @@ fn complete_login(
     };
     let auth_time = state.now();
     let session_id = random_token(24);
-    state.sessions().insert(
+    super::session::keep(
+        state,
         session_id.clone(),
         TenantSession {
             user_id: user_id.clone(),
@@ -378,7 +379,7 @@ pub(super) fn issue_code(
         wants_auth_time: tx.wants_auth_time,
         expires_at: state.now() + CODE_LIFETIME,
     };
-    if let Err(e) = state.store().insert_code(&hash(&code), &grant) {
+    if let Err(e) = state.store().insert_code(&hash(&code), &grant, state.now()) {
         return internal(e);
     }
     redirect_with(&tx.redirect_uri, &[("code", &code)], tx.state.as_deref())

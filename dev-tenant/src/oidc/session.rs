@@ -22,6 +22,32 @@ pub struct TenantSession {
     pub auth_time: i64,
 }
 
+/// How long a tenant session lasts from its sign-in (Auth0's default
+/// absolute lifetime: 7 days).
+pub const SESSION_LIFETIME: i64 = 7 * 24 * 3600;
+
+/// How many tenant sessions are kept at once; beyond, the oldest go.
+pub const MAX_SESSIONS: usize = 1000;
+
+/// Keeps a new tenant session: expired ones go, and the oldest beyond
+/// [`MAX_SESSIONS`].
+pub(super) fn keep(state: &AppState, id: String, session: TenantSession) {
+    let now = state.now();
+    let mut sessions = state.sessions();
+    sessions.retain(|_, s| now - s.auth_time <= SESSION_LIFETIME);
+    while sessions.len() >= MAX_SESSIONS {
+        let oldest = sessions
+            .iter()
+            .min_by_key(|(_, s)| s.auth_time)
+            .map(|(k, _)| k.clone());
+        match oldest {
+            Some(k) => sessions.remove(&k),
+            None => break,
+        };
+    }
+    sessions.insert(id, session);
+}
+
 /// The ids in the request's session cookies.
 fn session_ids(headers: &HeaderMap) -> impl Iterator<Item = &str> {
     headers
@@ -40,6 +66,10 @@ pub(super) fn session_of(state: &AppState, headers: &HeaderMap) -> Option<Tenant
         let sessions = state.sessions();
         session_ids(headers).find_map(|id| Some((id.to_owned(), sessions.get(id).cloned()?)))?
     };
+    if state.now() - session.auth_time > SESSION_LIFETIME {
+        state.sessions().remove(&id);
+        return None;
+    }
     match state.store().user(&session.user_id) {
         Ok(Some(_)) => Some(session),
         Ok(None) => {

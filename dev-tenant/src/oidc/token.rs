@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
@@ -98,6 +99,19 @@ struct TokenRequest {
     refresh_token: Option<String>,
 }
 
+/// The token request's fields, each at most once, whatever their values.
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct Once {
+    grant_type: Option<IgnoredAny>,
+    client_id: Option<IgnoredAny>,
+    code: Option<IgnoredAny>,
+    code_verifier: Option<IgnoredAny>,
+    redirect_uri: Option<IgnoredAny>,
+    refresh_token: Option<IgnoredAny>,
+    scope: Option<IgnoredAny>,
+}
+
 impl TokenRequest {
     /// The body: form or JSON, as Auth0 takes both (JSON values as text).
     fn read(headers: &HeaderMap, body: &Bytes) -> Result<Self, OAuthError> {
@@ -109,6 +123,14 @@ impl TokenRequest {
             return serde_urlencoded::from_bytes(body)
                 .map_err(|_| OAuthError::request("Parameters must be given once each"));
         }
+        // A key given twice is refused, as a repeated form field is
+        // (serde's derive refuses a duplicate field; a map keeps the last).
+        serde_json::from_slice::<Once>(body).map_err(|e| match e.classify() {
+            serde_json::error::Category::Data => {
+                OAuthError::request("Parameters must be given once each")
+            }
+            _ => OAuthError::request("Invalid JSON body"),
+        })?;
         let v: Map<String, Value> =
             serde_json::from_slice(body).map_err(|_| OAuthError::request("Invalid JSON body"))?;
         let text = v

@@ -22,6 +22,9 @@ pub struct CodeGrant {
     pub expires_at: i64,
 }
 
+/// How many codes the store keeps at once.
+pub const MAX_CODES: i64 = 1000;
+
 /// What a refresh token stands for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefreshGrant {
@@ -66,12 +69,29 @@ pub enum RefreshUse {
 }
 
 impl Store {
-    pub fn insert_code(&self, code_hash: &str, grant: &CodeGrant) -> Result<()> {
+    /// Keeps a code; expired codes go, and beyond [`MAX_CODES`] the ones
+    /// that expire first, so codes nobody exchanges cannot fill the store.
+    pub fn insert_code(&self, code_hash: &str, grant: &CodeGrant, now: i64) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM codes WHERE expires_at < ?1", [now])?;
+        self.conn.execute(
+            "DELETE FROM codes WHERE code_hash IN (SELECT code_hash FROM codes
+             ORDER BY expires_at DESC LIMIT -1 OFFSET ?1)",
+            [MAX_CODES - 1],
+        )?;
         self.conn.execute(
             "INSERT INTO codes VALUES (?1, ?2, ?3)",
             params![code_hash, serde_json::to_string(grant)?, grant.expires_at],
         )?;
         Ok(())
+    }
+
+    /// How many codes wait for their exchange at once, at most.
+    pub fn codes(&self) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM codes", [], |r| r.get(0))?;
+        Ok(usize::try_from(n).unwrap_or(0))
     }
 
     /// Takes a code out of the store: a code is good once.

@@ -318,6 +318,8 @@ impl Store {
         )?;
         crash_point("link");
         tx.execute("DELETE FROM users WHERE user_id = ?1", [secondary])?;
+        // The secondary user is gone, and its MFA enrollments with it.
+        tx.execute("DELETE FROM enrollments WHERE user_id = ?1", [secondary])?;
         tx.execute(
             "UPDATE users SET updated_at = ?2 WHERE user_id = ?1",
             params![primary, now],

@@ -146,3 +146,28 @@ fn identities_are_named_by_email_then_phone_then_name() {
     });
     assert_eq!(identity_who(&i).as_deref(), Some("+1"));
 }
+
+#[test]
+fn accounts_are_linked_only_to_a_main_account_whose_email_or_phone_is_verified() {
+    let user = |v: serde_json::Value| -> User { serde_json::from_value(v).unwrap() };
+    let verified =
+        user(serde_json::json!({"user_id": "a|1", "email": "a@x", "email_verified": true}));
+    assert_eq!(main_verified(&verified), Ok(()));
+    for unverified in [
+        serde_json::json!({"user_id": "a|1", "email": "a@x", "email_verified": false}),
+        serde_json::json!({"user_id": "a|1", "email": "a@x"}),
+        serde_json::json!({"user_id": "a|1", "email": "a@x", "phone_number": "+1", "phone_verified": true}),
+    ] {
+        let why = main_verified(&user(unverified.clone())).unwrap_err();
+        assert!(
+            why.en().starts_with("Verify a@x first"),
+            "{unverified}: {}",
+            why.en()
+        );
+    }
+    let phone =
+        user(serde_json::json!({"user_id": "sms|1", "phone_number": "+1", "phone_verified": true}));
+    assert_eq!(main_verified(&phone), Ok(()));
+    let neither = user(serde_json::json!({"user_id": "x|1"}));
+    assert!(main_verified(&neither).unwrap_err().en().contains("x|1"));
+}

@@ -26,7 +26,7 @@ fn the_other_account_can_become_main_only_when_the_main_one_has_no_linked_accoun
     let problem =
         linking::choose_main(&page.tab, &pending, &page.read_user(ADA), true).unwrap_err();
     assert!(
-        problem.message.en().contains("1 other linked accounts"),
+        problem.message.en().contains("1 other linked account,"),
         "{}",
         problem.message.en()
     );
