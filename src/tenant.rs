@@ -14,7 +14,7 @@ use crate::config::Config;
 
 mod answers;
 
-pub use answers::{Identity, ProfileData, Tokens, User, who};
+pub use answers::{Enrollment, Identity, ProfileData, Tokens, User, who};
 
 /// Auth0's error body: `{statusCode, error, message, errorCode?}`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -189,6 +189,12 @@ pub trait Tenant {
     async fn jwks(&self) -> Result<Jwks, TenantError>;
     /// `GET /api/v2/users/{id}`.
     async fn get_user(&self, token: &Secret, user_id: &str) -> Result<User, TenantError>;
+    /// `GET /api/v2/users/{id}/enrollments`: its MFA enrollments.
+    async fn enrollments(
+        &self,
+        token: &Secret,
+        user_id: &str,
+    ) -> Result<Vec<Enrollment>, TenantError>;
     /// `PATCH /api/v2/users/{id}` with `{user_metadata}`: Auth0 merges it at
     /// the top level, and a key set to `null` is removed.
     async fn update_user_metadata(
@@ -343,6 +349,16 @@ impl Tenant for Http {
 
     async fn get_user(&self, token: &Secret, user_id: &str) -> Result<User, TenantError> {
         let url = self.user_url(user_id);
+        let request = Request::get(&url).header("authorization", &bearer(token));
+        self.fetch(request, None).await
+    }
+
+    async fn enrollments(
+        &self,
+        token: &Secret,
+        user_id: &str,
+    ) -> Result<Vec<Enrollment>, TenantError> {
+        let url = format!("{}/enrollments", self.user_url(user_id));
         let request = Request::get(&url).header("authorization", &bearer(token));
         self.fetch(request, None).await
     }

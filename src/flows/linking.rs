@@ -297,6 +297,82 @@ pub fn choose(store: &impl KeyValue, pending: &PendingLink, key: &str, keep: Kee
     chosen
 }
 
+/// What the account that stops being main loses with the link: Auth0
+/// discards its app data, its user id stops existing (the link makes it an
+/// identity of the other user), and its MFA enrollments go with that user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Price {
+    /// Its user id, which apps may know the person by.
+    pub user_id: String,
+    /// How it is named to the person.
+    pub who: String,
+    /// How many entries its app data has (never their values).
+    pub app_data: usize,
+    /// Its confirmed MFA enrollments; `None` when they could not be read.
+    pub factors: Option<usize>,
+    /// It is the signed-in account (the person chose to make the other
+    /// one main).
+    pub is_main: bool,
+}
+
+/// Both accounts' confirmed MFA enrollments, each read with its own token;
+/// `None` where a read failed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Factors {
+    pub main: Option<usize>,
+    pub other: Option<usize>,
+}
+
+/// Reads both accounts' MFA enrollments, for the price of the link.
+pub async fn factors<T: Tenant, S: KeyValue>(
+    env: &Env<'_, T, S>,
+    session: &Session,
+    pending: &PendingLink,
+) -> Factors {
+    let count = |read: Result<Vec<crate::tenant::Enrollment>, TenantError>| {
+        read.ok().map(|list| {
+            list.iter()
+                .filter(|e| e.status.as_deref() != Some("pending"))
+                .count()
+        })
+    };
+    let (main, other) = crate::flows::join(
+        env.tenant
+            .enrollments(&session.access_token, &session.user_id),
+        env.tenant.enrollments(&pending.access_token, &pending.sub),
+    )
+    .await;
+    Factors {
+        main: count(main),
+        other: count(other),
+    }
+}
+
+impl PendingLink {
+    /// What the link costs the account that stops being main: this one,
+    /// unless the person chose to make it main; then the signed-in `main`.
+    pub fn price(&self, main: &User, factors: Option<Factors>) -> Price {
+        if self.make_main {
+            Price {
+                user_id: main.user_id.clone(),
+                who: who(&main.email, &main.phone_number, &main.name)
+                    .unwrap_or_else(|| main.user_id.clone()),
+                app_data: main.app_metadata_entries,
+                factors: factors.and_then(|f| f.main),
+                is_main: true,
+            }
+        } else {
+            Price {
+                user_id: self.sub.clone(),
+                who: self.who(),
+                app_data: self.app_metadata_entries,
+                factors: factors.and_then(|f| f.other),
+                is_main: false,
+            }
+        }
+    }
+}
+
 /// Whether accounts may be linked to `main`: only when its email address
 /// is verified (or, without one, its phone number), as Auth0's guidance
 /// for linking asks of both accounts. The sentence to show when not.

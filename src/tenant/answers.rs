@@ -106,6 +106,14 @@ pub fn who(
         .cloned()
 }
 
+/// One MFA enrollment of a user (the fields the page uses).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Enrollment {
+    /// `confirmed`, or `pending` while it is being set up.
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
 /// A linked identity's profile, as it was when it was linked.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfileData {

@@ -37,6 +37,7 @@ pub enum Call {
     Token,
     Jwks,
     GetUser,
+    Enrollments,
     UpdateUser,
     Link,
     Unlink,
@@ -87,6 +88,13 @@ impl FakeTenant {
             "identities": [{"provider": provider, "user_id": id, "connection": provider, "isSocial": true}],
         });
         self.users.borrow_mut().insert(user_id.to_owned(), user);
+    }
+
+    /// Gives a user `n` confirmed MFA enrollments.
+    pub fn set_enrollments(&self, user_id: &str, n: usize) {
+        let mut users = self.users.borrow_mut();
+        let user = users.get_mut(user_id).expect("a user of the fake");
+        user["__enrollments"] = Value::Array(vec![json!({"status": "confirmed"}); n]);
     }
 
     /// Sets a user's `user_metadata` and `app_metadata`.
@@ -259,6 +267,24 @@ impl Tenant for FakeTenant {
         self.respond(Call::GetUser, || match self.authorized(token, user_id) {
             Ok(()) => (200, self.user(user_id).unwrap()),
             Err(e) => e,
+        })
+    }
+
+    async fn enrollments(
+        &self,
+        token: &Secret,
+        user_id: &str,
+    ) -> Result<Vec<crate::tenant::Enrollment>, TenantError> {
+        self.respond(Call::Enrollments, || {
+            match self.authorized(token, user_id) {
+                Ok(()) => (
+                    200,
+                    self.user(user_id).unwrap()["__enrollments"]
+                        .as_array()
+                        .map_or_else(|| json!([]), |a| Value::Array(a.clone())),
+                ),
+                Err(e) => e,
+            }
         })
     }
 

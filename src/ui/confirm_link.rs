@@ -31,6 +31,15 @@ pub fn ConfirmLink() -> impl IntoView {
                 })
             };
             let plan_of = p.clone();
+            // The main account's own app data is discarded when the other
+            // account becomes main: the person says so, in the step itself.
+            let understood = RwSignal::new(false);
+            let needs_understood = {
+                let p = p.clone();
+                move || {
+                    p.make_main && state.user().with(|u| u.as_ref().is_some_and(|u| u.app_metadata_entries > 0))
+                }
+            };
             let copying = {
                 let p = p.clone();
                 move || state.with_session(|s| s.is_some_and(|s| p.may_copy_settings(s)))
@@ -51,19 +60,17 @@ pub fn ConfirmLink() -> impl IntoView {
                         <MergePlan pending=plan_of.clone() />
                     </Show>
                     {move || lost.get().map(|lost| view! { <p id="settings-lost" class="hint">{say(lost)}</p> })}
-                    {(p.app_metadata_entries > 0).then(|| {
-                        let n = p.app_metadata_entries;
-                        let entries = text!(Entries, n = n);
-                        view! {
-                            <p id="app-metadata-note">{say(text!(ConfirmAppMetadata, entries = entries))}</p>
-                        }
-                    })}
+                    <PriceList pending=p.clone() understood />
                     <div class="actions">
                         <button
                             type="button"
                             id="confirm-link-button"
                             on:click=move |_| state.confirm_link()
-                            disabled=move || state.any_busy() || state.user().with(Option::is_none)
+                            disabled=move || {
+                                state.any_busy()
+                                    || state.user().with(Option::is_none)
+                                    || (needs_understood() && !understood.get())
+                            }
                             aria-busy=move || state.is_busy(&Busy::Linking).to_string()
                         >
                             {move || {
@@ -88,6 +95,63 @@ pub fn ConfirmLink() -> impl IntoView {
                     </div>
                 </section>
             }
+        })
+    }
+}
+
+/// What the account that stops being main loses: its user id, its app
+/// data, its MFA enrollments, and (unread) its roles and organizations.
+/// When that is the main account and it has app data, a checkbox the
+/// person must tick first.
+#[component]
+fn PriceList(
+    /// The pending link.
+    pending: PendingLink,
+    /// Whether the person ticked that they understand the main account's
+    /// app data is discarded.
+    understood: RwSignal<bool>,
+) -> impl IntoView {
+    let state = expect_context::<PageState>();
+    move || {
+        let factors = state.factors();
+        state.user().with(|u| {
+            u.as_ref().map(|u| {
+                let price = pending.price(u, factors);
+                let factors_line = match (factors, price.factors) {
+                    (None, _) => Key::PriceFactorsReading.into(),
+                    (Some(_), None) => Key::PriceFactorsUnknown.into(),
+                    (Some(_), Some(0)) => text::Text::empty(),
+                    (Some(_), Some(n)) => text!(PriceFactors, n = n),
+                };
+                let app_data = (price.app_data > 0)
+                    .then(|| text!(PriceAppData, entries = text!(Entries, n = price.app_data)));
+                let confirm_loss = price.is_main && price.app_data > 0;
+                let who = price.who.clone();
+                view! {
+                    <div id="price">
+                        <p id="price-intro">{say(text!(PriceIntro, who = &price.who))}</p>
+                        <ul>
+                            <li id="price-user-id">{say(text!(PriceUserId, id = &price.user_id))}</li>
+                            {app_data.map(|t| view! { <li id="price-app-data">{say(t)}</li> })}
+                            {(factors_line != text::Text::empty())
+                                .then(|| view! { <li id="price-factors">{say(factors_line)}</li> })}
+                        </ul>
+                        <p id="price-roles" class="hint">{t(Key::PriceRoles)}</p>
+                        {confirm_loss.then(|| view! {
+                            <p>
+                                <input
+                                    type="checkbox"
+                                    id="price-understood"
+                                    prop:checked=move || understood.get()
+                                    on:change=move |ev| understood.set(event_target_checked(&ev))
+                                />
+                                " "
+                                <label for="price-understood">{say(text!(PriceUnderstood, who = who))}</label>
+                            </p>
+                        })}
+                    </div>
+                }
+            })
         })
     }
 }

@@ -64,6 +64,8 @@ pub struct PageState {
     problem: RwSignal<Option<Problem>>,
     retry: RwSignal<Option<Retry>>,
     pending: RwSignal<Option<PendingLink>>,
+    /// Both accounts' MFA enrollments, once read for the pending link.
+    factors: RwSignal<Option<linking::Factors>>,
     /// The change a "Sign in again" is for.
     reauth: RwSignal<Option<Action>>,
     /// The identity (`provider|user_id`) whose unlink question is open.
@@ -84,6 +86,7 @@ impl PageState {
             problem: RwSignal::new(None),
             retry: RwSignal::new(None),
             pending: RwSignal::new(None),
+            factors: RwSignal::new(None),
         }
     }
 
@@ -102,6 +105,11 @@ impl PageState {
     /// The account waiting for the person to confirm the link.
     pub fn pending(&self) -> ReadSignal<Option<PendingLink>> {
         self.pending.read_only()
+    }
+
+    /// Both accounts' MFA enrollments, once read (tracked).
+    pub fn factors(&self) -> Option<linking::Factors> {
+        self.factors.get()
     }
 
     /// The problem shown, if any.

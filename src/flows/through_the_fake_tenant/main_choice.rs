@@ -102,3 +102,54 @@ fn switching_direction_starts_the_choices_again_and_is_refused_after_an_update()
     sent.undo = Some(Map::new());
     assert!(linking::choose_main(&page.tab, &sent, &main, false).is_err());
 }
+
+#[test]
+fn the_price_is_for_the_account_that_stops_being_main() {
+    let page = Page::new();
+    page.tenant
+        .set_metadata(ADA, json!({}), json!({"plan": "pro", "tier": 2}));
+    page.tenant
+        .set_metadata(ADA_GITHUB, json!({}), json!({"roles": ["a"]}));
+    page.tenant.set_enrollments(ADA, 2);
+    let ada = page.signed_in(ADA);
+    let pending = page.pending(&ada);
+    let main = page.read_user(ADA);
+    let factors = block_on(linking::factors(&page.env(), &ada, &pending));
+    assert_eq!(
+        factors,
+        linking::Factors {
+            main: Some(2),
+            other: Some(0)
+        },
+        "each read with its own token"
+    );
+    // Kept as it is: the GitHub account steps down.
+    let price = pending.price(&main, Some(factors));
+    assert_eq!(
+        (
+            price.user_id.as_str(),
+            price.app_data,
+            price.factors,
+            price.is_main
+        ),
+        (ADA_GITHUB, 1, Some(0), false)
+    );
+    // Made main: Ada's Google account steps down, with its app data and
+    // its two factors; its own user id stops existing.
+    let made = linking::choose_main(&page.tab, &pending, &main, true).unwrap();
+    let price = made.price(&main, Some(factors));
+    assert_eq!(
+        (
+            price.user_id.as_str(),
+            price.app_data,
+            price.factors,
+            price.is_main
+        ),
+        (ADA, 2, Some(2), true)
+    );
+    assert_eq!(price.who, "ada@example.com");
+    // A read that fails is said as unknown, not as none.
+    page.tenant.answer_next(Call::Enrollments, 403, r#"{"statusCode":403,"error":"Forbidden","message":"Insufficient scope; expected any of: read:users,read:current_user.","errorCode":"insufficient_scope"}"#);
+    let factors = block_on(linking::factors(&page.env(), &ada, &pending));
+    assert_eq!(factors.main, None);
+}

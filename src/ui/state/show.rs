@@ -7,17 +7,38 @@ use serde_json::{Map, Value};
 
 use super::{PageState, Retry, focus_after_render};
 use crate::flows::Problem;
-use crate::flows::linking::{Changed, PendingLink};
+use crate::flows::linking::{self, Changed, PendingLink};
 use crate::tenant::User;
 use crate::text;
 use crate::text::{Key, Text};
 
 impl PageState {
     pub(super) fn show_pending(&self, pending: Option<PendingLink>) {
+        let new = pending.as_ref().map(|p| p.sub.clone());
+        let shown = self
+            .pending
+            .with_untracked(|p| p.as_ref().map(|p| p.sub.clone()));
         if pending.is_some() {
             focus_after_render("confirm-heading");
         }
+        if let Some(p) = pending.as_ref().filter(|_| new != shown) {
+            self.read_factors(p.clone());
+        }
         self.pending.set(pending);
+    }
+
+    /// Reads both accounts' MFA enrollments, for what the link costs.
+    fn read_factors(&self, pending: PendingLink) {
+        self.factors.set(None);
+        let Some(session) = self.session.get_untracked() else {
+            return;
+        };
+        let browser = self.browser();
+        let state = *self;
+        leptos::task::spawn_local(async move {
+            let read = linking::factors(&browser.env(), &session, &pending).await;
+            state.factors.set(Some(read));
+        });
     }
 
     /// The main account's metadata, as the tenant last answered it.
