@@ -18,6 +18,7 @@ use crate::text::{Key, Text};
 
 mod confirm;
 mod gates;
+pub mod owed;
 
 pub use confirm::{Cancelled, cancel, confirm};
 pub use gates::{check_other, gate};

@@ -289,10 +289,26 @@ impl PageState {
     fn reload_pending(self, session: Session, done: Option<Text>) {
         let browser = self.browser();
         spawn_local(async move {
-            match linking::reload_pending(&browser.env(), &session).await {
-                Ok(pending) => self.show_pending(pending),
-                Err(problem) => self.fail(problem, None),
-            }
+            let env = browser.env();
+            let pending = match linking::reload_pending(&env, &session).await {
+                Ok(pending) => pending,
+                Err(problem) => {
+                    self.fail(problem, None);
+                    None
+                }
+            };
+            // An undo another tab left owed: put back before the account
+            // is read, so what is shown is what holds.
+            let owed = linking::owed::settle_owed(&env, &session, pending.as_ref()).await;
+            self.show_pending(pending);
+            let done = match owed {
+                Some(Ok(put_back)) => Some(put_back),
+                Some(Err(named)) => {
+                    self.fail(Problem::new(named, Next::Dismiss), None);
+                    done
+                }
+                None => done,
+            };
             self.load_account(done);
         });
     }

@@ -39,6 +39,31 @@ pub async fn confirm<T: Tenant, S: KeyValue>(
     if let Err(problem) = step_up::require(env, session, &Action::Confirm) {
         return Err(not_linked(env, problem, pending, None));
     }
+    // One read at Confirm: the main account as it is now, not as the page
+    // showed it before the round-trip. Whether it may step down, and what
+    // the merge does, are decided on it.
+    let fresh = match env
+        .tenant
+        .get_user(&session.access_token, &session.user_id)
+        .await
+    {
+        Ok(user) => user,
+        Err(e) => {
+            let problem = env.ended(tenant_problem(&e, Doing::Link, env.now));
+            return Err(not_linked(env, problem, pending, None));
+        }
+    };
+    if pending.make_main
+        && let Err(why) = super::can_make_main(&fresh)
+    {
+        return Err(changed_since(env, pending, why, fresh));
+    }
+    if pending.plan(&fresh.user_metadata) != pending.plan(main) {
+        // A key appeared, went or changed on the main account meanwhile:
+        // the person sees the plan again before anything is sent.
+        return Err(changed_since(env, pending, Key::MainChanged.into(), fresh));
+    }
+    let main = &fresh.user_metadata;
     let swap = pending.make_main;
     // Who stays main: its token, id, and metadata as the page knows it now.
     let (token, target, target_now) = if swap {
@@ -73,9 +98,19 @@ pub async fn confirm<T: Tenant, S: KeyValue>(
     if !update.is_empty() && !merge::holds(&target_now, &update) {
         let undo = merge::undo(&before, &update);
         if pending.undo.as_ref() != Some(&undo) {
-            pending.undo = Some(undo);
+            pending.undo = Some(undo.clone());
             save_pending(env.tab, &pending);
         }
+        // Owed in every tab too, should this one close before it is settled.
+        super::owed::owe(
+            env.local,
+            &super::owed::Owed {
+                signed_in: session.user_id.clone(),
+                target: target.clone(),
+                undo,
+                at: env.now,
+            },
+        );
         match env
             .tenant
             .update_user_metadata(token, &target, &update)
@@ -105,6 +140,7 @@ pub async fn confirm<T: Tenant, S: KeyValue>(
     match linked {
         Ok(identities) => {
             clear_pending(env.tab);
+            super::owed::settle(env.local);
             let label = env.config.label_of(&pending.connection);
             let keys = (!copied.is_empty()).then(|| settings(copied.keys().map(String::as_str)));
             if swap {
@@ -174,11 +210,13 @@ pub async fn cancel<T: Tenant, S: KeyValue>(
     };
     if merge::holds(&now, &undo) {
         clear_pending(env.tab);
+        super::owed::settle(env.local);
         return Ok(nothing_linked(shown(now), Text::empty()));
     }
     match env.tenant.update_user_metadata(token, target, &undo).await {
         Ok(user) => {
             clear_pending(env.tab);
+            super::owed::settle(env.local);
             let as_they_were = if pending.make_main {
                 Key::AsTheyWereThat
             } else {
@@ -223,6 +261,7 @@ async fn undo<T: Tenant, S: KeyValue>(
     };
     if merge::holds(&now, &undo) {
         pending.undo = None;
+        super::owed::settle(env.local);
         return (problem, now);
     }
     let restored = if problem.next == Next::SessionEnded {
@@ -236,6 +275,7 @@ async fn undo<T: Tenant, S: KeyValue>(
     let (more, metadata) = match restored {
         Some(user) => {
             pending.undo = None;
+            super::owed::settle(env.local);
             (Key::PutBack.into(), user.user_metadata)
         }
         None => {
@@ -245,6 +285,23 @@ async fn undo<T: Tenant, S: KeyValue>(
     };
     problem.message = text!(Then, first = problem.message, then = more);
     (problem, metadata)
+}
+
+/// The main account is not as the step showed it: nothing is sent, the
+/// pending link stays, and the page is drawn again with the account as
+/// it now is, so the person decides on what is true.
+fn changed_since<T: Tenant, S: KeyValue>(
+    env: &Env<'_, T, S>,
+    pending: PendingLink,
+    why: Text,
+    fresh: crate::tenant::User,
+) -> NotLinked {
+    save_pending(env.tab, &pending);
+    NotLinked {
+        problem: Problem::new(why, Next::Dismiss),
+        pending: Some(pending),
+        main_metadata: Some(fresh.user_metadata),
+    }
 }
 
 /// The link did not happen: the pending link stays for a retry (its undo

@@ -5,7 +5,7 @@ use super::*;
 
 impl Page {
     /// A user as the page reads it.
-    fn read_user(&self, user_id: &str) -> crate::tenant::User {
+    pub(super) fn read_user(&self, user_id: &str) -> crate::tenant::User {
         serde_json::from_value(self.tenant.user(user_id).unwrap()).unwrap()
     }
 }
@@ -57,7 +57,8 @@ fn making_the_other_account_main_links_the_other_way_round_and_the_session_follo
     .unwrap();
     assert_eq!(
         page.tenant.calls()[before..],
-        [Call::UpdateUser, Call::Link]
+        [Call::GetUser, Call::UpdateUser, Call::Link],
+        "the main account read at Confirm, then the update and the link"
     );
     assert!(
         page.tenant.user(ADA).is_none(),

@@ -53,7 +53,10 @@ fn copied_keys_are_sent_first_then_the_link_and_a_conflict_keeps_mains_by_defaul
     let (ada, pending) = ada_with_pending_github(&page);
     let before = page.tenant.calls().len();
     let changed = confirm_now(&page, &ada, &pending).unwrap();
-    assert_eq!(calls_after(&page, before), [Call::UpdateUser, Call::Link]);
+    assert_eq!(
+        calls_after(&page, before),
+        [Call::GetUser, Call::UpdateUser, Call::Link]
+    );
     assert_eq!(
         metadata_of(&page, ADA),
         json!({"theme": "dark", "language": "en", "editor": "vim"})
@@ -96,7 +99,7 @@ fn nothing_to_merge_is_only_a_link() {
     let pending = page.pending(&ada);
     let before = page.tenant.calls().len();
     let changed = confirm_now(&page, &ada, &pending).unwrap();
-    assert_eq!(calls_after(&page, before), [Call::Link]);
+    assert_eq!(calls_after(&page, before), [Call::GetUser, Call::Link]);
     assert_eq!(changed.main_metadata, None);
 }
 
@@ -110,7 +113,12 @@ fn a_failed_link_after_the_update_puts_the_main_account_back_and_says_so() {
     let not = confirm_now(&page, &ada, &pending).unwrap_err();
     assert_eq!(
         calls_after(&page, before),
-        [Call::UpdateUser, Call::Link, Call::UpdateUser]
+        [
+            Call::GetUser,
+            Call::UpdateUser,
+            Call::Link,
+            Call::UpdateUser
+        ]
     );
     assert_eq!(metadata_of(&page, ADA), original);
     assert!(
@@ -184,7 +192,11 @@ fn a_reload_after_the_update_neither_loses_the_plan_nor_updates_twice() {
     assert_eq!(plan[0].fate, crate::flows::merge::Fate::Copied);
     let before = page.tenant.calls().len();
     block_on(linking::confirm(&page.env(), &ada, &reloaded, &now)).unwrap();
-    assert_eq!(calls_after(&page, before), [Call::Link], "no second update");
+    assert_eq!(
+        calls_after(&page, before),
+        [Call::GetUser, Call::Link],
+        "no second update"
+    );
     assert_eq!(metadata_of(&page, ADA)["editor"], "vim");
 }
 
@@ -214,7 +226,11 @@ fn without_the_metadata_scope_the_step_names_what_is_lost_and_the_link_sends_no_
     );
     let before = page.tenant.calls().len();
     let changed = confirm_now(&page, &ada, &pending).unwrap();
-    assert_eq!(calls_after(&page, before), [Call::Link], "no update sent");
+    assert_eq!(
+        calls_after(&page, before),
+        [Call::GetUser, Call::Link],
+        "no update sent"
+    );
     assert_eq!(
         metadata_of(&page, ADA),
         json!({"theme": "dark", "language": "en"}),
@@ -269,5 +285,162 @@ fn a_403_for_a_missing_scope_reads_as_that_never_as_sign_in_again() {
             && !problem.message.en().contains("Signing in again"),
         "{}",
         problem.message.en()
+    );
+}
+
+#[test]
+fn a_key_added_to_the_main_account_meanwhile_is_shown_as_a_conflict_and_never_removed_by_a_rollback()
+ {
+    let page = Page::new();
+    let (ada, pending) = ada_with_pending_github(&page);
+    // The step was drawn with Ada's settings as before the round-trip;
+    // meanwhile another app gave her an `editor` of her own.
+    let shown = main_now(&page);
+    page.tenant.set_metadata(
+        ADA,
+        json!({"theme": "dark", "language": "en", "editor": "emacs"}),
+        json!({}),
+    );
+    let before = page.tenant.calls().len();
+    let not_linked = block_on(linking::confirm(&page.env(), &ada, &pending, &shown)).unwrap_err();
+    assert_eq!(calls_after(&page, before), [Call::GetUser], "nothing sent");
+    assert!(
+        not_linked
+            .problem
+            .message
+            .en()
+            .contains("changed since this step was shown"),
+        "{}",
+        not_linked.problem.message.en()
+    );
+    let fresh = not_linked.main_metadata.expect("the account as it is now");
+    assert_eq!(fresh["editor"], "emacs");
+    let pending = not_linked.pending.expect("the pending link stays");
+    // Drawn again: `editor` is now a conflict, main's value kept by default.
+    let plan = pending.plan(&fresh);
+    let editor = plan.iter().find(|k| k.key == "editor").unwrap();
+    assert!(matches!(
+        editor.fate,
+        crate::flows::merge::Fate::Conflict { .. }
+    ));
+    // The person takes GitHub's value; the link then fails: the rollback
+    // puts `emacs` back, it does not delete the key.
+    let pending = linking::choose(&page.tab, &pending, "editor", Keep::Linked);
+    page.tenant.answer_next(
+        Call::Link,
+        503,
+        r#"{"statusCode":503,"error":"Service Unavailable","message":"down"}"#,
+    );
+    let not_linked = block_on(linking::confirm(&page.env(), &ada, &pending, &fresh)).unwrap_err();
+    assert!(
+        not_linked.problem.message.en().contains("put back"),
+        "{}",
+        not_linked.problem.message.en()
+    );
+    assert_eq!(metadata_of(&page, ADA)["editor"], "emacs");
+}
+
+#[test]
+fn making_the_other_account_main_is_checked_again_at_confirm() {
+    let page = Page::new();
+    let ada = page.signed_in(ADA);
+    let pending = page.pending(&ada);
+    let main = page.read_user(ADA);
+    let pending = linking::choose_main(&page.tab, &pending, &main, true).unwrap();
+    // Meanwhile Ada's main account gained a linked account elsewhere.
+    page.tenant.add_user("sms|9", "nine@sms.example");
+    page.tenant.link_users(ADA, "sms|9");
+    let before = page.tenant.calls().len();
+    let not_linked = block_on(linking::confirm(
+        &page.env(),
+        &ada,
+        &pending,
+        &main.user_metadata,
+    ))
+    .unwrap_err();
+    assert_eq!(calls_after(&page, before), [Call::GetUser], "nothing sent");
+    assert!(
+        not_linked
+            .problem
+            .message
+            .en()
+            .contains("1 other linked account,"),
+        "{}",
+        not_linked.problem.message.en()
+    );
+    assert!(not_linked.pending.is_some());
+}
+
+#[test]
+fn an_undo_a_closed_tab_left_owed_is_put_back_when_the_page_next_opens() {
+    let page = Page::new();
+    let (ada, pending) = ada_with_pending_github(&page);
+    // The update is sent, then the link ends the session (a 401): the undo
+    // cannot be sent, and the tab is closed.
+    page.tenant.answer_next(
+        Call::Link,
+        401,
+        r#"{"statusCode":401,"error":"Unauthorized","message":"Expired token received for JSON Web Token validation","errorCode":"invalid_token"}"#,
+    );
+    let not_linked = confirm_now(&page, &ada, &pending).unwrap_err();
+    assert_eq!(not_linked.problem.next, Next::SessionEnded);
+    assert_eq!(
+        metadata_of(&page, ADA)["editor"],
+        "vim",
+        "changed, not put back"
+    );
+    // Ada signs in again and opens the page in another tab, a minute on.
+    let other_tab = MemoryStore::default();
+    let later = Env {
+        tab: &other_tab,
+        now: page.now + 60,
+        ..page.env()
+    };
+    // Too soon after it was written, it may still be in flight elsewhere.
+    let soon = Env {
+        tab: &other_tab,
+        now: page.now + 5,
+        ..page.env()
+    };
+    assert_eq!(
+        block_on(linking::owed::settle_owed(&soon, &ada, None)),
+        None
+    );
+    let said = block_on(linking::owed::settle_owed(&later, &ada, None))
+        .expect("something owed")
+        .expect("put back");
+    assert!(
+        said.en().contains("\u{201c}editor\u{201d}"),
+        "{}",
+        said.en()
+    );
+    assert_eq!(
+        metadata_of(&page, ADA),
+        json!({"theme": "dark", "language": "en"})
+    );
+    assert_eq!(
+        block_on(linking::owed::settle_owed(&later, &ada, None)),
+        None,
+        "settled once"
+    );
+}
+
+#[test]
+fn a_link_made_settles_what_was_owed() {
+    let page = Page::new();
+    let (ada, pending) = ada_with_pending_github(&page);
+    confirm_now(&page, &ada, &pending).unwrap();
+    let later = Env {
+        now: page.now + 60,
+        ..page.env()
+    };
+    assert_eq!(
+        block_on(linking::owed::settle_owed(&later, &ada, None)),
+        None
+    );
+    assert_eq!(
+        metadata_of(&page, ADA)["editor"],
+        "vim",
+        "kept: the link was made"
     );
 }
