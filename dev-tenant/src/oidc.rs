@@ -108,6 +108,7 @@ pub fn api_router() -> Router<AppState> {
         .route("/.well-known/openid-configuration", get(discovery_get))
         .route("/.well-known/jwks.json", get(jwks_get))
         .route("/oauth/token", post(token::token_post))
+        .route("/oauth/revoke", post(token::revoke_post))
         .route("/userinfo", get(session::userinfo_get))
 }
 

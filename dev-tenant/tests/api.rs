@@ -950,6 +950,117 @@ async fn a_reused_refresh_token_revokes_its_family() {
     );
 }
 
+#[tokio::test]
+async fn a_refresh_may_ask_for_a_reduced_scope_never_more() {
+    let t = tenant();
+    let code = t
+        .code_for(ADA, &[("scope", &format!("{SCOPE} offline_access"))])
+        .await;
+    let first = t.exchange(&code, VERIFIER).await.json();
+    let t = &t;
+    let refresh = |token: String, scope: Option<&'static str>| async move {
+        let mut pairs = vec![
+            ("grant_type", "refresh_token"),
+            ("client_id", CLIENT),
+            ("refresh_token", token.as_str()),
+        ];
+        if let Some(s) = scope {
+            pairs.push(("scope", s));
+        }
+        t.form("/oauth/token", &pairs).await
+    };
+    // Read-only: the access token can read the account, and change nothing.
+    let read_only = refresh(
+        first["refresh_token"].as_str().unwrap().to_owned(),
+        Some("openid profile email read:current_user"),
+    )
+    .await;
+    assert_eq!(read_only.status, StatusCode::OK, "{}", read_only.text());
+    let read_only = read_only.json();
+    assert_eq!(read_only["scope"], "openid profile email read:current_user");
+    let token = read_only["access_token"].as_str().unwrap();
+    let path = format!("/api/v2/users/{}", ADA.replace('|', "%7C"));
+    let read = t.api(Method::GET, &path, Some(token), None).await;
+    assert_eq!(read.status, StatusCode::OK);
+    for (method, uri, body) in [
+        (
+            Method::PATCH,
+            path.clone(),
+            Some(json!({"user_metadata": {"x": 1}})),
+        ),
+        (
+            Method::POST,
+            format!("{path}/identities"),
+            Some(json!({"link_with": "a.b.c"})),
+        ),
+        (
+            Method::DELETE,
+            format!("{path}/identities/github/4242001"),
+            None,
+        ),
+    ] {
+        let answer = t.api(method.clone(), &uri, Some(token), body).await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{method} {uri}");
+        assert_eq!(answer.json()["errorCode"], "insufficient_scope");
+    }
+    // The rotated refresh token still stands for the first grant: a later
+    // refresh may ask for it again, and never for more.
+    let rotated = read_only["refresh_token"].as_str().unwrap().to_owned();
+    let more = refresh(rotated.clone(), Some("openid read:users")).await;
+    assert_eq!(more.status, StatusCode::BAD_REQUEST, "{}", more.text());
+    assert_eq!(more.json()["error"], "invalid_scope");
+}
+
+#[tokio::test]
+async fn a_revoked_refresh_token_is_refused_and_revocation_is_auth0s() {
+    let t = tenant();
+    let code = t
+        .code_for(ADA, &[("scope", "openid offline_access read:current_user")])
+        .await;
+    let tokens = t.exchange(&code, VERIFIER).await.json();
+    let token = tokens["refresh_token"].as_str().unwrap();
+    let revoke = |client: &'static str, token: String| {
+        let t = &t;
+        async move {
+            t.form("/oauth/revoke", &[("client_id", client), ("token", &token)])
+                .await
+        }
+    };
+    let unknown_client = revoke("nobody", token.to_owned()).await;
+    assert_eq!(unknown_client.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown_client.json()["error"], "invalid_client");
+    let missing = t.form("/oauth/revoke", &[("client_id", CLIENT)]).await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    assert_eq!(missing.json()["error"], "invalid_request");
+    let revoked = revoke(CLIENT, token.to_owned()).await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.text());
+    // Already revoked, or never issued: 200 as well.
+    assert_eq!(
+        revoke(CLIENT, token.to_owned()).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        revoke(CLIENT, "never-issued".into()).await.status,
+        StatusCode::OK
+    );
+    let refreshed = t
+        .form(
+            "/oauth/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", CLIENT),
+                ("refresh_token", token),
+            ],
+        )
+        .await;
+    assert_eq!(
+        refreshed.json()["error"],
+        "invalid_grant",
+        "{}",
+        refreshed.text()
+    );
+}
+
 // ---------------------------------------------------------------- management: bad tokens
 
 #[tokio::test]

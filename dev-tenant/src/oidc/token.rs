@@ -97,6 +97,8 @@ struct TokenRequest {
     code_verifier: Option<String>,
     redirect_uri: Option<String>,
     refresh_token: Option<String>,
+    /// On a refresh: a reduced set of the scopes first granted.
+    scope: Option<String>,
 }
 
 /// The token request's fields, each at most once, whatever their values.
@@ -191,6 +193,7 @@ pub(super) async fn token_post(
                 client_id: grant.client_id,
                 user_id: grant.user_id,
                 scope: grant.scope,
+                grant_scope: None,
                 audience: grant.audience,
                 nonce: grant.nonce,
                 auth_time: grant.auth_time,
@@ -202,16 +205,39 @@ pub(super) async fn token_post(
             let token = need(&p.refresh_token, "refresh_token")?;
             let used = state.store().use_refresh(&hash(token))?;
             match used {
-                RefreshUse::Fresh(g) if g.client_id == client_id => Issue {
-                    client_id: g.client_id,
-                    user_id: g.user_id,
-                    scope: g.scope,
-                    audience: g.audience,
-                    nonce: None,
-                    auth_time: g.auth_time,
-                    wants_auth_time: g.wants_auth_time,
-                    family: Some(g.family),
-                },
+                RefreshUse::Fresh(g) if g.client_id == client_id => {
+                    // A reduced scope, as Auth0 allows: never more than the
+                    // first grant, which the rotated refresh token keeps.
+                    let scope = match given(&p.scope) {
+                        None => g.scope.clone(),
+                        Some(asked) => {
+                            let first: Vec<&str> = g.scope.split_whitespace().collect();
+                            if let Some(extra) =
+                                asked.split_whitespace().find(|s| !first.contains(s))
+                            {
+                                return Err(OAuthError::new(
+                                    StatusCode::BAD_REQUEST,
+                                    "invalid_scope",
+                                    format!(
+                                        "The scope {extra} exceeds the scopes granted to the refresh token."
+                                    ),
+                                ));
+                            }
+                            asked.to_owned()
+                        }
+                    };
+                    Issue {
+                        client_id: g.client_id,
+                        user_id: g.user_id,
+                        scope,
+                        grant_scope: Some(g.scope),
+                        audience: g.audience,
+                        nonce: None,
+                        auth_time: g.auth_time,
+                        wants_auth_time: g.wants_auth_time,
+                        family: Some(g.family),
+                    }
+                }
                 RefreshUse::Fresh(_) | RefreshUse::Reused | RefreshUse::Unknown => {
                     return Err(OAuthError::grant("Unknown or invalid refresh token."));
                 }
@@ -233,6 +259,9 @@ struct Issue {
     client_id: String,
     user_id: String,
     scope: String,
+    /// What a refresh token issued now may ask for later (the first grant's
+    /// scope); `None`: `scope`.
+    grant_scope: Option<String>,
     audience: Option<String>,
     nonce: Option<String>,
     auth_time: i64,
@@ -285,13 +314,23 @@ fn issue_tokens(state: &AppState, issue: &Issue) -> Result<Value, OAuthError> {
         };
         out["id_token"] = json!(minted.mint(state));
     }
-    if granted.contains(&"offline_access") {
+    // A refresh token when the grant has `offline_access`: on a refresh
+    // that asked for less, the rotated one still stands for the first grant.
+    let grant_scope = issue.grant_scope.as_deref().unwrap_or(&issue.scope);
+    let refreshable = grant_scope
+        .split_whitespace()
+        .any(|s| s == "offline_access")
+        && state.grants("offline_access");
+    if refreshable {
         let token = random_token(32);
         let grant = RefreshGrant {
             family: issue.family.clone().unwrap_or_else(|| random_token(12)),
             client_id: issue.client_id.clone(),
             user_id: user.user_id.clone(),
-            scope: issue.scope.clone(),
+            scope: issue
+                .grant_scope
+                .clone()
+                .unwrap_or_else(|| issue.scope.clone()),
             audience: issue.audience.clone(),
             auth_time: issue.auth_time,
             wants_auth_time: issue.wants_auth_time,
@@ -300,4 +339,38 @@ fn issue_tokens(state: &AppState, issue: &Issue) -> Result<Value, OAuthError> {
         out["refresh_token"] = json!(token);
     }
     Ok(out)
+}
+
+/// What a revocation request carries.
+#[derive(Debug, Default, Deserialize)]
+struct RevokeRequest {
+    client_id: Option<String>,
+    token: Option<String>,
+}
+
+/// `POST /oauth/revoke`: revokes a refresh token issued to the calling
+/// client. Auth0 answers 200 for a token that was already invalid or
+/// revoked, and revokes refresh tokens only (an access token stays valid
+/// until it expires).
+pub(super) async fn revoke_post(
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<Response, OAuthError> {
+    let p: RevokeRequest = serde_urlencoded::from_bytes(&body)
+        .map_err(|_| OAuthError::request("Parameters must be given once each"))?;
+    let client_id = need(&p.client_id, "client_id")?;
+    let token = need(&p.token, "token")?;
+    if state.store().client(client_id)?.is_none() {
+        return Err(OAuthError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "Client authentication failed",
+        ));
+    }
+    if !state.store().revoke_refresh(&hash(token), client_id)? {
+        return Err(OAuthError::request(
+            "The refresh token was not issued to this client.",
+        ));
+    }
+    Ok(no_store(StatusCode::OK))
 }

@@ -152,6 +152,31 @@ impl Store {
         Ok(outcome)
     }
 
+    /// Revokes a refresh token of `client_id`'s; `false` when it was
+    /// issued to another client. An unknown one is nothing to revoke.
+    pub fn revoke_refresh(&self, token_hash: &str, client_id: &str) -> Result<bool> {
+        let grant: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT grant_json FROM refresh_tokens WHERE token_hash = ?1",
+                [token_hash],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(grant) = grant else {
+            return Ok(true);
+        };
+        let grant: RefreshGrant = serde_json::from_str(&grant)?;
+        if grant.client_id != client_id {
+            return Ok(false);
+        }
+        self.conn.execute(
+            "UPDATE refresh_tokens SET state = ?2 WHERE token_hash = ?1",
+            params![token_hash, RefreshState::Revoked.as_str()],
+        )?;
+        Ok(true)
+    }
+
     /// Signing keys, oldest first.
     pub fn keys(&self) -> Result<Vec<StoredKey>> {
         let mut stmt = self
