@@ -112,6 +112,7 @@ pub async fn serve(
     config: ServedConfig,
     referers: Referers,
     latency: Latency,
+    sent: Sent,
 ) {
     let router = Router::new()
         .route(
@@ -140,7 +141,10 @@ pub async fn serve(
                 .precompressed_br()
                 .precompressed_gzip(),
         )
-        .layer(axum::middleware::from_fn_with_state(referers, headers))
+        .layer(axum::middleware::from_fn_with_state(
+            (referers, sent),
+            headers,
+        ))
         .layer(axum::middleware::from_fn_with_state(latency, delayed));
     axum::serve(listener, router).await.expect("serve the app");
 }
@@ -159,7 +163,24 @@ async fn index() -> Html<String> {
     ))
 }
 
-async fn headers(State(referers): State<Referers>, request: Request, next: Next) -> Response {
+/// The headers every answer of the app's server carries: a deployment's.
+pub type Sent = Arc<Vec<(String, String)>>;
+
+/// [`HEADERS`], as [`serve`] takes them.
+pub fn default_headers() -> Sent {
+    Arc::new(
+        HEADERS
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect(),
+    )
+}
+
+async fn headers(
+    State((referers, sent)): State<(Referers, Sent)>,
+    request: Request,
+    next: Next,
+) -> Response {
     if let Some(r) = request.headers().get(header::REFERER) {
         referers
             .0
@@ -168,10 +189,13 @@ async fn headers(State(referers): State<Referers>, request: Request, next: Next)
             .push(r.to_str().unwrap_or_default().to_owned());
     }
     let mut response = next.run(request).await;
-    for (name, value) in HEADERS {
-        response
-            .headers_mut()
-            .insert(name, HeaderValue::from_static(value));
+    for (name, value) in sent.iter() {
+        if let (Ok(name), Ok(value)) = (
+            header::HeaderName::try_from(name.as_str()),
+            HeaderValue::try_from(value.as_str()),
+        ) {
+            response.headers_mut().insert(name, value);
+        }
     }
     response
 }

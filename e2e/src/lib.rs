@@ -117,14 +117,25 @@ impl World {
     /// A world whose tenant does not grant the page these scopes.
     pub async fn start_refusing(scopes: &[&str]) -> World {
         let refused = scopes.iter().map(|s| s.to_string()).collect();
-        World::start_tenant(AppConfig::Good, Reader::default(), refused).await
+        World::start_tenant(AppConfig::Good, Reader::default(), refused, false).await
+    }
+
+    /// A world whose app server sends exactly the headers that
+    /// `cargo xtask headers` prints for this build and this tenant.
+    pub async fn start_deployed() -> World {
+        World::start_tenant(AppConfig::Good, Reader::default(), Vec::new(), true).await
     }
 
     async fn start_full(config: AppConfig, reader: Reader<'_>) -> World {
-        World::start_tenant(config, reader, Vec::new()).await
+        World::start_tenant(config, reader, Vec::new(), false).await
     }
 
-    async fn start_tenant(config: AppConfig, reader: Reader<'_>, refused: Vec<String>) -> World {
+    async fn start_tenant(
+        config: AppConfig,
+        reader: Reader<'_>,
+        refused: Vec<String>,
+        deployed: bool,
+    ) -> World {
         let app_listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind the app's port");
@@ -163,11 +174,16 @@ impl World {
         let referers = app_server::Referers::default();
         let latency = app_server::Latency::default();
         let config = app_server::ServedConfig::new(config);
+        let sent = match deployed {
+            true => deployment_headers(&tenant_url),
+            false => app_server::default_headers(),
+        };
         tokio::spawn(app_server::serve(
             app_listener,
             config.clone(),
             referers.clone(),
             latency.clone(),
+            sent,
         ));
 
         let (driver, driver_addr) = start_chromedriver().await;
@@ -626,6 +642,30 @@ fn xpath_literal(s: &str) -> String {
     } else {
         format!("'{s}'")
     }
+}
+
+/// What `cargo xtask headers` prints for the build under test and this
+/// tenant, as header pairs. `XTASK` is the xtask binary (`cargo xtask
+/// test` sets it).
+fn deployment_headers(tenant_url: &str) -> app_server::Sent {
+    let xtask = std::env::var_os("XTASK").expect("XTASK: run the suite with `cargo xtask test`");
+    let out = std::process::Command::new(xtask)
+        .args(["headers", "--tenant", tenant_url, "--dist"])
+        .arg(app_server::dist())
+        .output()
+        .expect("run xtask headers");
+    assert!(
+        out.status.success(),
+        "xtask headers: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("UTF-8 headers");
+    std::sync::Arc::new(
+        text.lines()
+            .filter_map(|l| l.split_once(": "))
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+            .collect(),
+    )
 }
 
 /// The configuration that points the app at this test's tenant.

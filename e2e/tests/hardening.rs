@@ -115,3 +115,65 @@ async fn a_callback_leaves_the_address_bar_even_when_the_configuration_fails() {
     assert!(!url.contains("secret-code"), "{url}");
     w.close().await;
 }
+
+#[tokio::test]
+async fn the_build_served_with_the_headers_xtask_prints_signs_in_links_and_unlinks_with_no_violation()
+ {
+    let w = World::start_deployed().await;
+    // The header the app's origin sends: the tenant, and nothing wider.
+    let answer = raw_get(&w.app_url).await;
+    let policy = answer
+        .lines()
+        .find_map(|l| l.strip_prefix("content-security-policy: "))
+        .unwrap_or_else(|| panic!("no policy header: {answer}"));
+    assert!(
+        policy.contains(&format!("connect-src 'self' {};", w.tenant_url)),
+        "{policy}"
+    );
+    assert_eq!(
+        policy.matches("'sha256-").count(),
+        2,
+        "both inline scripts: {policy}"
+    );
+    for wide in ["https:", "data:", "'unsafe-inline'", "*"] {
+        assert!(
+            !policy.split([' ', ';']).any(|source| source == wide),
+            "{wide} in {policy}"
+        );
+    }
+    w.sign_in(&ADA).await;
+    w.link_round_trip("GitHub", &ADA_GITHUB).await;
+    w.click("#confirm-link-button").await;
+    w.wait_for_text("#identities", "GitHub").await;
+    w.click("button[aria-label='Unlink GitHub account ada@example.com']")
+        .await;
+    w.click(".confirm-unlink-button").await;
+    w.wait_for_text("#status", "Unlinked your GitHub account ada@example.com.")
+        .await;
+    assert_eq!(w.csp_violations().await, Vec::<String>::new());
+    w.close().await;
+}
+
+/// The app's answer to `GET /`, status line and headers (lower case).
+async fn raw_get(base: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    stream
+        .write_all(
+            format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    stream.read_to_end(&mut out).await.unwrap();
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let head = text.split("\r\n\r\n").next().unwrap_or_default();
+    head.lines()
+        .map(|l| match l.split_once(": ") {
+            Some((n, v)) => format!("{}: {v}", n.to_ascii_lowercase()),
+            None => l.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

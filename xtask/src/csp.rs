@@ -19,17 +19,35 @@ pub fn add_policy(html: &str) -> Result<String> {
     if html.contains("http-equiv=\"Content-Security-Policy\"") {
         return Err("the page already has a Content-Security-Policy".into());
     }
-    let hashes: Vec<String> = inline_scripts(html)
-        .iter()
-        .map(|s| format!("'sha256-{}'", STANDARD.encode(Sha256::digest(s.as_bytes()))))
-        .collect();
-    let policy = policy(&hashes.join(" "));
+    let policy = policy(&hashes(html));
     let head = html.find("<head>").ok_or("the page has no <head>")? + "<head>".len();
     Ok(format!(
         "{}\n    <meta http-equiv=\"Content-Security-Policy\" content=\"{policy}\" />{}",
         &html[..head],
         &html[head..]
     ))
+}
+
+/// The `'sha256-…'` sources of a page's inline scripts.
+pub fn hashes(html: &str) -> String {
+    inline_scripts(html)
+        .iter()
+        .map(|s| format!("'sha256-{}'", STANDARD.encode(Sha256::digest(s.as_bytes()))))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The policy a deployment sends as a header, for its own tenant: the
+/// page's inline scripts by hash, and nothing else from anywhere but this
+/// origin, the tenant and the hosts the account pictures come from.
+pub fn deployment_policy(hashes: &str, tenant: &str, picture_hosts: &[String]) -> String {
+    let pictures = picture_hosts.join(" ");
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {hashes}; \
+         style-src 'self'; img-src 'self' {tenant} {pictures}; \
+         connect-src 'self' {tenant}; object-src 'none'; base-uri 'none'; \
+         form-action 'none'; frame-ancestors 'none'"
+    )
 }
 
 /// The policy, with the inline scripts' hashes.
@@ -80,5 +98,29 @@ mod tests {
         assert!(!out.contains("unsafe-inline"));
         assert!(out.find("Content-Security-Policy").unwrap() < out.find("<title>").unwrap());
         assert!(add_policy(&out).is_err(), "never twice");
+    }
+
+    #[test]
+    fn the_deployment_policy_names_only_the_tenant_and_the_picture_hosts() {
+        let policy = deployment_policy(
+            "'sha256-a' 'sha256-b'",
+            "https://t.eu.auth0.com",
+            &["https://s.gravatar.com".into()],
+        );
+        assert!(
+            policy.contains("connect-src 'self' https://t.eu.auth0.com;"),
+            "{policy}"
+        );
+        assert!(
+            policy.contains("img-src 'self' https://t.eu.auth0.com https://s.gravatar.com;"),
+            "{policy}"
+        );
+        assert!(policy.contains("'sha256-a' 'sha256-b'"));
+        for wide in ["https:", "data:", "'unsafe-inline'", "*"] {
+            assert!(
+                !policy.split([' ', ';']).any(|source| source == wide),
+                "{wide} in {policy}"
+            );
+        }
     }
 }

@@ -5,6 +5,7 @@ mod bench;
 mod bench_why;
 mod csp;
 mod dev;
+mod headers;
 mod names;
 mod post_build;
 mod run;
@@ -25,6 +26,8 @@ tasks:
   tools   install what plain `trunk serve` / `trunk build --release` need
           (trunk, wasm-bindgen-cli, wasm-opt) and print the PATH to use
   bench   build the release app and print what a browser downloads
+  headers --tenant URL [--dist DIR] [--picture-host URL]...: the exact
+          headers (CSP and the rest) to send with this build for that tenant
   why     [wasm]: where the release wasm's code comes from, by crate
           (default: the last release build's, before wasm-opt)
   screenshots  photograph the page's main states into docs/screenshots
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("screenshots") => screenshots::run(&args[1..]),
         Some("why") => bench_why::run(&args[1..]),
+        Some("headers") => headers::run(&args[1..]),
         Some("post-build") => post_build::run(&args[1..]),
         Some("-h" | "--help") => {
             println!("{USAGE}");

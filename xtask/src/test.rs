@@ -55,6 +55,10 @@ pub fn run(args: &[String]) -> Result {
         .env("AUTH0_PYTHON_PATH", tools::python_dir())
         .env("AUTH0_NODE_PATH", tools::node_sdk_dir())
         .env("CHROMEDRIVER", CHROMEDRIVER);
+    if let Ok(xtask) = std::env::current_exe() {
+        // For the test that serves the build with `xtask headers`' output.
+        e2e.env("XTASK", xtask);
+    }
 
     let stages = vec![
         stage("format", cmd("cargo", &["fmt", "--all", "--check"])),
