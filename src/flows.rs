@@ -78,6 +78,7 @@ impl<T: Tenant, S: KeyValue> Env<'_, T, S> {
         if problem.next == Next::SessionEnded {
             crate::auth::session::clear(self.local);
             linking::clear_pending(self.tab);
+            step_up::drop_update(self.tab);
         }
         problem
     }

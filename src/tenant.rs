@@ -185,6 +185,10 @@ pub trait Tenant {
         verifier: &str,
         redirect_uri: &str,
     ) -> Result<Tokens, TenantError>;
+    /// `POST /oauth/token` with a refresh token and a reduced `scope`.
+    async fn refresh(&self, refresh_token: &Secret, scope: &str) -> Result<Tokens, TenantError>;
+    /// `POST /oauth/revoke`: the refresh token can no longer be used.
+    async fn revoke(&self, refresh_token: &Secret) -> Result<(), TenantError>;
     /// `GET /.well-known/jwks.json`: the tenant's signing keys.
     async fn jwks(&self) -> Result<Jwks, TenantError>;
     /// `GET /api/v2/users/{id}`.
@@ -340,6 +344,32 @@ impl Tenant for Http {
         let request =
             Request::post(&url).header("content-type", "application/x-www-form-urlencoded");
         self.fetch(request, Some(body)).await
+    }
+
+    async fn refresh(&self, refresh_token: &Secret, scope: &str) -> Result<Tokens, TenantError> {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "refresh_token")
+            .append_pair("client_id", &self.config.client_id)
+            .append_pair("refresh_token", refresh_token.expose())
+            .append_pair("scope", scope)
+            .finish();
+        let url = format!("{}/oauth/token", self.config.domain);
+        let request =
+            Request::post(&url).header("content-type", "application/x-www-form-urlencoded");
+        self.fetch(request, Some(body)).await
+    }
+
+    async fn revoke(&self, refresh_token: &Secret) -> Result<(), TenantError> {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("client_id", &self.config.client_id)
+            .append_pair("token", refresh_token.expose())
+            .finish();
+        let url = format!("{}/oauth/revoke", self.config.domain);
+        let request =
+            Request::post(&url).header("content-type", "application/x-www-form-urlencoded");
+        let (status, text, reset) = self.send(request, Some(body)).await?;
+        // Its answer has no body, or a plain "OK".
+        success(status, &text, reset)
     }
 
     async fn jwks(&self) -> Result<Jwks, TenantError> {

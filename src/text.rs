@@ -91,7 +91,7 @@ keys! {
     WhyMalformed, WhyAlgorithm, WhyUnknownKey, WhySignature, WhyIssuer, WhyAudience,
     WhyExpired, WhyFuture, WhyNotYet, WhyNonce, WhySubject, CancelledLink,
     CancelledStepUp, CancelledSignIn, NotLinkedSaid, StepUpUnfinished, SignInUnfinished,
-    DuplicateParams, NotForThisAccountLink, NotForThisAccountStepUp, NoCode, NoIdToken,
+    DuplicateParams, NotForThisAccountLink, NotForThisAccountStepUp, NoCode, NoIdToken, NoReadOnlyToken,
     OtherAccountSignedIn, NotFreshChange, NotFreshLink, StepUpLink, StepUpUnlink,
     StepUpWhen, StoredUnreadable, SameAccount, VerifyFirst, NothingVerified, VerifyMainFirst, WhoOn,
     DifferentAccount, OthersMainAccount, WrongConnection, AnotherKind, CannotMakeMain, MainChanged,

@@ -226,7 +226,11 @@ async fn cancel_on_the_tenant_page_leaves_the_session_intact() {
     w.wait_for_text("#problem", "Linking was cancelled. Nothing was changed.")
         .await;
     w.wait_for_text("#profile-name", "Ada Lovelace").await;
-    assert_eq!(w.requests("POST /oauth/token"), 1, "only the sign-in");
+    assert_eq!(
+        w.requests("POST /oauth/token"),
+        2,
+        "only the sign-in's (its code, then its read-only refresh)"
+    );
     assert!(link_requests(&w).is_empty());
     w.close().await;
 }
@@ -275,8 +279,8 @@ async fn a_link_callback_opened_in_a_tab_that_did_not_start_it_is_refused() {
     w.wait_for_text("#problem", "did not ask for").await;
     assert_eq!(
         w.requests("POST /oauth/token"),
-        1,
-        "only the sign-in: {:?}",
+        2,
+        "only the sign-in's (its code, then its read-only refresh): {:?}",
         w.tenant_log()
     );
     assert!(link_requests(&w).is_empty());

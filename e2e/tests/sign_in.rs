@@ -38,12 +38,16 @@ async fn signing_in_shows_the_person_and_survives_a_reload() {
     let stored: Value = serde_json::from_str(&w.local_storage(SESSION_KEY).await.unwrap()).unwrap();
     assert_eq!(stored["user_id"], e2e::ADA_ID);
     assert_eq!(stored["version"], 1);
-    assert_eq!(w.requests("POST /oauth/token"), 1);
+    assert_eq!(
+        w.requests("POST /oauth/token"),
+        2,
+        "the code, then the refresh token for the read-only token kept"
+    );
     w.reload().await;
     w.wait_for_text("#profile-name", "Ada Lovelace").await;
     assert_eq!(
         w.requests("POST /oauth/token"),
-        1,
+        2,
         "the reload signed in from storage"
     );
     w.close().await;

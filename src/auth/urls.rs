@@ -5,8 +5,12 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::config::Config;
 
-/// What the Management API lets a user's own token do.
+/// What the Management API lets a user's own token do: a round-trip's
+/// token can change the account, and lives in the tab only.
 pub const SCOPE: &str = "openid profile email phone read:current_user update:current_user_identities update:current_user_metadata";
+
+/// What the token this browser keeps may do: read, nothing more.
+pub const READ_SCOPE: &str = "openid profile email phone read:current_user";
 
 /// Where the tenant sends people back: this page's origin and the
 /// configured path.
@@ -28,7 +32,14 @@ pub fn authorize(
     q.append_pair("response_type", "code")
         .append_pair("client_id", &config.client_id)
         .append_pair("redirect_uri", redirect_uri)
-        .append_pair("scope", SCOPE)
+        .append_pair(
+            "scope",
+            &if login.offline {
+                format!("{SCOPE} offline_access")
+            } else {
+                SCOPE.to_owned()
+            },
+        )
         .append_pair("audience", &config.audience)
         .append_pair("state", state)
         .append_pair("nonce", nonce)
@@ -62,6 +73,9 @@ pub struct Login<'a> {
     pub hint: Option<&'a str>,
     /// `max_age`, for a sign-in that is not `fresh`.
     pub max_age: Option<i64>,
+    /// `offline_access`: a refresh token, exchanged at once for the
+    /// read-only token this browser keeps.
+    pub offline: bool,
 }
 
 /// The tenant's logout, returning to this page.
@@ -148,6 +162,7 @@ mod tests {
             fresh: true,
             hint: Some("ada@example.com"),
             max_age: Some(86_400),
+            offline: false,
         };
         let url = authorize(&config(), "r", "s", "n", "c", &login);
         let q: std::collections::HashMap<_, _> = query_params(url.split_once('?').unwrap().1)

@@ -63,5 +63,6 @@ pub async fn load<T: Tenant, S: KeyValue>(
 pub fn sign_out<T: Tenant, S: KeyValue>(env: &Env<'_, T, S>) -> String {
     session::clear(env.local);
     linking::clear_pending(env.tab);
+    crate::flows::step_up::drop_update(env.tab);
     urls::logout(env.config, env.redirect_uri)
 }

@@ -499,10 +499,10 @@ pub async fn unlink<T: Tenant, S: KeyValue>(
     let action = Action::Unlink {
         identity: identity.full_id(),
     };
-    step_up::require(env, session, &action)?;
+    let update = step_up::require(env, session, &action)?;
     let identities = env
         .tenant
-        .unlink(&session.access_token, &session.user_id, identity)
+        .unlink(&update, &session.user_id, identity)
         .await
         .map_err(|e| env.ended(tenant_problem(&e, Doing::Unlink, env.now)))?;
     let label = env.config.label_of(&identity.connection);

@@ -50,6 +50,7 @@ pub fn read_callback(params: &[(String, String)]) -> Option<Callback> {
 pub fn start<T: Tenant, S: KeyValue>(env: &Env<'_, T, S>) -> String {
     let login = urls::Login {
         max_age: Some(env.config.sign_in_max_age_seconds),
+        offline: true,
         ..urls::Login::default()
     };
     env.round_trip(Purpose::Login, &login)
@@ -63,6 +64,9 @@ pub enum Returned {
     SignedIn {
         session: Session,
         account: Result<User, Problem>,
+        /// The refresh token to revoke, once the page is drawn: it was
+        /// used only to get the read-only token.
+        revoke: Option<Secret>,
     },
     /// A verified account, stored as the pending link, waiting for the
     /// person to confirm it; and the main account as the page showed it
@@ -197,6 +201,7 @@ pub async fn finish<T: Tenant, S: KeyValue>(
         Ok(Returned::SignedIn {
             session: s,
             account,
+            revoke,
         }) => {
             session::save(env.local, &s);
             linking::clear_pending(env.tab);
@@ -205,6 +210,7 @@ pub async fn finish<T: Tenant, S: KeyValue>(
             Returned::SignedIn {
                 session: s,
                 account,
+                revoke,
             }
         }
         Ok(Returned::LinkReady { pending, shown }) => {
@@ -212,6 +218,17 @@ pub async fn finish<T: Tenant, S: KeyValue>(
             Returned::LinkReady { pending, shown }
         }
         Ok(Returned::SteppedUp { session: s, action }) => {
+            // The stored session keeps its read-only token; the new one
+            // stays in the tab (`keep_update`).
+            let s = match current {
+                Some(c) => Session {
+                    access_token: c.access_token.clone(),
+                    expires_at: c.expires_at,
+                    scope: c.scope.clone(),
+                    ..s
+                },
+                None => s,
+            };
             session::save(env.local, &s);
             step_up::grant(env.tab, &s, &action);
             Returned::SteppedUp { session: s, action }
@@ -258,7 +275,19 @@ async fn verified<T: Tenant, S: KeyValue>(
         let sub = id_token::unverified_sub(id_token.expose())?;
         Some(env.tenant.get_user(&tokens.access_token, &sub).await)
     };
-    let (read, claims) = crate::flows::join(read, verify(env, &id_token, &tx.nonce)).await;
+    // At a sign-in, the read-only token this browser keeps is asked for at
+    // once, with the refresh token, beside the read and the verification.
+    let refresh = async {
+        match (&tx.purpose, &tokens.refresh_token) {
+            (Purpose::Login, Some(rt)) => Some(env.tenant.refresh(rt, urls::READ_SCOPE).await),
+            _ => None,
+        }
+    };
+    let ((read, refreshed), claims) = crate::flows::join(
+        crate::flows::join(read, refresh),
+        verify(env, &id_token, &tx.nonce),
+    )
+    .await;
     let claims = claims?;
     let session = |user_id| Session {
         version: session::VERSION,
@@ -269,13 +298,38 @@ async fn verified<T: Tenant, S: KeyValue>(
         auth_time: claims.auth_time,
         scope: tokens.scope.clone(),
     };
+    let window = env.config.reauth_max_age_seconds;
+    // This round-trip's token may change the account only if its sign-in
+    // was fresh; then it is kept in this tab, for the window.
+    let keep_update = |user_id: &str| {
+        if let Some(t) = claims.auth_time {
+            let until = step_up::update_until(t, window, env.now + tokens.expires_in, env.now);
+            step_up::keep_update(env.tab, user_id, &tokens.access_token, until, env.now);
+        }
+    };
     match &tx.purpose {
-        Purpose::Login => Ok(Returned::SignedIn {
-            session: session(claims.sub.clone()),
-            account: read
-                .expect("read for a token with a `sub`")
-                .map_err(|e| tenant_problem(&e, Doing::LoadAccount, env.now)),
-        }),
+        Purpose::Login => {
+            let Some(Ok(read_only)) = refreshed else {
+                return Err(Problem::new(Key::NoReadOnlyToken, Next::Dismiss));
+            };
+            // A new sign-in: an earlier one's update token goes, and this
+            // one's is kept only if it proves a sign-in within the window.
+            step_up::drop_update(env.tab);
+            if window > 0 && step_up::is_recent(claims.auth_time, env.now, window) {
+                keep_update(&claims.sub);
+            }
+            Ok(Returned::SignedIn {
+                session: Session {
+                    access_token: read_only.access_token,
+                    expires_at: env.now + read_only.expires_in,
+                    ..session(claims.sub.clone())
+                },
+                account: read
+                    .expect("read for a token with a `sub`")
+                    .map_err(|e| tenant_problem(&e, Doing::LoadAccount, env.now)),
+                revoke: read_only.refresh_token,
+            })
+        }
         Purpose::StepUp { user_id, action } => {
             if claims.sub != *user_id {
                 return Err(Problem::new(Key::OtherAccountSignedIn, Next::Dismiss));
@@ -283,6 +337,7 @@ async fn verified<T: Tenant, S: KeyValue>(
             if !step_up::signed_in_since(claims.auth_time, tx.created_at, env.now) {
                 return Err(Problem::new(Key::NotFreshChange, Next::Dismiss));
             }
+            keep_update(user_id);
             Ok(Returned::SteppedUp {
                 session: session(user_id.clone()),
                 action: action.clone(),
@@ -295,6 +350,16 @@ async fn verified<T: Tenant, S: KeyValue>(
             Ok(Returned::LinkReady { pending, shown })
         }
     }
+}
+
+/// Revokes the refresh token a sign-in used for its read-only token. A
+/// failure changes nothing the person has: the token's family was rotated
+/// once and is unused.
+pub async fn revoke<T: Tenant, S: KeyValue>(
+    env: &Env<'_, T, S>,
+    refresh_token: &Secret,
+) -> Result<(), crate::tenant::TenantError> {
+    env.tenant.revoke(refresh_token).await
 }
 
 /// Fetches and keeps the tenant's keys for this tab when it kept none, on

@@ -1,18 +1,73 @@
 //! A recent sign-in before a change to the account: linking, confirming a
-//! link and unlinking need the main account's `auth_time` within the
-//! configured window; when it is older, the person signs in again as the
-//! main account, and the page comes back to the change they were making.
+//! link and unlinking need a token that only a fresh sign-in gives (the
+//! update token, kept in this tab for the configured window); without
+//! one, the person signs in again as the main account, and the page comes
+//! back to the change they were making. What `localStorage` keeps can only
+//! read, so nothing there can change the account.
 
 use crate::auth::id_token::LEEWAY_SECS;
 use crate::auth::session::Session;
 use crate::auth::storage::KeyValue;
 use crate::auth::transaction::{self, Action, Purpose};
-use crate::auth::urls;
+use crate::auth::{Secret, urls};
 use crate::flows::{Env, Next, Problem, account};
 use crate::tenant::{Tenant, User};
 use crate::text::{Key, Text};
 
 const GRANT_KEY: &str = "link-accounts.step-up";
+const UPDATE_KEY: &str = "link-accounts.update-token";
+
+/// The token that can change the account: from a round-trip whose ID token
+/// proved a sign-in within the window, kept in this tab only, until then.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct UpdateToken {
+    user_id: String,
+    access_token: Secret,
+    until: i64,
+}
+
+/// Keeps `token`, `user_id`'s, for changes until `until`.
+pub fn keep_update(tab: &impl KeyValue, user_id: &str, token: &Secret, until: i64, now: i64) {
+    if until >= now {
+        let kept = UpdateToken {
+            user_id: user_id.to_owned(),
+            access_token: token.clone(),
+            until,
+        };
+        tab.set(UPDATE_KEY, &kept);
+    }
+}
+
+/// The update token of the session's user, while its time lasts; an
+/// expired one, or another user's, is dropped.
+pub fn update_token(tab: &impl KeyValue, session: &Session, now: i64) -> Option<Secret> {
+    match tab.read::<UpdateToken>(UPDATE_KEY) {
+        Some(t) if t.user_id == session.user_id && now <= t.until => Some(t.access_token),
+        Some(_) => {
+            drop_update(tab);
+            None
+        }
+        None => None,
+    }
+}
+
+/// Drops the update token: sign-out, an ended session, a change that was
+/// its one use.
+pub fn drop_update(tab: &impl KeyValue) {
+    tab.remove(UPDATE_KEY);
+}
+
+/// Until when a sign-in at `auth_time` may change the account: the window
+/// from it, or, with a window of 0, the one change it was made for (ten
+/// minutes at most); never past the token's own end.
+pub fn update_until(auth_time: i64, window: i64, expires_at: i64, now: i64) -> i64 {
+    let until = if window > 0 {
+        auth_time + window
+    } else {
+        now + transaction::LIFETIME_SECS
+    };
+    until.min(expires_at)
+}
 
 /// Within `max_age` seconds of now (at the limit included). Missing, or
 /// further in the future than the clocks' leeway: not recent. A window of
@@ -63,19 +118,21 @@ fn take_grant(store: &impl KeyValue, session: &Session, action: &Action, now: i6
     })
 }
 
-/// Whether the session may make `action` now; if not, the problem that
-/// says why and offers to sign in again (`Next::Reauthenticate`).
+/// Whether the session may make `action` now: the update token to make it
+/// with; if not, the problem that says why and offers to sign in again
+/// (`Next::Reauthenticate`). Nothing in `localStorage` counts: neither its
+/// token nor the `auth_time` it records.
 pub fn require<T: Tenant, S: KeyValue>(
     env: &Env<'_, T, S>,
     session: &Session,
     action: &Action,
-) -> Result<(), Problem> {
+) -> Result<Secret, Problem> {
     account::live(env, session)?;
     let max_age = env.config.reauth_max_age_seconds;
-    if is_recent(session.auth_time, env.now, max_age)
-        || take_grant(env.tab, session, action, env.now)
+    if let Some(token) = update_token(env.tab, session, env.now)
+        && (max_age > 0 || take_grant(env.tab, session, action, env.now))
     {
-        return Ok(());
+        return Ok(token);
     }
     let key = match action {
         Action::Link { .. } | Action::Confirm => Key::StepUpLink,
@@ -120,7 +177,7 @@ pub fn start<T: Tenant, S: KeyValue>(
         connection: main.map(|i| i.connection.as_str()),
         fresh: true,
         hint,
-        max_age: None,
+        ..urls::Login::default()
     };
     env.round_trip(purpose, &login)
 }

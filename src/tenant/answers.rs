@@ -15,6 +15,9 @@ pub struct Tokens {
     /// The scopes granted, where the tenant says (Auth0 always does).
     #[serde(default)]
     pub scope: Option<String>,
+    /// With `offline_access`: the refresh token.
+    #[serde(default)]
+    pub refresh_token: Option<Secret>,
 }
 
 /// A user as `GET /api/v2/users/{id}` answers (the fields the page uses).

@@ -35,6 +35,8 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Call {
     Token,
+    Refresh,
+    Revoke,
     Jwks,
     GetUser,
     Enrollments,
@@ -190,12 +192,19 @@ impl FakeTenant {
         self.codes.borrow_mut().insert(code.to_owned(), tokens);
     }
 
-    /// The token answer of a user's sign-in: their access token and this ID token.
+    /// The token answer of a user's sign-in: their access token (which can
+    /// change the account), this ID token, and a refresh token.
     pub fn tokens_for(user_id: &str, id_token: &str) -> Value {
         json!({
             "access_token": Self::access_token(user_id), "id_token": id_token,
             "token_type": "Bearer", "expires_in": 86_400,
+            "refresh_token": format!("rt.{user_id}"),
         })
+    }
+
+    /// A user's read-only access token (`read:current_user`).
+    pub fn read_token(user_id: &str) -> String {
+        format!("{}.read-only", Self::access_token(user_id))
     }
 
     /// Records the call, then answers it: the canned answer if one waits,
@@ -218,7 +227,22 @@ impl FakeTenant {
     }
 
     /// The user a token may act on, or the error Auth0 answers.
+    /// For a read: the user's full or read-only token.
     fn authorized(&self, token: &Secret, user_id: &str) -> Result<(), (u16, Value)> {
+        if token.expose() == Self::read_token(user_id) {
+            return self.may_update(&Secret(Self::access_token(user_id)), user_id);
+        }
+        self.may_update(token, user_id)
+    }
+
+    /// For a change: only the user's full token; the read-only one is
+    /// refused as Auth0 refuses a token without the scope.
+    fn may_update(&self, token: &Secret, user_id: &str) -> Result<(), (u16, Value)> {
+        if token.expose() == Self::read_token(user_id) {
+            let mut e = auth0_error(403, "Forbidden", "Insufficient scope");
+            e.1["errorCode"] = json!("insufficient_scope");
+            return Err(e);
+        }
         if token.expose() != Self::access_token(user_id) {
             return Err(auth0_error(401, "Unauthorized", "Invalid token"));
         }
@@ -259,6 +283,30 @@ impl Tenant for FakeTenant {
         })
     }
 
+    async fn refresh(&self, refresh_token: &Secret, _scope: &str) -> Result<Tokens, TenantError> {
+        self.respond(Call::Refresh, || {
+            match refresh_token.expose().strip_prefix("rt.") {
+                Some(user) => (
+                    200,
+                    json!({
+                        "access_token": Self::read_token(user), "token_type": "Bearer",
+                        "expires_in": 86_400, "scope": "openid profile email phone read:current_user",
+                        "refresh_token": format!("rt2.{user}"),
+                    }),
+                ),
+                None => (
+                    403,
+                    json!({"error": "invalid_grant", "error_description": "Unknown or invalid refresh token."}),
+                ),
+            }
+        })
+    }
+
+    async fn revoke(&self, _refresh_token: &Secret) -> Result<(), TenantError> {
+        self.calls.borrow_mut().push(Call::Revoke);
+        Ok(())
+    }
+
     async fn jwks(&self) -> Result<Jwks, TenantError> {
         self.respond(Call::Jwks, || (200, json!({"keys": [key().1]})))
     }
@@ -295,7 +343,7 @@ impl Tenant for FakeTenant {
         user_metadata: &Map<String, Value>,
     ) -> Result<User, TenantError> {
         self.respond(Call::UpdateUser, || {
-            if let Err(e) = self.authorized(token, user_id) {
+            if let Err(e) = self.may_update(token, user_id) {
                 return e;
             }
             let mut users = self.users.borrow_mut();
@@ -324,7 +372,7 @@ impl Tenant for FakeTenant {
         link_with: &Secret,
     ) -> Result<Vec<Identity>, TenantError> {
         self.respond(Call::Link, || {
-            if let Err(e) = self.authorized(token, primary) {
+            if let Err(e) = self.may_update(token, primary) {
                 return e;
             }
             let Some(secondary) = subject(link_with.expose()) else {
@@ -353,7 +401,7 @@ impl Tenant for FakeTenant {
         identity: &Identity,
     ) -> Result<Vec<Identity>, TenantError> {
         self.respond(Call::Unlink, || {
-            if let Err(e) = self.authorized(token, primary) {
+            if let Err(e) = self.may_update(token, primary) {
                 return e;
             }
             if identity.full_id() == primary {

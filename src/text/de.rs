@@ -57,6 +57,7 @@ pub(super) const TEXT: &[(Key, &str)] = &[
     (NotForThisAccountStepUp, "Diese Anmeldung wurde für ein Konto begonnen, das hier gerade nicht angemeldet ist, daher wurde nichts geändert."),
     (NoCode, "Der Kontodienst hat keinen Code zurückgeschickt. Bitte versuchen Sie es erneut."),
     (NoIdToken, "Der Kontodienst hat kein ID-Token geschickt. Bitte versuchen Sie es erneut."),
+    (NoReadOnlyToken, "Der Kontodienst hat dieser Seite kein Refresh-Token gegeben, das sie braucht, damit dieser Browser nur eine Anmeldung aufbewahrt, die lesen, aber Ihre Konten nicht ändern kann. Es wurde nichts gespeichert. Bitten Sie die Betreiber der Website, für diese Anwendung die Refresh-Token-Rotation einzuschalten."),
     (OtherAccountSignedIn, "Sie haben sich mit einem anderen Konto angemeldet als dem dieser Seite, daher wurde nichts geändert. Melden Sie sich erneut mit dem Konto dieser Seite an, um fortzufahren."),
     (NotFreshChange, "Der Kontodienst hat diesmal keine neue Anmeldung verlangt, daher wurde nichts geändert. Versuchen Sie es erneut."),
     (NotFreshLink, "Der Kontodienst hat diesmal keine neue Anmeldung verlangt, daher wurde nichts verknüpft. Versuchen Sie es erneut."),

@@ -57,6 +57,7 @@ pub(super) const TEXT: &[(Key, &str)] = &[
     (NotForThisAccountStepUp, "This sign-in was started for an account that is not signed in here now, so nothing was changed."),
     (NoCode, "The account service sent no code back. Please try again."),
     (NoIdToken, "The account service sent no ID token. Please try again."),
+    (NoReadOnlyToken, "The account service did not give this page a refresh token, which it needs so that this browser keeps only a sign-in that can read, never one that can change your accounts. Nothing was stored. Ask the site's administrators to turn on refresh token rotation for this application."),
     (OtherAccountSignedIn, "You signed in as another account than the one on this page, so nothing was changed. Sign in again as this page's account to go on."),
     (NotFreshChange, "The account service did not ask for a fresh sign-in this time, so nothing was changed. Try again."),
     (NotFreshLink, "The account service did not ask for a fresh sign-in this time, so nothing was linked. Try again."),

@@ -221,6 +221,11 @@ impl PageState {
 
     /// On load: a callback from the tenant, or the stored session.
     pub fn init(self, callback: Option<Result<Exchanged, Problem>>) {
+        browser::follow_other_tabs(move || {
+            if self.signed_in() && !self.any_busy() {
+                self.load_account(None);
+            }
+        });
         let browser = self.browser();
         let env = browser.env();
         if !crate::auth::storage::WebStore::works() {
@@ -247,10 +252,23 @@ impl PageState {
             let returned = sign_in::finish(&browser.env(), callback, current.as_ref()).await;
             self.busy.set(None);
             match returned {
-                Returned::SignedIn { session, account } => {
+                Returned::SignedIn {
+                    session,
+                    account,
+                    revoke,
+                } => {
                     self.pending.set(None);
                     self.session.set(Some(session));
-                    return self.show_loaded(account, None);
+                    self.show_loaded(account, None);
+                    // After the page is drawn: the refresh token, used
+                    // once for the read-only token, is revoked.
+                    if let Some(token) = revoke {
+                        let browser = self.browser();
+                        spawn_local(async move {
+                            let _ = sign_in::revoke(&browser.env(), &token).await;
+                        });
+                    }
+                    return;
                 }
                 Returned::LinkReady { pending, shown } => {
                     self.show_pending(Some(pending));

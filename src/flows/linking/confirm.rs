@@ -36,7 +36,14 @@ pub async fn confirm<T: Tenant, S: KeyValue>(
     main: &Map<String, Value>,
 ) -> Result<Changed, NotLinked> {
     let mut pending = pending.clone();
-    if let Err(problem) = step_up::require(env, session, &Action::Confirm) {
+    let update = match step_up::require(env, session, &Action::Confirm) {
+        Ok(token) => token,
+        Err(problem) => return Err(not_linked(env, problem, pending, None)),
+    };
+    // The other account's token links only when it becomes main; it must
+    // still be good.
+    if pending.make_main && pending.expires_at <= env.now {
+        let problem = Problem::new(Key::TookTooLong, Next::Dismiss);
         return Err(not_linked(env, problem, pending, None));
     }
     // One read at Confirm: the main account as it is now, not as the page
@@ -73,11 +80,7 @@ pub async fn confirm<T: Tenant, S: KeyValue>(
             pending.user_metadata.clone(),
         )
     } else {
-        (
-            session.access_token.clone(),
-            session.user_id.clone(),
-            main.clone(),
-        )
+        (update.clone(), session.user_id.clone(), main.clone())
     };
     let token = &token;
     let before = pending.main_before(main);
@@ -197,11 +200,14 @@ pub async fn cancel<T: Tenant, S: KeyValue>(
         return Ok(nothing_linked(None, Text::empty()));
     };
     let problem = |e| env.ended(tenant_problem(&e, Doing::Restore, env.now));
-    // The account the update was sent to: the one that was to stay main.
+    // The account the update was sent to: the one that was to stay main,
+    // with the token that may change it (the tab's update token).
+    let update = step_up::update_token(env.tab, session, env.now)
+        .unwrap_or_else(|| session.access_token.clone());
     let (token, target) = if pending.make_main {
         (&pending.access_token, pending.sub.as_str())
     } else {
-        (&session.access_token, session.user_id.as_str())
+        (&update, session.user_id.as_str())
     };
     let shown = |metadata| (!pending.make_main).then_some(metadata);
     let now = match env.tenant.get_user(token, target).await {

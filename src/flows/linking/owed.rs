@@ -63,7 +63,12 @@ pub async fn settle_owed<T: Tenant, S: KeyValue>(
         settle(env.local);
         return Some(Err(text!(OwedElsewhere, keys = keys)));
     }
-    let token = &session.access_token;
+    // Only a fresh sign-in's token may put it back; without one, the keys
+    // are named, and kept for a visit with one.
+    let Some(token) = crate::flows::step_up::update_token(env.tab, session, env.now) else {
+        return Some(Err(text!(OwedNotPutBack, keys = keys)));
+    };
+    let token = &token;
     let put_back = match env.tenant.get_user(token, &owed.target).await {
         Ok(user) if merge::holds(&user.user_metadata, &owed.undo) => {
             settle(env.local);

@@ -8,7 +8,11 @@ fn a_sign_in_stores_the_session_after_one_exchange_and_one_key_fetch() {
     let page = Page::new();
     let session = page.signed_in(ADA);
     assert_eq!(session.user_id, ADA);
-    assert_eq!(session.access_token.expose(), FakeTenant::access_token(ADA));
+    assert_eq!(
+        session.access_token.expose(),
+        FakeTenant::read_token(ADA),
+        "this browser keeps the read-only token"
+    );
     assert_eq!(session.expires_at, page.now + 86_400);
     assert_eq!(
         session::load(&page.local, page.now),
@@ -20,7 +24,7 @@ fn a_sign_in_stores_the_session_after_one_exchange_and_one_key_fetch() {
     // recorded first.
     assert_eq!(
         page.tenant.calls(),
-        [Call::Token, Call::GetUser, Call::Jwks]
+        [Call::Token, Call::GetUser, Call::Refresh, Call::Jwks]
     );
     page.signed_in(BOB);
     assert_eq!(
@@ -28,9 +32,11 @@ fn a_sign_in_stores_the_session_after_one_exchange_and_one_key_fetch() {
         [
             Call::Token,
             Call::GetUser,
+            Call::Refresh,
             Call::Jwks,
             Call::Token,
-            Call::GetUser
+            Call::GetUser,
+            Call::Refresh
         ],
         "the keys are kept"
     );
@@ -41,7 +47,10 @@ fn a_sign_in_brings_the_account_read_while_the_id_token_was_verified() {
     let page = Page::new();
     let url = sign_in::start(&page.env());
     let cb = page.come_back(&url, ADA, json!({}));
-    let Returned::SignedIn { session, account } = page.complete(&cb, None) else {
+    let Returned::SignedIn {
+        session, account, ..
+    } = page.complete(&cb, None)
+    else {
         panic!("not signed in");
     };
     let user = account.expect("the account");
@@ -110,7 +119,7 @@ fn a_state_is_good_once() {
     assert!(problem.message.en().contains("already used"));
     assert_eq!(
         page.tenant.calls(),
-        [Call::Token, Call::GetUser, Call::Jwks]
+        [Call::Token, Call::GetUser, Call::Refresh, Call::Jwks]
     );
 }
 
@@ -284,9 +293,11 @@ fn a_tampered_or_unknown_key_token_is_refused_after_one_fresh_key_fetch() {
         [
             Call::Token,
             Call::GetUser,
+            Call::Refresh,
             Call::Jwks,
             Call::Token,
             Call::GetUser,
+            Call::Refresh,
             Call::Jwks
         ]
     );
@@ -360,7 +371,7 @@ fn keys_kept_ahead_spare_the_callback_its_fetch() {
     page.signed_in(ADA);
     assert_eq!(
         page.tenant.calls(),
-        [Call::Jwks, Call::Token, Call::GetUser],
+        [Call::Jwks, Call::Token, Call::GetUser, Call::Refresh],
         "the callback verified with the kept keys"
     );
 }
@@ -373,7 +384,13 @@ fn keys_that_could_not_be_fetched_ahead_are_fetched_by_the_callback() {
     page.signed_in(ADA);
     assert_eq!(
         page.tenant.calls(),
-        [Call::Jwks, Call::Token, Call::GetUser, Call::Jwks]
+        [
+            Call::Jwks,
+            Call::Token,
+            Call::GetUser,
+            Call::Refresh,
+            Call::Jwks
+        ]
     );
 }
 

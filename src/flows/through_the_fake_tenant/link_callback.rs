@@ -143,6 +143,7 @@ fn the_link_callback_reads_the_other_account_with_its_own_token() {
         [
             Call::Token,
             Call::GetUser,
+            Call::Refresh,
             Call::Jwks,
             Call::Token,
             Call::GetUser

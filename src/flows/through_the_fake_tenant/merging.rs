@@ -389,8 +389,16 @@ fn an_undo_a_closed_tab_left_owed_is_put_back_when_the_page_next_opens() {
         "vim",
         "changed, not put back"
     );
-    // Ada signs in again and opens the page in another tab, a minute on.
+    // Ada signs in again and opens the page in another tab, a minute on:
+    // that sign-in gives the tab its update token.
     let other_tab = MemoryStore::default();
+    crate::flows::step_up::keep_update(
+        &other_tab,
+        ADA,
+        &crate::auth::Secret(FakeTenant::access_token(ADA)),
+        page.now + 600,
+        page.now,
+    );
     let later = Env {
         tab: &other_tab,
         now: page.now + 60,

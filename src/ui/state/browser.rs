@@ -52,6 +52,40 @@ impl Browser {
     }
 }
 
+/// What a tab writes to `localStorage` after a change to the account, so
+/// that the page's other tabs read it again.
+pub const CHANGED_KEY: &str = "link-accounts.changed";
+
+/// Tells the page's other tabs that the account changed (the `storage`
+/// event fires in every other tab of this origin).
+pub(super) fn tell_other_tabs() {
+    use crate::auth::storage::KeyValue;
+    WebStore::local().set(CHANGED_KEY, &js_sys::Date::now());
+}
+
+/// Follows the page's other tabs: when the session changes there (a
+/// sign-out, another sign-in, another main account), this tab starts
+/// again from what is stored; when the account changes there, `changed`
+/// runs (the list is read again).
+pub(super) fn follow_other_tabs(changed: impl Fn() + 'static) {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let on_storage =
+        Closure::<dyn Fn(web_sys::StorageEvent)>::new(move |e: web_sys::StorageEvent| {
+            match e.key().as_deref() {
+                Some(crate::auth::session::SESSION_KEY) => {
+                    let _ = window().location().reload();
+                }
+                Some(CHANGED_KEY) => changed(),
+                _ => {}
+            }
+        });
+    let _ =
+        window().add_event_listener_with_callback("storage", on_storage.as_ref().unchecked_ref());
+    // For the page's life.
+    on_storage.forget();
+}
+
 pub(super) fn go(url: &str) {
     let _ = window().location().set_href(url);
 }

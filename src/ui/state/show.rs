@@ -55,6 +55,8 @@ impl PageState {
     /// The account's identities, as the tenant last answered them; or,
     /// when the linked account became the main one, that account.
     pub(super) fn show_changed(&self, changed: Changed) {
+        // The page's other tabs draw their list again.
+        super::browser::tell_other_tabs();
         if let Some(session) = changed.session {
             // The new main account's read is queued before the page is
             // drawn for it (see `read_account`).

@@ -1,0 +1,202 @@
+//! Least privilege, in Chromium against the dev tenant: what this browser
+//! keeps for long can only read; a change needs the token a fresh sign-in
+//! gives, kept in the tab; the page's other tabs follow.
+
+use e2e::{ADA, ADA_ID, Login, World};
+use serde_json::{Value, json};
+
+const ADA_GITHUB: Login = Login::Social {
+    connection: "github",
+    email: "ada@example.com",
+};
+const SESSION_KEY: &str = "link-accounts.session";
+const UPDATE_KEY: &str = "link-accounts.update-token";
+const ADA_PATH: &str = "/api/v2/users/google-oauth2%7C104857600000000000001";
+
+/// The stored session record.
+async fn stored(w: &World) -> Value {
+    serde_json::from_str(&w.local_storage(SESSION_KEY).await.expect("a session")).unwrap()
+}
+
+/// This tab's `sessionStorage` value at `key`.
+async fn tab_storage(w: &World, key: &str) -> Option<String> {
+    w.browser
+        .execute(
+            "return window.sessionStorage.getItem(arguments[0]);",
+            vec![json!(key)],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .map(str::to_owned)
+}
+
+#[tokio::test]
+async fn the_token_kept_in_local_storage_can_read_and_change_nothing() {
+    let w = World::start().await;
+    w.sign_in(&ADA).await;
+    let session = stored(&w).await;
+    let token = session["access_token"].as_str().unwrap().to_owned();
+    let claims = w.tenant.keys().verify(&token).expect("the tenant's token");
+    assert_eq!(
+        claims["scope"],
+        "openid profile email phone read:current_user"
+    );
+    // Called directly, as anyone who got hold of it would.
+    let call = |method: &'static str, path: String, body: Option<Value>| {
+        call_tenant(&w.tenant_url, method, path, token.clone(), body)
+    };
+    assert_eq!(call("GET", ADA_PATH.into(), None).await, 200, "it reads");
+    assert_eq!(
+        call(
+            "PATCH",
+            ADA_PATH.into(),
+            Some(json!({"user_metadata": {"x": 1}}))
+        )
+        .await,
+        403
+    );
+    assert_eq!(
+        call(
+            "POST",
+            format!("{ADA_PATH}/identities"),
+            Some(json!({"link_with": "an.id.token"}))
+        )
+        .await,
+        403
+    );
+    assert_eq!(
+        call(
+            "DELETE",
+            format!("{ADA_PATH}/identities/github/4242001"),
+            None
+        )
+        .await,
+        403
+    );
+    let user = w.tenant.store().user(ADA_ID).unwrap().unwrap();
+    assert_eq!(user.identities.len(), 1, "nothing linked");
+    assert!(user.user_metadata.get("x").is_none(), "nothing updated");
+    w.close().await;
+}
+
+#[tokio::test]
+async fn editing_the_stored_record_does_not_skip_the_fresh_sign_in() {
+    let w = World::start().await;
+    // Ada signed in an hour ago: her tab has no update token.
+    w.tenant.controls().advance_clock(-3600);
+    w.sign_in(&ADA).await;
+    w.wait_for_tenant_idle().await;
+    w.tenant.controls().advance_clock(3600);
+    assert_eq!(tab_storage(&w, UPDATE_KEY).await, None);
+    // Someone at her unlocked browser sets auth_time (and the expiry) to now.
+    let mut session = stored(&w).await;
+    let now = w.tenant.now();
+    session["auth_time"] = json!(now);
+    session["expires_at"] = json!(now + 86_400);
+    w.set_local_storage(SESSION_KEY, &session.to_string()).await;
+    w.reload().await;
+    w.wait_for("#profile-name").await;
+    w.tenant.controls().clear_log();
+    w.click_button("Link GitHub account").await;
+    w.wait_for_text("#problem", "first sign in again to show it is you")
+        .await;
+    assert!(
+        !w.tenant_log()
+            .iter()
+            .any(|l| l.starts_with("GET /authorize")),
+        "the page asks before it goes anywhere"
+    );
+    assert!(w.changes().is_empty());
+    w.close().await;
+}
+
+#[tokio::test]
+async fn the_update_token_lives_in_the_tab_and_goes_on_sign_out() {
+    let w = World::start().await;
+    w.sign_in(&ADA).await;
+    let kept: Value =
+        serde_json::from_str(&tab_storage(&w, UPDATE_KEY).await.expect("kept")).unwrap();
+    assert_eq!(kept["user_id"], ADA_ID);
+    assert!(
+        w.local_storage(UPDATE_KEY).await.is_none(),
+        "never in localStorage"
+    );
+    let stored_token = stored(&w).await["access_token"].clone();
+    assert_ne!(kept["access_token"], stored_token, "not the stored token");
+    // Linking right after signing in needs no second sign-in.
+    w.link_round_trip("GitHub", &ADA_GITHUB).await;
+    w.click("#confirm-link-button").await;
+    w.wait_for_text("#identities", "GitHub").await;
+    // The refresh token the sign-in used was revoked.
+    assert!(
+        w.tenant_log()
+            .iter()
+            .any(|l| l.starts_with("POST /oauth/revoke 200")),
+        "{:?}",
+        w.tenant_log()
+    );
+    w.click("#sign-out").await;
+    w.wait_for("#sign-in").await;
+    assert_eq!(tab_storage(&w, UPDATE_KEY).await, None, "gone on sign-out");
+    w.close().await;
+}
+
+#[tokio::test]
+async fn a_sign_out_in_one_tab_signs_out_the_other_and_a_link_in_one_shows_in_the_other() {
+    let w = World::start().await;
+    w.sign_in(&ADA).await;
+    let first = w.browser.window().await.unwrap();
+    let second = w.browser.new_window(true).await.unwrap();
+    w.browser
+        .switch_to_window(second.handle.clone())
+        .await
+        .unwrap();
+    w.open_app().await;
+    w.wait_for_text("#identities", "Google").await;
+    // A link made in the first tab shows in the second.
+    w.browser.switch_to_window(first.clone()).await.unwrap();
+    w.link_round_trip("GitHub", &ADA_GITHUB).await;
+    w.click("#confirm-link-button").await;
+    w.wait_for_text("#identities", "GitHub").await;
+    w.browser
+        .switch_to_window(second.handle.clone())
+        .await
+        .unwrap();
+    w.wait_for_text("#identities", "GitHub").await;
+    // A sign-out in the first signs the second out.
+    w.browser.switch_to_window(first).await.unwrap();
+    w.click("#sign-out").await;
+    w.wait_for("#sign-in").await;
+    w.browser.switch_to_window(second.handle).await.unwrap();
+    w.wait_for("#sign-in").await;
+    assert!(!w.has("#profile-name").await);
+    w.close().await;
+}
+
+/// The status of one request to the tenant, with `token`, over plain HTTP.
+async fn call_tenant(
+    tenant_url: &str,
+    method: &str,
+    path: String,
+    token: String,
+    body: Option<Value>,
+) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = tenant_url.trim_start_matches("http://").to_owned();
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let mut stream = tokio::net::TcpStream::connect(&host).await.unwrap();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    stream.read_to_end(&mut out).await.unwrap();
+    let text = String::from_utf8_lossy(&out);
+    text.split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
