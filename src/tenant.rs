@@ -316,6 +316,19 @@ impl Http {
     fn user_url(&self, user_id: &str) -> String {
         user_url(&self.config, user_id)
     }
+
+    /// A form POST to the tenant's `path`, with this client's id first:
+    /// the request and its body.
+    fn form(&self, path: &str, pairs: &[(&str, &str)]) -> (RequestBuilder, String) {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("client_id", &self.config.client_id)
+            .extend_pairs(pairs)
+            .finish();
+        let url = format!("{}/{path}", self.config.domain);
+        let request =
+            Request::post(&url).header("content-type", "application/x-www-form-urlencoded");
+        (request, body)
+    }
 }
 
 fn user_url(config: &Config, user_id: &str) -> String {
@@ -333,40 +346,32 @@ impl Tenant for Http {
         verifier: &str,
         redirect_uri: &str,
     ) -> Result<Tokens, TenantError> {
-        let body = form_urlencoded::Serializer::new(String::new())
-            .append_pair("grant_type", "authorization_code")
-            .append_pair("client_id", &self.config.client_id)
-            .append_pair("code", code)
-            .append_pair("code_verifier", verifier)
-            .append_pair("redirect_uri", redirect_uri)
-            .finish();
-        let url = format!("{}/oauth/token", self.config.domain);
-        let request =
-            Request::post(&url).header("content-type", "application/x-www-form-urlencoded");
+        let (request, body) = self.form(
+            "oauth/token",
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("code_verifier", verifier),
+                ("redirect_uri", redirect_uri),
+            ],
+        );
         self.fetch(request, Some(body)).await
     }
 
     async fn refresh(&self, refresh_token: &Secret, scope: &str) -> Result<Tokens, TenantError> {
-        let body = form_urlencoded::Serializer::new(String::new())
-            .append_pair("grant_type", "refresh_token")
-            .append_pair("client_id", &self.config.client_id)
-            .append_pair("refresh_token", refresh_token.expose())
-            .append_pair("scope", scope)
-            .finish();
-        let url = format!("{}/oauth/token", self.config.domain);
-        let request =
-            Request::post(&url).header("content-type", "application/x-www-form-urlencoded");
+        let (request, body) = self.form(
+            "oauth/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token.expose()),
+                ("scope", scope),
+            ],
+        );
         self.fetch(request, Some(body)).await
     }
 
     async fn revoke(&self, refresh_token: &Secret) -> Result<(), TenantError> {
-        let body = form_urlencoded::Serializer::new(String::new())
-            .append_pair("client_id", &self.config.client_id)
-            .append_pair("token", refresh_token.expose())
-            .finish();
-        let url = format!("{}/oauth/revoke", self.config.domain);
-        let request =
-            Request::post(&url).header("content-type", "application/x-www-form-urlencoded");
+        let (request, body) = self.form("oauth/revoke", &[("token", refresh_token.expose())]);
         let (status, text, reset) = self.send(request, Some(body)).await?;
         // Its answer has no body, or a plain "OK".
         success(status, &text, reset)

@@ -61,19 +61,31 @@ pub const MAX_PENDING_LOGINS: usize = 1000;
 /// and, if there are still too many, the oldest.
 pub(crate) fn keep_login(state: &AppState, id: String, tx: LoginTx) {
     let now = state.now();
-    let mut logins = state.logins();
-    logins.retain(|_, t| now - t.created_at <= LOGIN_LIFETIME);
-    while logins.len() >= MAX_PENDING_LOGINS {
-        let oldest = logins
+    keep_bounded(&mut state.logins(), (id, tx), MAX_PENDING_LOGINS, |t| {
+        (now - t.created_at <= LOGIN_LIFETIME).then_some(t.created_at)
+    });
+}
+
+/// Inserts `entry` into `map` after dropping what has expired (`born`
+/// says `None`) and, beyond `max`, the oldest (by the time `born` gives).
+pub(crate) fn keep_bounded<T>(
+    map: &mut std::collections::HashMap<String, T>,
+    (id, value): (String, T),
+    max: usize,
+    born: impl Fn(&T) -> Option<i64>,
+) {
+    map.retain(|_, v| born(v).is_some());
+    while map.len() >= max {
+        let oldest = map
             .iter()
-            .min_by_key(|(_, t)| t.created_at)
+            .min_by_key(|(_, v)| born(v))
             .map(|(k, _)| k.clone());
         match oldest {
-            Some(k) => logins.remove(&k),
+            Some(k) => map.remove(&k),
             None => break,
         };
     }
-    logins.insert(id, tx);
+    map.insert(id, value);
 }
 
 /// A one-time code sent, and what it signs in.

@@ -442,6 +442,20 @@ impl World {
         }
     }
 
+    /// "Link <label> account" asks to sign in again first, and goes nowhere.
+    pub async fn link_asks_to_sign_in_again(&self, label: &str) {
+        self.click_button(&format!("Link {label} account")).await;
+        self.wait_for_text("#problem", "first sign in again to show it is you")
+            .await;
+        assert!(
+            !self
+                .tenant_log()
+                .iter()
+                .any(|l| l.starts_with("GET /authorize")),
+            "the page asks before it goes anywhere"
+        );
+    }
+
     /// Opens the app and signs in; waits for the account to show.
     pub async fn sign_in(&self, login: &Login) {
         self.open_app().await;

@@ -98,15 +98,7 @@ async fn editing_the_stored_record_does_not_skip_the_fresh_sign_in() {
     w.reload().await;
     w.wait_for("#profile-name").await;
     w.tenant.controls().clear_log();
-    w.click_button("Link GitHub account").await;
-    w.wait_for_text("#problem", "first sign in again to show it is you")
-        .await;
-    assert!(
-        !w.tenant_log()
-            .iter()
-            .any(|l| l.starts_with("GET /authorize")),
-        "the page asks before it goes anywhere"
-    );
+    w.link_asks_to_sign_in_again("GitHub").await;
     assert!(w.changes().is_empty());
     w.close().await;
 }

@@ -24,15 +24,7 @@ async fn ada_signed_in_an_hour_ago(w: &World) {
 async fn an_old_session_signs_in_again_before_a_link_then_goes_on_to_the_other_account() {
     let w = World::start().await;
     ada_signed_in_an_hour_ago(&w).await;
-    w.click_button("Link GitHub account").await;
-    w.wait_for_text("#problem", "first sign in again to show it is you")
-        .await;
-    assert!(
-        !w.tenant_log()
-            .iter()
-            .any(|l| l.starts_with("GET /authorize")),
-        "the page asks before it goes anywhere"
-    );
+    w.link_asks_to_sign_in_again("GitHub").await;
     w.click("#reauthenticate").await;
     w.wait_for_url(&w.tenant_url).await;
     // Straight to the main account's own login, not a choice of accounts.
@@ -157,15 +149,7 @@ async fn a_sign_in_whose_id_token_has_no_auth_time_asks_to_sign_in_again_before_
         serde_json::from_str(&w.local_storage("link-accounts.session").await.unwrap()).unwrap();
     assert!(session["auth_time"].is_null(), "{session}");
     w.tenant.controls().clear_log();
-    w.click_button("Link GitHub account").await;
-    w.wait_for_text("#problem", "first sign in again to show it is you")
-        .await;
-    assert!(
-        !w.tenant_log()
-            .iter()
-            .any(|l| l.starts_with("GET /authorize")),
-        "the page asks before it goes anywhere"
-    );
+    w.link_asks_to_sign_in_again("GitHub").await;
     assert!(w.changes().is_empty());
     w.close().await;
 }

@@ -33,19 +33,9 @@ pub const MAX_SESSIONS: usize = 1000;
 /// [`MAX_SESSIONS`].
 pub(super) fn keep(state: &AppState, id: String, session: TenantSession) {
     let now = state.now();
-    let mut sessions = state.sessions();
-    sessions.retain(|_, s| now - s.auth_time <= SESSION_LIFETIME);
-    while sessions.len() >= MAX_SESSIONS {
-        let oldest = sessions
-            .iter()
-            .min_by_key(|(_, s)| s.auth_time)
-            .map(|(k, _)| k.clone());
-        match oldest {
-            Some(k) => sessions.remove(&k),
-            None => break,
-        };
-    }
-    sessions.insert(id, session);
+    super::keep_bounded(&mut state.sessions(), (id, session), MAX_SESSIONS, |s| {
+        (now - s.auth_time <= SESSION_LIFETIME).then_some(s.auth_time)
+    });
 }
 
 /// The ids in the request's session cookies.
