@@ -35,7 +35,7 @@ pub fn path_env() -> std::ffi::OsString {
     std::env::join_paths(dirs).expect("PATH entries without separators")
 }
 
-fn cargo_home() -> Option<PathBuf> {
+pub fn cargo_home() -> Option<PathBuf> {
     std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))

@@ -45,6 +45,28 @@ pub fn run(args: &[String]) -> Result {
             "wasm-bindgen-test-runner",
         )
         .env("CHROMEDRIVER", CHROMEDRIVER);
+    // The same suite in headless Firefox: wasm-bindgen-test-runner drives
+    // geckodriver when GECKODRIVER is set and CHROMEDRIVER is not.
+    let mut firefox_tests = cmd(
+        "cargo",
+        &[
+            "test",
+            "--locked",
+            "-p",
+            "link-accounts",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--test",
+            "*",
+        ],
+    );
+    firefox_tests
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
+        .env_remove("CHROMEDRIVER")
+        .env("GECKODRIVER", tools::geckodriver());
     let mut e2e = cmd(
         "cargo",
         &["test", "--locked", "-p", "e2e", "--", "--test-threads=2"],
@@ -119,7 +141,8 @@ pub fn run(args: &[String]) -> Result {
                 ],
             ),
         ),
-        stage("browser tests (wasm-bindgen-test)", wasm_tests),
+        stage("browser tests (wasm-bindgen-test, Chromium)", wasm_tests),
+        stage("browser tests (wasm-bindgen-test, Firefox)", firefox_tests),
         stage(
             "release build for end-to-end",
             cmd(

@@ -54,6 +54,7 @@ pub fn ensure(need: Need) -> Result {
     wasm_opt(&mut installed)?;
     if need != Need::Build {
         chromium(&mut installed)?;
+        firefox(&mut installed)?;
         spa_js(&mut installed)?;
         axe_core(&mut installed)?;
         auth0_node(&mut installed)?;
@@ -285,6 +286,48 @@ fn npm_install(package: &str) -> Result {
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Debian's Firefox ESR, which geckodriver drives (`webdriver.json` names it).
+pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+/// geckodriver from crates.io (GitHub's prebuilt ones are unreachable).
+pub const GECKODRIVER_VERSION: &str = "0.37.1";
+
+/// Where `cargo install` puts geckodriver.
+pub fn geckodriver() -> std::path::PathBuf {
+    crate::run::cargo_home()
+        .unwrap_or_default()
+        .join("bin")
+        .join("geckodriver")
+}
+
+/// Firefox ESR (apt-get) and geckodriver (crates.io), for the browser
+/// tests in Firefox.
+fn firefox(installed: &mut Vec<&str>) -> Result {
+    if !std::path::Path::new(FIREFOX).exists() {
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        if unsafe { libc::geteuid() } != 0 {
+            return Err(format!(
+                "Firefox is needed for the browser tests, and installing it needs root. \
+                 Run: sudo apt-get install firefox-esr (then {FIREFOX} must exist)"
+            ));
+        }
+        println!("tools: installing firefox-esr with apt-get");
+        status(cmd("apt-get", &["update", "-q"]))?;
+        let mut install = cmd("apt-get", &["install", "-y", "-q", "firefox-esr"]);
+        install.env("DEBIAN_FRONTEND", "noninteractive");
+        status(install)?;
+        installed.push("firefox-esr");
+    }
+    let found = output(cmd(&geckodriver().to_string_lossy(), &["--version"])).unwrap_or_default();
+    if !found.contains(GECKODRIVER_VERSION) {
+        println!("tools: installing geckodriver {GECKODRIVER_VERSION} (takes a few minutes)");
+        status(cmd(
+            "cargo",
+            &["install", "geckodriver", "--version", GECKODRIVER_VERSION],
+        ))?;
+        installed.push("geckodriver");
+    }
+    Ok(())
+}
 
 fn chromium(installed: &mut Vec<&str>) -> Result {
     if std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists() {
