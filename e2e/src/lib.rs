@@ -186,7 +186,10 @@ impl World {
             sent,
         ));
 
-        let (driver, driver_addr) = start_chromedriver().await;
+        let (driver, driver_addr) = match Engine::chosen() {
+            Engine::Chromium => start_chromedriver().await,
+            Engine::Firefox => start_geckodriver().await,
+        };
         let profile = std::env::temp_dir().join(format!(
             "link-accounts-e2e-{}-{}",
             std::process::id(),
@@ -756,11 +759,64 @@ async fn chromedriver_on_some_port(binary: &str) -> Result<(Child, SocketAddr), 
     Ok((child, ([127, 0, 0, 1], port).into()))
 }
 
+/// The browser engine a run drives: `E2E_ENGINE` (`chromium`, the
+/// default, or `firefox`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Chromium,
+    Firefox,
+}
+
+impl Engine {
+    pub fn chosen() -> Engine {
+        match std::env::var("E2E_ENGINE").as_deref() {
+            Ok("firefox") => Engine::Firefox,
+            _ => Engine::Chromium,
+        }
+    }
+}
+
+/// Starts geckodriver on a port it picks itself (`--port 0`), read from
+/// its "Listening on" line.
+async fn start_geckodriver() -> (Child, SocketAddr) {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let binary = std::env::var("GECKODRIVER").unwrap_or_else(|_| "geckodriver".into());
+    let mut child = Command::new(&binary)
+        .args(["--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {binary}: {e}"));
+    let mut lines = BufReader::new(child.stdout.take().expect("geckodriver's stdout")).lines();
+    let read_addr = async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(addr) = line
+                .split_once("Listening on ")
+                .map(|(_, a)| a.trim().to_owned())
+            {
+                return addr.parse::<SocketAddr>().ok();
+            }
+        }
+        None
+    };
+    let addr = tokio::time::timeout(DEADLINE, read_addr)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("{binary} did not say where it listens"));
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, addr)
+}
+
 async fn connect_browser(
     driver: SocketAddr,
     profile: &std::path::Path,
     reader: Reader<'_>,
 ) -> Client {
+    if Engine::chosen() == Engine::Firefox {
+        return connect_firefox(driver, reader).await;
+    }
     let args = [
         "--headless=new",
         "--no-sandbox",
@@ -798,4 +854,29 @@ async fn connect_browser(
         .connect(&format!("http://{driver}"))
         .await
         .expect("a Chromium session")
+}
+
+/// A headless Firefox session, with the reader's languages, scheme and
+/// motion as Firefox's preferences.
+async fn connect_firefox(driver: SocketAddr, reader: Reader<'_>) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "moz:firefoxOptions".into(),
+        serde_json::json!({
+            "binary": std::env::var("FIREFOX").unwrap_or_else(|_| "/usr/bin/firefox-esr".into()),
+            "args": ["-headless", "-width=1024", "-height=900"],
+            "prefs": {
+                "intl.accept_languages": reader.languages,
+                "ui.systemUsesDarkTheme": i32::from(reader.dark),
+                "ui.prefersReducedMotion": i32::from(!reader.motion),
+                "browser.shell.checkDefaultBrowser": false,
+            },
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&format!("http://{driver}"))
+        .await
+        .expect("a Firefox session")
 }

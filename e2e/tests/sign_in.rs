@@ -189,12 +189,13 @@ async fn tenant_failures_read_as_sentences_and_try_again_recovers() {
     w.click("#retry").await;
     w.wait_for_text("#profile-name", "Ada Lovelace").await;
 
-    // Chromium retries a request once when a reused connection closes
-    // unanswered, so drop several; then clear what is left.
+    // Browsers retry a request when a reused connection closes unanswered
+    // (Chromium once, Firefox several times), so drop many; then clear
+    // what is left.
     controls.add_fault(Fault {
         method: Some("GET".into()),
         path: "/api/v2/users/".into(),
-        times: 5,
+        times: 20,
         action: FaultAction::Drop,
     });
     w.reload().await;
