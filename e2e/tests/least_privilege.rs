@@ -192,3 +192,32 @@ async fn call_tenant(
         .and_then(|s| s.parse().ok())
         .unwrap_or(0)
 }
+
+#[tokio::test]
+async fn the_update_token_goes_with_an_error_that_ends_the_session() {
+    let w = World::start().await;
+    w.sign_in(&ADA).await;
+    assert!(tab_storage(&w, UPDATE_KEY).await.is_some());
+    w.link_round_trip("GitHub", &ADA_GITHUB).await;
+    w.tenant
+        .controls()
+        .add_fault(dev_tenant::controls::Fault {
+            method: Some("POST".into()),
+            path: "/api/v2/users/".into(),
+            times: 1,
+            action: dev_tenant::controls::FaultAction::Status {
+                status: 401,
+                body: json!({"statusCode": 401, "error": "Unauthorized", "message": "Expired token received for JSON Web Token validation"}),
+                headers: Default::default(),
+            },
+        });
+    w.click("#confirm-link-button").await;
+    w.wait_for_text("#problem", "Your session has ended").await;
+    assert_eq!(
+        tab_storage(&w, UPDATE_KEY).await,
+        None,
+        "gone with the session"
+    );
+    assert_eq!(w.local_storage(SESSION_KEY).await, None);
+    w.close().await;
+}
