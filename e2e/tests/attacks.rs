@@ -1,11 +1,12 @@
-//! The attack corpus: each case is run in Chromium against the dev tenant,
+//! The attack corpus: each case is run in the browser against the dev tenant,
 //! and each must end with a clear sentence on the page, nothing stored that
 //! the attack brought, and — from the tenant's request log — no link,
 //! unlink or update call. The cases are tables; each table shares one
 //! browser, cleared between cases.
 
 use dev_tenant::controls::Defect;
-use e2e::{ADA, AppConfig, Login, World};
+use e2e::{ADA, ADA_ID, AppConfig, Login, World};
+use serde_json::{Value, json};
 
 const SESSION_KEY: &str = "link-accounts.session";
 const ADA_GITHUB: Login = Login::Social {
@@ -436,4 +437,115 @@ async fn configuration_tricks_are_refused_before_anything_runs() {
         assert!(w.tenant_log().is_empty(), "{case}: the tenant was called");
         w.close().await;
     }
+}
+
+// Least privilege: what this browser keeps for long cannot change anything.
+
+const ADA_PATH: &str = "/api/v2/users/google-oauth2%7C104857600000000000001";
+
+#[tokio::test]
+async fn the_token_kept_in_local_storage_can_read_and_change_nothing() {
+    let w = World::start().await;
+    w.sign_in(&ADA).await;
+    let session: Value =
+        serde_json::from_str(&w.local_storage(SESSION_KEY).await.unwrap()).unwrap();
+    let token = session["access_token"].as_str().unwrap().to_owned();
+    let claims = w.tenant.keys().verify(&token).expect("the tenant's token");
+    assert_eq!(
+        claims["scope"],
+        "openid profile email phone read:current_user"
+    );
+    // Called directly, as anyone who got hold of it would.
+    let call = |method: &'static str, path: String, body: Option<Value>| {
+        call_tenant(&w.tenant_url, method, path, token.clone(), body)
+    };
+    assert_eq!(call("GET", ADA_PATH.into(), None).await, 200, "it reads");
+    assert_eq!(
+        call(
+            "PATCH",
+            ADA_PATH.into(),
+            Some(json!({"user_metadata": {"x": 1}}))
+        )
+        .await,
+        403
+    );
+    assert_eq!(
+        call(
+            "POST",
+            format!("{ADA_PATH}/identities"),
+            Some(json!({"link_with": "an.id.token"}))
+        )
+        .await,
+        403
+    );
+    assert_eq!(
+        call(
+            "DELETE",
+            format!("{ADA_PATH}/identities/github/4242001"),
+            None
+        )
+        .await,
+        403
+    );
+    let user = w.tenant.store().user(ADA_ID).unwrap().unwrap();
+    assert_eq!(user.identities.len(), 1, "nothing linked");
+    assert!(user.user_metadata.get("x").is_none(), "nothing updated");
+    w.wait_for_tenant_idle().await;
+    let changes = w.changes();
+    assert_eq!(changes.len(), 3, "{changes:?}");
+    assert!(
+        changes.iter().all(|l| l.ends_with(" 403")),
+        "no link, unlink or update went through: {changes:?}"
+    );
+    w.close().await;
+}
+
+#[tokio::test]
+async fn editing_the_stored_record_does_not_skip_the_fresh_sign_in() {
+    let w = World::start().await;
+    // Ada signed in an hour ago: her tab has no update token.
+    w.tenant.controls().advance_clock(-3600);
+    w.sign_in(&ADA).await;
+    w.wait_for_tenant_idle().await;
+    w.tenant.controls().advance_clock(3600);
+    // Someone at her unlocked browser sets auth_time (and the expiry) to now.
+    let mut session: Value =
+        serde_json::from_str(&w.local_storage(SESSION_KEY).await.unwrap()).unwrap();
+    let now = w.tenant.now();
+    session["auth_time"] = json!(now);
+    session["expires_at"] = json!(now + 86_400);
+    w.set_local_storage(SESSION_KEY, &session.to_string()).await;
+    w.reload().await;
+    w.wait_for("#profile-name").await;
+    w.tenant.controls().clear_log();
+    w.link_asks_to_sign_in_again("GitHub").await;
+    assert!(w.changes().is_empty());
+    w.close().await;
+}
+
+/// The status of one request to the tenant, with `token`, over plain HTTP.
+async fn call_tenant(
+    tenant_url: &str,
+    method: &str,
+    path: String,
+    token: String,
+    body: Option<Value>,
+) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = tenant_url.trim_start_matches("http://").to_owned();
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let mut stream = tokio::net::TcpStream::connect(&host).await.unwrap();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    stream.read_to_end(&mut out).await.unwrap();
+    let text = String::from_utf8_lossy(&out);
+    text.split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
 }
