@@ -14,6 +14,71 @@ const CHROMIUM_ONLY: [(&str, &str); 1] = [(
     "layout shifts are read through the Layout Instability API (layout-shift entries), which only Chromium has",
 )];
 
+/// A browser engine the suites run in.
+#[derive(Clone, Copy)]
+enum Engine {
+    Chromium,
+    Firefox,
+}
+
+impl Engine {
+    /// Its driver, as wasm-bindgen-test-runner and the e2e harness find
+    /// it: the runner drives geckodriver when GECKODRIVER is set and
+    /// CHROMEDRIVER is not.
+    fn driver(self, command: &mut Command) {
+        match self {
+            Engine::Chromium => command.env("CHROMEDRIVER", CHROMEDRIVER),
+            Engine::Firefox => command
+                .env_remove("CHROMEDRIVER")
+                .env("GECKODRIVER", tools::geckodriver())
+                .env("E2E_ENGINE", "firefox"),
+        };
+    }
+}
+
+/// The wasm-bindgen-test suite in `engine`.
+fn browser_suite(engine: Engine) -> Command {
+    let mut command = cmd(
+        "cargo",
+        &[
+            "test",
+            "--locked",
+            "-p",
+            "link-accounts",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--test",
+            "*",
+        ],
+    );
+    command.env(
+        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+        "wasm-bindgen-test-runner",
+    );
+    engine.driver(&mut command);
+    command
+}
+
+/// The end-to-end suite in `engine`, on the release build.
+fn e2e_suite(engine: Engine) -> Command {
+    let mut command = cmd(
+        "cargo",
+        &["test", "--locked", "-p", "e2e", "--", "--test-threads=2"],
+    );
+    command
+        .env("LINK_ACCOUNTS_DIST", root().join(E2E_DIST))
+        .env("AUTH0_SPA_JS", tools::spa_js_bundle())
+        .env("AXE_CORE", tools::axe_core_script())
+        .env("AUTH0_PYTHON_PATH", tools::python_dir())
+        .env("AUTH0_NODE_PATH", tools::node_sdk_dir());
+    if let Ok(xtask) = std::env::current_exe() {
+        // For the test that serves the build with `xtask headers`' output.
+        command.env("XTASK", xtask);
+    }
+    engine.driver(&mut command);
+    command
+}
+
 /// Where the end-to-end suite finds the release build it serves.
 pub const E2E_DIST: &str = "target/e2e-dist";
 
@@ -33,74 +98,10 @@ pub fn run(args: &[String]) -> Result {
     let started = Instant::now();
     tools::ensure(Need::BuildAndBrowser)?;
 
-    let mut wasm_tests = cmd(
-        "cargo",
-        &[
-            "test",
-            "--locked",
-            "-p",
-            "link-accounts",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--test",
-            "*",
-        ],
-    );
-    wasm_tests
-        .env(
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-            "wasm-bindgen-test-runner",
-        )
-        .env("CHROMEDRIVER", CHROMEDRIVER);
-    // The same suite in headless Firefox: wasm-bindgen-test-runner drives
-    // geckodriver when GECKODRIVER is set and CHROMEDRIVER is not.
-    let mut firefox_tests = cmd(
-        "cargo",
-        &[
-            "test",
-            "--locked",
-            "-p",
-            "link-accounts",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--test",
-            "*",
-        ],
-    );
-    firefox_tests
-        .env(
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-            "wasm-bindgen-test-runner",
-        )
-        .env_remove("CHROMEDRIVER")
-        .env("GECKODRIVER", tools::geckodriver());
-    let mut e2e_firefox = cmd(
-        "cargo",
-        &["test", "--locked", "-p", "e2e", "--", "--test-threads=2"],
-    );
-    e2e_firefox
-        .env("LINK_ACCOUNTS_DIST", root().join(E2E_DIST))
-        .env("AUTH0_SPA_JS", tools::spa_js_bundle())
-        .env("AXE_CORE", tools::axe_core_script())
-        .env("AUTH0_PYTHON_PATH", tools::python_dir())
-        .env("AUTH0_NODE_PATH", tools::node_sdk_dir())
-        .env("E2E_ENGINE", "firefox")
-        .env("GECKODRIVER", tools::geckodriver());
-    let mut e2e = cmd(
-        "cargo",
-        &["test", "--locked", "-p", "e2e", "--", "--test-threads=2"],
-    );
-    e2e.env("LINK_ACCOUNTS_DIST", root().join(E2E_DIST))
-        .env("AUTH0_SPA_JS", tools::spa_js_bundle())
-        .env("AXE_CORE", tools::axe_core_script())
-        .env("AUTH0_PYTHON_PATH", tools::python_dir())
-        .env("AUTH0_NODE_PATH", tools::node_sdk_dir())
-        .env("CHROMEDRIVER", CHROMEDRIVER);
-    if let Ok(xtask) = std::env::current_exe() {
-        // For the test that serves the build with `xtask headers`' output.
-        e2e.env("XTASK", &xtask);
-        e2e_firefox.env("XTASK", xtask);
-    }
+    let wasm_tests = browser_suite(Engine::Chromium);
+    let firefox_tests = browser_suite(Engine::Firefox);
+    let e2e = e2e_suite(Engine::Chromium);
+    let e2e_firefox = e2e_suite(Engine::Firefox);
 
     let stages = vec![
         stage("format", cmd("cargo", &["fmt", "--all", "--check"])),
