@@ -509,14 +509,23 @@ impl World {
 
     /// The app's `localStorage` value at `key`.
     pub async fn local_storage(&self, key: &str) -> Option<String> {
+        self.storage_item("localStorage", key).await
+    }
+
+    /// This tab's `sessionStorage` value at `key`.
+    pub async fn session_storage(&self, key: &str) -> Option<String> {
+        self.storage_item("sessionStorage", key).await
+    }
+
+    async fn storage_item(&self, store: &str, key: &str) -> Option<String> {
         let v = self
             .browser
             .execute(
-                "return window.localStorage.getItem(arguments[0]);",
+                &format!("return window.{store}.getItem(arguments[0]);"),
                 vec![key.into()],
             )
             .await
-            .expect("read localStorage");
+            .unwrap_or_else(|e| panic!("read {store}: {e}"));
         v.as_str().map(str::to_owned)
     }
 

@@ -50,15 +50,8 @@ async fn refused(w: &World, case: &str, sentence: &str, signed_in: Option<&str>)
             );
         }
     }
-    let pending = w
-        .browser
-        .execute(
-            "return sessionStorage.getItem('link-accounts.pending-link');",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert!(pending.is_null(), "{case}: a pending link was stored");
+    let pending = w.session_storage("link-accounts.pending-link").await;
+    assert!(pending.is_none(), "{case}: a pending link was stored");
     assert_eq!(w.changes(), Vec::<String>::new(), "{case}");
 }
 

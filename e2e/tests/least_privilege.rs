@@ -17,25 +17,12 @@ async fn stored(w: &World) -> Value {
     serde_json::from_str(&w.local_storage(SESSION_KEY).await.expect("a session")).unwrap()
 }
 
-/// This tab's `sessionStorage` value at `key`.
-async fn tab_storage(w: &World, key: &str) -> Option<String> {
-    w.browser
-        .execute(
-            "return window.sessionStorage.getItem(arguments[0]);",
-            vec![json!(key)],
-        )
-        .await
-        .unwrap()
-        .as_str()
-        .map(str::to_owned)
-}
-
 #[tokio::test]
 async fn the_update_token_lives_in_the_tab_and_goes_on_sign_out() {
     let w = World::start().await;
     w.sign_in(&ADA).await;
     let kept: Value =
-        serde_json::from_str(&tab_storage(&w, UPDATE_KEY).await.expect("kept")).unwrap();
+        serde_json::from_str(&w.session_storage(UPDATE_KEY).await.expect("kept")).unwrap();
     assert_eq!(kept["user_id"], ADA_ID);
     assert!(
         w.local_storage(UPDATE_KEY).await.is_none(),
@@ -57,7 +44,11 @@ async fn the_update_token_lives_in_the_tab_and_goes_on_sign_out() {
     );
     w.click("#sign-out").await;
     w.wait_for("#sign-in").await;
-    assert_eq!(tab_storage(&w, UPDATE_KEY).await, None, "gone on sign-out");
+    assert_eq!(
+        w.session_storage(UPDATE_KEY).await,
+        None,
+        "gone on sign-out"
+    );
     w.close().await;
 }
 
@@ -97,7 +88,7 @@ async fn a_sign_out_in_one_tab_signs_out_the_other_and_a_link_in_one_shows_in_th
 async fn the_update_token_goes_with_an_error_that_ends_the_session() {
     let w = World::start().await;
     w.sign_in(&ADA).await;
-    assert!(tab_storage(&w, UPDATE_KEY).await.is_some());
+    assert!(w.session_storage(UPDATE_KEY).await.is_some());
     w.link_round_trip("GitHub", &ADA_GITHUB).await;
     w.tenant
         .controls()
@@ -114,7 +105,7 @@ async fn the_update_token_goes_with_an_error_that_ends_the_session() {
     w.click("#confirm-link-button").await;
     w.wait_for_text("#problem", "Your session has ended").await;
     assert_eq!(
-        tab_storage(&w, UPDATE_KEY).await,
+        w.session_storage(UPDATE_KEY).await,
         None,
         "gone with the session"
     );

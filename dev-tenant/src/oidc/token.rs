@@ -147,6 +147,18 @@ impl TokenRequest {
     }
 }
 
+/// A client the tenant knows, or Auth0's 401 `invalid_client`.
+fn known_client(state: &AppState, client_id: &str) -> Result<(), OAuthError> {
+    if state.store().client(client_id)?.is_none() {
+        return Err(OAuthError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "Client authentication failed",
+        ));
+    }
+    Ok(())
+}
+
 fn need<'a>(v: &'a Option<String>, name: &str) -> Result<&'a str, OAuthError> {
     given(v).ok_or_else(|| OAuthError::request(format!("Missing required parameter: {name}")))
 }
@@ -160,13 +172,7 @@ pub(super) async fn token_post(
     let p = TokenRequest::read(&headers, &body)?;
     let grant_type = need(&p.grant_type, "grant_type")?;
     let client_id = need(&p.client_id, "client_id")?;
-    if state.store().client(client_id)?.is_none() {
-        return Err(OAuthError::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            "Client authentication failed",
-        ));
-    }
+    known_client(&state, client_id)?;
     let issue = match grant_type {
         "authorization_code" => {
             let code = need(&p.code, "code")?;
@@ -360,13 +366,7 @@ pub(super) async fn revoke_post(
         .map_err(|_| OAuthError::request("Parameters must be given once each"))?;
     let client_id = need(&p.client_id, "client_id")?;
     let token = need(&p.token, "token")?;
-    if state.store().client(client_id)?.is_none() {
-        return Err(OAuthError::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            "Client authentication failed",
-        ));
-    }
+    known_client(&state, client_id)?;
     if !state.store().revoke_refresh(&hash(token), client_id)? {
         return Err(OAuthError::request(
             "The refresh token was not issued to this client.",
