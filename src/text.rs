@@ -94,7 +94,7 @@ keys! {
     DuplicateParams, NotForThisAccountLink, NotForThisAccountStepUp, NoCode, NoIdToken, NoReadOnlyToken,
     OtherAccountSignedIn, NotFreshChange, NotFreshLink, StepUpLink, StepUpUnlink,
     StepUpWhen, StoredUnreadable, SameAccount, VerifyFirst, NothingVerified, VerifyMainFirst, WhoOn,
-    DifferentAccount, OthersMainAccount, WrongConnection, AnotherKind, CannotMakeMain, MainChanged,
+    DifferentAccount, OthersMainAccount, WrongConnection, AnotherKind, CannotMakeMain, CannotMakeMainNow, StepUpRestore, MainChanged,
     ChoiceAfterChange, PendingUntrusted, UnsafeId, Unlinked, LinkedMadeMain,
     LinkedFormerCopied, Linked, LinkedCopied, NothingLinked, AsTheyWereThat,
     AsTheyWereMain, PutBack, RestoreFailed, OwedPutBack, OwedNotPutBack, OwedElsewhere, Then, Quoted, Comma, Setting1, SettingsN,

@@ -33,9 +33,11 @@ pub struct PendingLink {
     pub primary: String,
     pub connection: String,
     pub id_token: Secret,
-    /// The account's own access token and its session's end and sign-in
-    /// time: the session, should it become the main account.
-    pub access_token: Secret,
+    /// The account's own token, which can change it, and its end: kept
+    /// only while the account may become the main one (the link then uses
+    /// it), in this tab, with the read-only token its session would keep.
+    pub access_token: Option<Secret>,
+    pub read_token: Option<Secret>,
     pub expires_at: i64,
     pub auth_time: Option<i64>,
     /// The scopes its token was granted.
@@ -55,6 +57,9 @@ pub struct PendingLink {
     pub user_metadata: Map<String, Value>,
     /// How many entries its `app_metadata` has (the link discards them).
     pub app_metadata_entries: usize,
+    /// Its confirmed MFA enrollments, read with its own token at the
+    /// callback; `None` when they could not be read.
+    pub factors: Option<usize>,
     /// The person's choice for each conflicting key (absent: main's stays).
     pub choices: Choices,
     /// Written before the main account's metadata is updated: the update
@@ -65,10 +70,11 @@ pub struct PendingLink {
 
 impl PendingLink {
     /// The account proved by `claims`, as read with its own token (`other`).
+    /// Its tokens are not kept: see [`PendingLink::may_become_main`].
     pub fn new(
         primary: String,
         connection: String,
-        (id_token, access_token, expires_at): (Secret, Secret, i64),
+        (id_token, expires_at): (Secret, i64),
         claims: IdClaims,
         other: User,
     ) -> Self {
@@ -76,7 +82,8 @@ impl PendingLink {
             primary,
             connection,
             id_token,
-            access_token,
+            access_token: None,
+            read_token: None,
             expires_at,
             auth_time: claims.auth_time,
             scope: None,
@@ -89,6 +96,7 @@ impl PendingLink {
             picture: claims.picture,
             user_metadata: other.user_metadata,
             app_metadata_entries: other.app_metadata_entries,
+            factors: None,
             choices: Choices::new(),
             undo: None,
         }
@@ -104,6 +112,19 @@ impl PendingLink {
     pub fn with_scope(mut self, scope: Option<String>) -> Self {
         self.scope = scope;
         self
+    }
+
+    /// With its tokens, which making it the main account needs: the one
+    /// that links, and the read-only one its session would keep.
+    pub fn may_become_main(mut self, access_token: Secret, read_token: Secret) -> Self {
+        self.access_token = Some(access_token);
+        self.read_token = Some(read_token);
+        self
+    }
+
+    /// Its tokens, when it may become the main account.
+    pub fn tokens(&self) -> Option<(&Secret, &Secret)> {
+        self.access_token.as_ref().zip(self.read_token.as_ref())
     }
 
     /// Whether the link may copy settings: the token of the account that
@@ -197,9 +218,12 @@ pub fn start<T: Tenant, S: KeyValue>(
         primary: session.user_id.clone(),
         connection: connection.to_owned(),
     };
+    // A refresh token only when the account may become the main one:
+    // its session would keep the read-only token it gives.
     let login = urls::Login {
         connection: Some(connection),
         fresh: true,
+        offline: shown.is_none_or(|u| can_make_main(u).is_ok()),
         ..urls::Login::default()
     };
     let (state, url) = env.begin_round_trip(purpose, &login);
@@ -254,11 +278,7 @@ pub fn proved<T: Tenant, S: KeyValue>(
     let other = other.map_err(|e| tenant_problem(&e, Doing::Link, env.now))?;
     check_other(&claims, &other, connection, env.config)?;
     let scope = tokens.scope.clone();
-    let tokens = (
-        id_token,
-        tokens.access_token.clone(),
-        env.now + tokens.expires_in,
-    );
+    let tokens = (id_token, env.now + tokens.expires_in);
     Ok(
         PendingLink::new(primary.clone(), connection.clone(), tokens, claims, other)
             .with_nonce(tx.nonce.clone())
@@ -316,37 +336,38 @@ pub struct Price {
     pub is_main: bool,
 }
 
-/// Both accounts' confirmed MFA enrollments, each read with its own token;
-/// `None` where a read failed.
+/// Both accounts' confirmed MFA enrollments, each read with its own token
+/// (the other account's at its callback); `None` where a read failed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Factors {
     pub main: Option<usize>,
     pub other: Option<usize>,
 }
 
-/// Reads both accounts' MFA enrollments, for the price of the link.
+/// Reads the main account's MFA enrollments, for the price of the link;
+/// the other account's were read at its callback.
 pub async fn factors<T: Tenant, S: KeyValue>(
     env: &Env<'_, T, S>,
     session: &Session,
     pending: &PendingLink,
 ) -> Factors {
-    let count = |read: Result<Vec<crate::tenant::Enrollment>, TenantError>| {
-        read.ok().map(|list| {
-            list.iter()
-                .filter(|e| e.status.as_deref() != Some("pending"))
-                .count()
-        })
-    };
-    let (main, other) = crate::flows::join(
-        env.tenant
-            .enrollments(&session.access_token, &session.user_id),
-        env.tenant.enrollments(&pending.access_token, &pending.sub),
-    )
-    .await;
+    let main = env
+        .tenant
+        .enrollments(&session.access_token, &session.user_id)
+        .await;
     Factors {
-        main: count(main),
-        other: count(other),
+        main: confirmed(main),
+        other: pending.factors,
     }
+}
+
+/// How many of the enrollments read are confirmed.
+pub fn confirmed(read: Result<Vec<crate::tenant::Enrollment>, TenantError>) -> Option<usize> {
+    read.ok().map(|list| {
+        list.iter()
+            .filter(|e| e.status.as_deref() != Some("pending"))
+            .count()
+    })
 }
 
 impl PendingLink {
@@ -398,6 +419,18 @@ pub fn can_make_main(main: &User) -> Result<(), Text> {
     }
 }
 
+impl PendingLink {
+    /// Whether this account may become the main one instead of `main`:
+    /// [`can_make_main`], and its tokens kept for it. The reason when not.
+    pub fn may_make_main(&self, main: &User) -> Result<(), Text> {
+        can_make_main(main)?;
+        match self.tokens() {
+            Some(_) => Ok(()),
+            None => Err(Key::CannotMakeMainNow.into()),
+        }
+    }
+}
+
 /// The person's choice of which account stays main, kept with the pending
 /// link. A choice that is not possible is refused.
 pub fn choose_main(
@@ -407,7 +440,9 @@ pub fn choose_main(
     make_main: bool,
 ) -> Result<PendingLink, Problem> {
     if make_main {
-        can_make_main(main).map_err(|why| Problem::new(why, Next::Dismiss))?;
+        pending
+            .may_make_main(main)
+            .map_err(|why| Problem::new(why, Next::Dismiss))?;
     }
     if pending.make_main != make_main && pending.undo.is_some() {
         return Err(Problem::new(Key::ChoiceAfterChange, Next::Dismiss));
@@ -500,11 +535,19 @@ pub async fn unlink<T: Tenant, S: KeyValue>(
         identity: identity.full_id(),
     };
     let update = step_up::require(env, session, &action)?;
-    let identities = env
-        .tenant
-        .unlink(&update, &session.user_id, identity)
-        .await
-        .map_err(|e| env.ended(tenant_problem(&e, Doing::Unlink, env.now)))?;
+    let unlinked = env.tenant.unlink(&update, &session.user_id, identity).await;
+    // The token goes with the change it was for, made or ended; a failure
+    // the person may retry keeps it.
+    if unlinked.as_ref().is_ok() {
+        step_up::drop_update(env.tab);
+    }
+    let identities = unlinked.map_err(|e| {
+        let problem = env.ended(tenant_problem(&e, Doing::Unlink, env.now));
+        if problem.next != Next::Retry {
+            step_up::drop_update(env.tab);
+        }
+        problem
+    })?;
     let label = env.config.label_of(&identity.connection);
     let who = identity_who(identity).unwrap_or_default();
     Ok(Changed {

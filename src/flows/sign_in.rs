@@ -74,6 +74,8 @@ pub enum Returned {
     LinkReady {
         pending: PendingLink,
         shown: Option<User>,
+        /// The refresh token to revoke, once the page is drawn.
+        revoke: Option<Secret>,
     },
     /// Refused: nothing was stored. The session (if it still stands) and
     /// its pending link stay as they were.
@@ -213,9 +215,17 @@ pub async fn finish<T: Tenant, S: KeyValue>(
                 revoke,
             }
         }
-        Ok(Returned::LinkReady { pending, shown }) => {
+        Ok(Returned::LinkReady {
+            pending,
+            shown,
+            revoke,
+        }) => {
             linking::save_pending(env.tab, &pending);
-            Returned::LinkReady { pending, shown }
+            Returned::LinkReady {
+                pending,
+                shown,
+                revoke,
+            }
         }
         Ok(Returned::SteppedUp { session: s, action }) => {
             // The stored session keeps its read-only token; the new one
@@ -268,23 +278,35 @@ async fn verified<T: Tenant, S: KeyValue>(
     // under way before the signature's arithmetic takes the thread (or
     // the keys' fetch, in a tab that kept none: see `keep_keys_ahead`). A
     // token that names no account is refused, so is not read for.
-    let read = async {
-        if matches!(tx.purpose, Purpose::StepUp { .. }) {
-            return None;
-        }
-        let sub = id_token::unverified_sub(id_token.expose())?;
-        Some(env.tenant.get_user(&tokens.access_token, &sub).await)
+    let sub = match tx.purpose {
+        Purpose::StepUp { .. } => None,
+        _ => id_token::unverified_sub(id_token.expose()),
     };
-    // At a sign-in, the read-only token this browser keeps is asked for at
-    // once, with the refresh token, beside the read and the verification.
-    let refresh = async {
-        match (&tx.purpose, &tokens.refresh_token) {
-            (Purpose::Login, Some(rt)) => Some(env.tenant.refresh(rt, urls::READ_SCOPE).await),
+    let read = async {
+        let sub = sub.as_deref()?;
+        Some(env.tenant.get_user(&tokens.access_token, sub).await)
+    };
+    // The account to link: its MFA enrollments, for the price of the
+    // link, read while its token is at hand.
+    let enrollments = async {
+        match (&tx.purpose, sub.as_deref()) {
+            (Purpose::Link { .. }, Some(sub)) => {
+                linking::confirmed(env.tenant.enrollments(&tokens.access_token, sub).await)
+            }
             _ => None,
         }
     };
-    let ((read, refreshed), claims) = crate::flows::join(
-        crate::flows::join(read, refresh),
+    // The read-only token a session keeps is asked for at once, with the
+    // refresh token, beside the read and the verification: at a sign-in,
+    // and at a link that may make the other account the main one.
+    let refresh = async {
+        match (&tx.purpose, &tokens.refresh_token) {
+            (Purpose::StepUp { .. }, _) | (_, None) => None,
+            (_, Some(rt)) => Some(env.tenant.refresh(rt, urls::READ_SCOPE).await),
+        }
+    };
+    let ((read, (refreshed, enrollments)), claims) = crate::flows::join(
+        crate::flows::join(read, crate::flows::join(refresh, enrollments)),
         verify(env, &id_token, &tx.nonce),
     )
     .await;
@@ -346,8 +368,21 @@ async fn verified<T: Tenant, S: KeyValue>(
         Purpose::Link { primary, .. } => {
             let shown = linking::take_shown(env.tab, state.as_deref(), primary);
             let other = read.expect("read for a token with a `sub`");
-            let pending = linking::proved(env, &tx, (id_token.clone(), &tokens), claims, other)?;
-            Ok(Returned::LinkReady { pending, shown })
+            let mut pending =
+                linking::proved(env, &tx, (id_token.clone(), &tokens), claims, other)?;
+            pending.factors = enrollments;
+            let revoke = match refreshed {
+                Some(Ok(read_only)) => {
+                    pending = pending.may_become_main(tokens.access_token, read_only.access_token);
+                    read_only.refresh_token
+                }
+                _ => None,
+            };
+            Ok(Returned::LinkReady {
+                pending,
+                shown,
+                revoke,
+            })
         }
     }
 }

@@ -105,6 +105,18 @@ impl Page {
         }
     }
 
+    /// A fresh sign-in's update token for `session`'s user, in this tab,
+    /// as a step-up leaves it.
+    fn fresh(&self, session: &Session) {
+        crate::flows::step_up::keep_update(
+            &self.tab,
+            &session.user_id,
+            &crate::auth::Secret(FakeTenant::access_token(&session.user_id)),
+            self.now + 600,
+            self.now,
+        );
+    }
+
     /// Starts linking `connection` and comes back as `sub`.
     fn link_callback(
         &self,

@@ -75,6 +75,8 @@ pub(super) const TEXT: &[(Key, &str)] = &[
     (WrongConnection, "Sie haben sich mit {used} angemeldet, nicht mit {label}, daher wurde nichts verknüpft. Um ein {label}-Konto zu verknüpfen, wählen Sie auf der Seite des Kontodienstes {label}."),
     (AnotherKind, "einer anderen Kontoart"),
     (CannotMakeMain, "Hier nicht möglich: Ihr Hauptkonto hat {n} weiteres verknüpftes Konto, das mitziehen müsste. Trennen Sie es zuerst, um das zu wählen.|Hier nicht möglich: Ihr Hauptkonto hat {n} weitere verknüpfte Konten, die mitziehen müssten. Trennen Sie diese zuerst, um das zu wählen."),
+    (CannotMakeMainNow, "Jetzt nicht möglich: Diese Seite kann dieses Konto nur direkt nach seiner Anmeldung zum Hauptkonto machen. Brechen Sie ab und verknüpfen Sie es erneut, um das zu wählen."),
+    (StepUpRestore, "Um die Einstellungen Ihres Hauptkontos wiederherzustellen, melden Sie sich zuerst erneut an, um zu zeigen, dass Sie es sind."),
     (MainChanged, "Ihr Hauptkonto hat sich geändert, seit dieser Schritt angezeigt wurde (eine Einstellung kam hinzu, änderte sich oder fiel weg). Prüfen Sie den Schritt erneut und bestätigen Sie dann."),
     (ChoiceAfterChange, "Ein früherer Versuch hat für diese Verknüpfung bereits Einstellungen geändert: Brechen Sie ihn zuerst ab und verknüpfen Sie dann erneut, um das andere Konto als Hauptkonto zu wählen."),
     (PendingUntrusted, "Der Verknüpfung, die auf Ihre Bestätigung wartete, konnte nicht mehr vertraut werden, daher wurde sie verworfen. Es wurde nichts verknüpft; verknüpfen Sie das Konto erneut, wenn Sie möchten."),

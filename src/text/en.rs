@@ -75,6 +75,8 @@ pub(super) const TEXT: &[(Key, &str)] = &[
     (WrongConnection, "You signed in with {used}, not {label}, so nothing was linked. To link a {label} account, choose {label} on the account service's page."),
     (AnotherKind, "another kind of account"),
     (CannotMakeMain, "Not possible here: your main account has {n} other linked account, which would have to move along. Unlink it first to choose this.|Not possible here: your main account has {n} other linked accounts, which would have to move along. Unlink them first to choose this."),
+    (CannotMakeMainNow, "Not possible now: this page can make that account the main one only right after it signs in. Cancel, then link it again to choose this."),
+    (StepUpRestore, "To put your main account's settings back as they were, first sign in again to show it is you."),
     (MainChanged, "Your main account changed since this step was shown (a setting was added, changed or removed). Check the step again, then confirm."),
     (ChoiceAfterChange, "An earlier try already changed settings for this link: cancel it first, then link again to choose the other account as main."),
     (PendingUntrusted, "The link waiting for your confirmation could not be trusted any more, so it was dropped. Nothing was linked; link the account again if you want to."),

@@ -187,7 +187,7 @@ fn MainChoice(pending: PendingLink) -> impl IntoView {
                 } else {
                     (main_who.into(), other_who.into())
                 };
-                let why = linking::can_make_main(u).err();
+                let why = pending.may_make_main(u).err();
                 let blocked = why.is_some();
                 let make_main = pending.make_main;
                 view! {

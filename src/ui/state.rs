@@ -260,22 +260,20 @@ impl PageState {
                     self.pending.set(None);
                     self.session.set(Some(session));
                     self.show_loaded(account, None);
-                    // After the page is drawn: the refresh token, used
-                    // once for the read-only token, is revoked.
-                    if let Some(token) = revoke {
-                        let browser = self.browser();
-                        spawn_local(async move {
-                            let _ = sign_in::revoke(&browser.env(), &token).await;
-                        });
-                    }
-                    return;
+                    return self.revoke(revoke);
                 }
-                Returned::LinkReady { pending, shown } => {
+                Returned::LinkReady {
+                    pending,
+                    shown,
+                    revoke,
+                } => {
                     self.show_pending(Some(pending));
                     // Drawn as it was shown; the link's answer replaces it.
                     if let Some(user) = shown {
-                        return self.show_loaded(Ok(user), None);
+                        self.show_loaded(Ok(user), None);
+                        return self.revoke(revoke);
                     }
+                    self.revoke(revoke);
                 }
                 Returned::Refused { problem, pending } => {
                     self.fail(problem, None);
@@ -301,6 +299,17 @@ impl PageState {
                 self.load_account(None);
             }
         });
+    }
+
+    /// After the page is drawn: the refresh token a callback used once,
+    /// for the read-only token, is revoked.
+    fn revoke(&self, refresh_token: Option<crate::auth::Secret>) {
+        if let Some(token) = refresh_token {
+            let browser = self.browser();
+            spawn_local(async move {
+                let _ = sign_in::revoke(&browser.env(), &token).await;
+            });
+        }
     }
 
     /// The stored pending link, verified again, then the account.

@@ -40,12 +40,20 @@ pub async fn confirm<T: Tenant, S: KeyValue>(
         Ok(token) => token,
         Err(problem) => return Err(not_linked(env, problem, pending, None)),
     };
-    // The other account's token links only when it becomes main; it must
-    // still be good.
-    if pending.make_main && pending.expires_at <= env.now {
-        let problem = Problem::new(Key::TookTooLong, Next::Dismiss);
-        return Err(not_linked(env, problem, pending, None));
-    }
+    // The other account's tokens link only when it becomes main; they
+    // must be there, and still good.
+    let other = match (pending.make_main, pending.tokens()) {
+        (false, _) => None,
+        (true, None) => {
+            let problem = Problem::new(Key::CannotMakeMainNow, Next::Dismiss);
+            return Err(not_linked(env, problem, pending, None));
+        }
+        (true, Some(_)) if pending.expires_at <= env.now => {
+            let problem = Problem::new(Key::TookTooLong, Next::Dismiss);
+            return Err(not_linked(env, problem, pending, None));
+        }
+        (true, Some((access, read))) => Some((access.clone(), read.clone())),
+    };
     // One read at Confirm: the main account as it is now, not as the page
     // showed it before the round-trip. Whether it may step down, and what
     // the merge does, are decided on it.
@@ -73,9 +81,9 @@ pub async fn confirm<T: Tenant, S: KeyValue>(
     let main = &fresh.user_metadata;
     let swap = pending.make_main;
     // Who stays main: its token, id, and metadata as the page knows it now.
-    let (token, target, target_now) = if swap {
+    let (token, target, target_now) = if let Some((access, _)) = &other {
         (
-            pending.access_token.clone(),
+            access.clone(),
             pending.sub.clone(),
             pending.user_metadata.clone(),
         )
@@ -144,12 +152,15 @@ pub async fn confirm<T: Tenant, S: KeyValue>(
         Ok(identities) => {
             clear_pending(env.tab);
             super::owed::settle(env.local);
+            // The change the update token was for is made.
+            step_up::drop_update(env.tab);
             let label = env.config.label_of(&pending.connection);
             let keys = (!copied.is_empty()).then(|| settings(copied.keys().map(String::as_str)));
-            if swap {
+            if let Some((_, read)) = other {
+                // Its session keeps the read-only token, as a sign-in's does.
                 let session = Session {
                     version: crate::auth::session::VERSION,
-                    access_token: pending.access_token.clone(),
+                    access_token: read,
                     id_token: pending.id_token.clone(),
                     user_id: pending.sub.clone(),
                     expires_at: pending.expires_at,
@@ -197,17 +208,26 @@ pub async fn cancel<T: Tenant, S: KeyValue>(
 ) -> Result<Cancelled, NotLinked> {
     let Some(undo) = pending.undo.clone() else {
         clear_pending(env.tab);
+        step_up::drop_update(env.tab);
         return Ok(nothing_linked(None, Text::empty()));
     };
     let problem = |e| env.ended(tenant_problem(&e, Doing::Restore, env.now));
     // The account the update was sent to: the one that was to stay main,
-    // with the token that may change it (the tab's update token).
-    let update = step_up::update_token(env.tab, session, env.now)
-        .unwrap_or_else(|| session.access_token.clone());
-    let (token, target) = if pending.make_main {
-        (&pending.access_token, pending.sub.as_str())
+    // with the token that may change it (the other account's own, or the
+    // tab's update token; without it, the person signs in again first).
+    let update = if pending.make_main {
+        pending.access_token.clone()
     } else {
-        (&update, session.user_id.as_str())
+        step_up::update_token(env.tab, session, env.now)
+    };
+    let Some(token) = &update else {
+        let problem = Problem::new(Key::StepUpRestore, Next::Reauthenticate);
+        return Err(not_linked(env, problem, pending.clone(), None));
+    };
+    let target = if pending.make_main {
+        pending.sub.as_str()
+    } else {
+        session.user_id.as_str()
     };
     let shown = |metadata| (!pending.make_main).then_some(metadata);
     let now = match env.tenant.get_user(token, target).await {
@@ -217,12 +237,14 @@ pub async fn cancel<T: Tenant, S: KeyValue>(
     if merge::holds(&now, &undo) {
         clear_pending(env.tab);
         super::owed::settle(env.local);
+        step_up::drop_update(env.tab);
         return Ok(nothing_linked(shown(now), Text::empty()));
     }
     match env.tenant.update_user_metadata(token, target, &undo).await {
         Ok(user) => {
             clear_pending(env.tab);
             super::owed::settle(env.local);
+            step_up::drop_update(env.tab);
             let as_they_were = if pending.make_main {
                 Key::AsTheyWereThat
             } else {
@@ -323,7 +345,9 @@ fn not_linked<T: Tenant, S: KeyValue>(
     if keep {
         save_pending(env.tab, &pending);
     } else {
+        // The change ends here: so does the token that was to make it.
         clear_pending(env.tab);
+        step_up::drop_update(env.tab);
     }
     NotLinked {
         problem,

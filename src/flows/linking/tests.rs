@@ -117,7 +117,7 @@ fn a_pending_link_survives_a_reload_only_for_its_own_user() {
     let pending = PendingLink::new(
         session.user_id.clone(),
         "github".into(),
-        (Secret("t".into()), Secret("a".into()), 10),
+        (Secret("t".into()), 10),
         claims("github|2", Some("a@x"), Some(true)),
         serde_json::from_value(serde_json::json!({
             "user_id": "github|2", "user_metadata": {"editor": "vim"}, "app_metadata": {"plan": "x"}

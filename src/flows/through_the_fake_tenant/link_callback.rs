@@ -146,11 +146,17 @@ fn the_link_callback_reads_the_other_account_with_its_own_token() {
             Call::Refresh,
             Call::Jwks,
             Call::Token,
-            Call::GetUser
+            Call::GetUser,
+            Call::Refresh,
+            Call::Enrollments
         ]
     );
+    assert_eq!(pending.factors, Some(0), "its MFA, read with its own token");
+    let (access, read) = pending.tokens().expect("it may become main");
+    assert_eq!(access.expose(), FakeTenant::access_token(ADA_GITHUB));
+    assert_eq!(read.expose(), FakeTenant::read_token(ADA_GITHUB));
     assert_eq!(
-        Value::Object(pending.user_metadata),
+        Value::Object(pending.user_metadata.clone()),
         json!({"editor": "vim"})
     );
     assert_eq!(pending.app_metadata_entries, 2);
@@ -182,7 +188,11 @@ fn someones_main_account_with_other_sign_ins_is_refused_and_nothing_is_called_af
     );
     assert_eq!(problem.next, Next::Dismiss);
     assert_eq!(linking::load_pending(&page.tab, &ada), None);
-    assert_eq!(page.tenant.calls().last(), Some(&Call::GetUser));
+    assert_eq!(
+        page.tenant.calls().last(),
+        Some(&Call::Enrollments),
+        "the reads beside the check, and nothing after"
+    );
 }
 
 #[test]
@@ -242,8 +252,8 @@ fn the_link_callback_draws_the_account_as_shown_without_reading_it_again() {
     assert_eq!(kept, Some(shown), "the account as the page showed it");
     assert_eq!(
         page.tenant.calls()[before..],
-        [Call::Token, Call::GetUser],
-        "the exchange and the other account, nothing more"
+        [Call::Token, Call::GetUser, Call::Refresh, Call::Enrollments],
+        "the exchange and the other account's reads, not the main account"
     );
     assert!(page.tab.keys().iter().all(|k| !k.contains("shown")));
 }

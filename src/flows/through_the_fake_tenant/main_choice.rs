@@ -75,7 +75,12 @@ fn making_the_other_account_main_links_the_other_way_round_and_the_session_follo
     assert_eq!(session.user_id, ADA_GITHUB);
     assert_eq!(
         session.access_token.expose(),
-        FakeTenant::access_token(ADA_GITHUB)
+        FakeTenant::read_token(ADA_GITHUB),
+        "the stored session can only read, as a sign-in's"
+    );
+    assert!(
+        page.tab.keys().iter().all(|k| !k.contains("update-token")),
+        "the update token went with the change it was for"
     );
     assert_eq!(account::restore(&page.env()).session, Some(session));
     assert!(
@@ -153,4 +158,46 @@ fn the_price_is_for_the_account_that_stops_being_main() {
     page.tenant.answer_next(Call::Enrollments, 403, r#"{"statusCode":403,"error":"Forbidden","message":"Insufficient scope; expected any of: read:users,read:current_user.","errorCode":"insufficient_scope"}"#);
     let factors = block_on(linking::factors(&page.env(), &ada, &pending));
     assert_eq!(factors.main, None);
+}
+
+#[test]
+fn without_its_tokens_the_other_account_cannot_be_made_main() {
+    let page = Page::new();
+    let ada = page.signed_in(ADA);
+    // The tenant refuses the link's refresh: no read-only token for a
+    // session of its own, so the choice is not offered.
+    page.tenant.answer_next(
+        Call::Refresh,
+        403,
+        r#"{"error":"unauthorized_client","error_description":"no"}"#,
+    );
+    let pending = page.pending(&ada);
+    assert_eq!(pending.tokens(), None);
+    assert!(
+        !page
+            .tab
+            .text(
+                &page
+                    .tab
+                    .keys()
+                    .into_iter()
+                    .find(|k| k.contains("pending"))
+                    .unwrap()
+            )
+            .unwrap()
+            .contains(&FakeTenant::access_token(ADA_GITHUB)),
+        "its token, which could change it, is not kept"
+    );
+    let main = page.read_user(ADA);
+    let refused = linking::choose_main(&page.tab, &pending, &main, true).unwrap_err();
+    assert_eq!(
+        refused.message.en(),
+        "Not possible now: this page can make that account the main one only right after it signs in. Cancel, then link it again to choose this."
+    );
+    // A main account with another sign-in already: no refresh token asked.
+    page.tenant.add_user("sms|1", "ada@sms.example");
+    page.tenant.link_users(ADA, "sms|1");
+    let shown = page.read_user(ADA);
+    let url = linking::start(&page.env(), &ada, "github", Some(&shown)).unwrap();
+    assert!(!url.contains("offline_access"), "{url}");
 }

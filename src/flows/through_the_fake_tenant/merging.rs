@@ -173,6 +173,40 @@ fn an_undo_that_fails_too_names_the_changed_keys_and_cancel_puts_them_back() {
 }
 
 #[test]
+fn a_cancel_that_owes_an_undo_after_the_window_asks_to_sign_in_again_first() {
+    let page = Page::new();
+    let (ada, pending) = ada_with_pending_github(&page);
+    let original = metadata_of(&page, ADA);
+    page.tenant.answer_next(Call::Link, 503, "");
+    page.tenant.answer_after(Call::UpdateUser, 1, 503, "");
+    let kept = confirm_now(&page, &ada, &pending)
+        .unwrap_err()
+        .pending
+        .expect("kept, with its undo");
+    // An hour on, the update token is over: the read-only one is never
+    // tried; the person is asked to sign in again, and nothing is sent.
+    let later = Env {
+        now: page.now + 3600,
+        ..page.env()
+    };
+    let before = page.tenant.calls().len();
+    let not = block_on(linking::cancel(&later, &ada, &kept)).unwrap_err();
+    assert_eq!(not.problem.next, Next::Reauthenticate);
+    assert_eq!(
+        not.problem.message.en(),
+        "To put your main account's settings back as they were, first sign in again to show it is you."
+    );
+    assert_eq!(calls_after(&page, before), []);
+    assert_eq!(not.pending.as_ref(), Some(&kept), "the undo is not lost");
+    // Signed in again: the cancel puts the settings back, and the token
+    // goes with it.
+    page.fresh(&ada);
+    block_on(linking::cancel(&page.env(), &ada, &kept)).unwrap();
+    assert_eq!(metadata_of(&page, ADA), original);
+    assert!(page.tab.keys().iter().all(|k| !k.contains("update-token")));
+}
+
+#[test]
 fn a_reload_after_the_update_neither_loses_the_plan_nor_updates_twice() {
     let page = Page::new();
     let (ada, pending) = ada_with_pending_github(&page);

@@ -8,6 +8,18 @@ fn unlinking_makes_the_account_separate_again() {
     let ada = page.signed_in(ADA);
     let pending = page.pending(&ada);
     block_on(linking::confirm(&page.env(), &ada, &pending, &Map::new())).unwrap();
+    // The sign-in's update token was for that link: the unlink needs
+    // another sign-in, and nothing is sent without it.
+    let before = page.tenant.calls().len();
+    let again = block_on(linking::unlink(
+        &page.env(),
+        &ada,
+        &identity("github", "4242"),
+    ))
+    .unwrap_err();
+    assert_eq!(again.next, Next::Reauthenticate);
+    assert!(!page.tenant.calls()[before..].contains(&Call::Unlink));
+    page.fresh(&ada);
     let changed = block_on(linking::unlink(
         &page.env(),
         &ada,
@@ -23,6 +35,10 @@ fn unlinking_makes_the_account_separate_again() {
     );
     assert_eq!(page.identities_of(ADA), [ADA]);
     assert_eq!(page.identities_of(ADA_GITHUB), [ADA_GITHUB]);
+    assert!(
+        page.tab.keys().iter().all(|k| !k.contains("update-token")),
+        "gone after the change it was for"
+    );
 }
 
 #[test]
@@ -39,10 +55,19 @@ fn a_refused_or_garbled_unlink_changes_nothing() {
         problem.message.en(),
         "The account was not unlinked. The account service said: \u{201c}Main identity cannot be removed.\u{201d}"
     );
+    assert!(
+        page.tab.keys().iter().all(|k| !k.contains("update-token")),
+        "a refusal ends the change, and its token"
+    );
+    page.fresh(&ada);
     page.tenant.answer_next(Call::Unlink, 200, "not json");
     let problem =
         block_on(linking::unlink(&page.env(), &ada, &identity("github", "1"))).unwrap_err();
     assert_eq!(problem.next, Next::Retry);
+    assert!(
+        page.tab.keys().iter().any(|k| k.contains("update-token")),
+        "a failure to retry keeps it"
+    );
     assert_eq!(page.identities_of(ADA), [ADA]);
     assert!(page.stored_session().is_some());
 }
