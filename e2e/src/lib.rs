@@ -186,15 +186,16 @@ impl World {
             sent,
         ));
 
-        let (driver, driver_addr) = match Engine::chosen() {
-            Engine::Chromium => start_chromedriver().await,
-            Engine::Firefox => start_geckodriver().await,
-        };
         let profile = std::env::temp_dir().join(format!(
             "link-accounts-e2e-{}-{}",
             std::process::id(),
             app_addr.port()
         ));
+        let (driver, driver_addr) = match Engine::chosen() {
+            Engine::Chromium => start_chromedriver().await,
+            Engine::Firefox => start_geckodriver().await,
+            Engine::WebKit => start_webkitdriver(&profile, reader).await,
+        };
         let browser = connect_browser(driver_addr, &profile, reader).await;
         World {
             browser,
@@ -457,6 +458,14 @@ impl World {
                 .any(|l| l.starts_with("GET /authorize")),
             "the page asks before it goes anywhere"
         );
+    }
+
+    /// From a problem that asks to sign in again: "Sign in again", signed
+    /// in on the tenant's pages as `login`, and back on the page.
+    pub async fn sign_in_again(&self, login: &Login) {
+        self.click("#reauthenticate").await;
+        self.tenant_login(login).await;
+        self.wait_for_url(&self.app_url).await;
     }
 
     /// Opens the app and signs in; waits for the account to show.
@@ -769,20 +778,108 @@ async fn chromedriver_on_some_port(binary: &str) -> Result<(Child, SocketAddr), 
 }
 
 /// The browser engine a run drives: `E2E_ENGINE` (`chromium`, the
-/// default, or `firefox`).
+/// default, `firefox` or `webkit`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Engine {
     Chromium,
     Firefox,
+    WebKit,
 }
 
 impl Engine {
     pub fn chosen() -> Engine {
         match std::env::var("E2E_ENGINE").as_deref() {
             Ok("firefox") => Engine::Firefox,
+            Ok("webkit") => Engine::WebKit,
             _ => Engine::Chromium,
         }
     }
+
+    /// Whether this engine's browser can ask for `languages` (such as
+    /// `"fr-FR,de-AT"`). WebKitGTK takes `navigator.languages` and
+    /// `Accept-Language` from its process's locale: one tag, and only
+    /// where the system has that locale.
+    pub fn can_read(self, languages: &str) -> bool {
+        self != Engine::WebKit || languages == Reader::default().languages
+    }
+}
+
+/// WebKitGTK's MiniBrowser, which WebKitWebDriver starts.
+const MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
+
+/// Starts WebKitWebDriver on a free port, on the X display `DISPLAY`
+/// names (`cargo xtask test` starts Xvfb for it: MiniBrowser has no
+/// headless mode). Its MiniBrowser reads GTK's settings from `profile`:
+/// no animations unless the reader wants motion (WebKitGTK's
+/// `prefers-reduced-motion`). WebKitWebDriver does not say its port, so
+/// one is chosen here; a start that loses the port to another program
+/// ends, and is tried again on another.
+async fn start_webkitdriver(profile: &std::path::Path, reader: Reader<'_>) -> (Child, SocketAddr) {
+    let display = std::env::var("DISPLAY")
+        .expect("DISPLAY: WebKit's MiniBrowser needs an X server (`cargo xtask test` starts Xvfb)");
+    let gtk = profile.join("config").join("gtk-3.0");
+    std::fs::create_dir_all(&gtk).expect("a GTK settings folder");
+    std::fs::write(
+        gtk.join("settings.ini"),
+        format!("[Settings]\ngtk-enable-animations={}\n", reader.motion),
+    )
+    .expect("GTK settings");
+    for _ in 0..5 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut child = Command::new("WebKitWebDriver")
+            .arg(format!("--port={port}"))
+            .env("DISPLAY", &display)
+            .env("XDG_CONFIG_HOME", profile.join("config"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("cannot start WebKitWebDriver");
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let started = Instant::now();
+        loop {
+            if matches!(child.try_wait(), Ok(Some(_))) {
+                break;
+            }
+            if tokio::net::TcpStream::connect(addr).await.is_ok() {
+                return (child, addr);
+            }
+            assert!(
+                started.elapsed() < DEADLINE,
+                "after {DEADLINE:?}, WebKitWebDriver was not listening on {addr}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    panic!("WebKitWebDriver found no port five times")
+}
+
+/// A MiniBrowser session (WebKitGTK) in automation mode, dark when the
+/// reader's is; the window as large as the other engines'.
+async fn connect_webkit(driver: SocketAddr, reader: Reader<'_>) -> Client {
+    let mut args = vec!["--automation"];
+    if reader.dark {
+        args.push("--dark-mode");
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "webkitgtk:browserOptions".into(),
+        serde_json::json!({ "binary": MINIBROWSER, "args": args }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let client = ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&format!("http://{driver}"))
+        .await
+        .expect("a WebKit session");
+    client
+        .set_window_size(1024, 900)
+        .await
+        .expect("the window's size");
+    client
 }
 
 /// Starts geckodriver on a port it picks itself (`--port 0`), read from
@@ -823,8 +920,10 @@ async fn connect_browser(
     profile: &std::path::Path,
     reader: Reader<'_>,
 ) -> Client {
-    if Engine::chosen() == Engine::Firefox {
-        return connect_firefox(driver, reader).await;
+    match Engine::chosen() {
+        Engine::Firefox => return connect_firefox(driver, reader).await,
+        Engine::WebKit => return connect_webkit(driver, reader).await,
+        Engine::Chromium => {}
     }
     let args = [
         "--headless=new",

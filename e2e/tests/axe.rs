@@ -3,7 +3,7 @@
 //! of problem, German and the dark scheme. Zero violations; a failure names
 //! each rule, the element and why.
 
-use e2e::{ADA, ADA_ID, Login, Reader, World};
+use e2e::{ADA, ADA_ID, Engine, Login, Reader, World};
 use fantoccini::Locator;
 
 const ADA_WORK: Login = Login::Social {
@@ -58,6 +58,11 @@ async fn every_state_of_the_page_passes_axe() {
     w.wait_for_focus("confirm-unlink-github|4242001").await;
     w.assert_accessible("the unlink question").await;
     narrow(&w, "the unlink question").await;
+    // The sign-in's update token went with the cancelled link: the
+    // unlink asks for a sign-in of its own first.
+    w.click("[id='confirm-unlink-github|4242001']").await;
+    w.wait_for("#reauthenticate").await;
+    w.sign_in_again(&ADA).await;
     w.click("[id='confirm-unlink-github|4242001']").await;
     w.wait_for("#status.success").await;
     w.assert_accessible("a success message").await;
@@ -103,8 +108,13 @@ async fn every_kind_of_problem_passes_axe() {
 
 #[tokio::test]
 async fn german_in_the_dark_scheme_passes_axe() {
+    let languages = "de-DE,de";
+    if !Engine::chosen().can_read(languages) {
+        // Listed in `cargo xtask test`'s summary (xtask/src/test.rs).
+        return;
+    }
     let w = World::start_as(Reader {
-        languages: "de-DE,de",
+        languages,
         dark: true,
         ..Reader::default()
     })

@@ -148,6 +148,9 @@ async fn the_build_served_with_the_headers_xtask_prints_signs_in_links_and_unlin
     w.click("button[aria-label='Unlink GitHub account ada@example.com']")
         .await;
     w.click(".confirm-unlink-button").await;
+    // A change of its own: a sign-in of its own (the step-up round-trip).
+    w.sign_in_again(&ADA).await;
+    w.click(".confirm-unlink-button").await;
     w.wait_for_text("#status", "Unlinked your GitHub account ada@example.com.")
         .await;
     assert_eq!(w.csp_violations().await, Vec::<String>::new());

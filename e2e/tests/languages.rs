@@ -2,7 +2,7 @@
 //! that remembers the choice, `<html lang>` and the title following it, and
 //! the flows' sentences (a refused callback here) shown in it too.
 
-use e2e::{ADA, World};
+use e2e::{ADA, Engine, World};
 use fantoccini::Locator;
 
 async fn page_language(w: &World) -> (String, String) {
@@ -34,7 +34,12 @@ async fn choose(w: &World, code: &str) {
 #[tokio::test]
 async fn a_german_reader_gets_german_and_can_sign_in_in_it() {
     // French is not in the catalog; Austrian German is German.
-    let w = World::start_reading("fr-FR,de-AT").await;
+    let languages = "fr-FR,de-AT";
+    if !Engine::chosen().can_read(languages) {
+        // Listed in `cargo xtask test`'s summary (xtask/src/test.rs).
+        return;
+    }
+    let w = World::start_reading(languages).await;
     w.open_app().await;
     w.wait_for_text("#sign-in", "Anmelden").await;
     w.wait_for_text("#intro-heading", "Melden Sie sich an")

@@ -42,6 +42,19 @@ async fn the_update_token_lives_in_the_tab_and_goes_on_sign_out() {
         "{:?}",
         w.tenant_log()
     );
+    assert_eq!(
+        w.session_storage(UPDATE_KEY).await,
+        None,
+        "gone after the change it was for"
+    );
+    // The next change signs in again for a token of its own, which goes
+    // on sign-out, unused.
+    w.click("button[aria-label='Unlink GitHub account ada@example.com']")
+        .await;
+    w.click(".confirm-unlink-button").await;
+    w.sign_in_again(&ADA).await;
+    w.wait_for(".confirm-unlink-button").await;
+    assert!(w.session_storage(UPDATE_KEY).await.is_some());
     w.click("#sign-out").await;
     w.wait_for("#sign-in").await;
     assert_eq!(

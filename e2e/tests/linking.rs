@@ -114,6 +114,13 @@ async fn unlink_gives_the_secondary_back_as_a_user_of_its_own() {
         "nothing happens before the person confirms"
     );
     w.click(".confirm-unlink-button").await;
+    // The sign-in's update token was for the link: the unlink asks for a
+    // sign-in of its own, and sends nothing before it.
+    w.wait_for_text("#problem", "first sign in again to show it is you")
+        .await;
+    assert_eq!(w.requests("DELETE"), 0);
+    w.sign_in_again(&ADA).await;
+    w.click(".confirm-unlink-button").await;
     w.wait_for_text("#status", "Unlinked your GitHub account ada@example.com.")
         .await;
     w.wait_for_focus("accounts-heading").await;

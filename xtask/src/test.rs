@@ -7,31 +7,59 @@ use std::time::Instant;
 use crate::run::{Result, cmd, root, show};
 use crate::tools::{self, CHROMEDRIVER, Need};
 
-/// The end-to-end tests that run in Chromium only (they return at once in
-/// another engine), and why.
-const CHROMIUM_ONLY: [(&str, &str); 1] = [(
-    "loading::nothing_moves_while_the_page_loads",
-    "layout shifts are read through the Layout Instability API (layout-shift entries), which only Chromium has",
-)];
+/// The end-to-end tests that do not run in every engine (they return at
+/// once in the others): the test, where it runs, and why.
+const NOT_EVERYWHERE: [(&str, &str, &str); 3] = [
+    (
+        "loading::nothing_moves_while_the_page_loads",
+        "Chromium only",
+        "layout shifts are read through the Layout Instability API (layout-shift entries), which only Chromium has",
+    ),
+    (
+        "languages::a_german_reader_gets_german_and_can_sign_in_in_it",
+        "not in WebKit",
+        "WebKitGTK takes the browser's languages from its process's locale: one tag, never a list such as fr-FR,de-AT",
+    ),
+    (
+        "axe::german_in_the_dark_scheme_passes_axe",
+        "not in WebKit",
+        "the same: MiniBrowser cannot be told to ask for German",
+    ),
+];
 
 /// A browser engine the suites run in.
 #[derive(Clone, Copy)]
 enum Engine {
     Chromium,
     Firefox,
+    WebKit,
 }
 
 impl Engine {
+    const ALL: [Engine; 3] = [Engine::Chromium, Engine::Firefox, Engine::WebKit];
+
+    fn name(self) -> &'static str {
+        match self {
+            Engine::Chromium => "Chromium",
+            Engine::Firefox => "Firefox",
+            Engine::WebKit => "WebKit",
+        }
+    }
+
     /// Its driver, as wasm-bindgen-test-runner and the e2e harness find
     /// it: the runner drives geckodriver when GECKODRIVER is set and
-    /// CHROMEDRIVER is not.
-    fn driver(self, command: &mut Command) {
+    /// CHROMEDRIVER is not. WebKit's browser draws on `display`.
+    fn driver(self, command: &mut Command, display: &str) {
         match self {
             Engine::Chromium => command.env("CHROMEDRIVER", CHROMEDRIVER),
             Engine::Firefox => command
                 .env_remove("CHROMEDRIVER")
                 .env("GECKODRIVER", tools::geckodriver())
                 .env("E2E_ENGINE", "firefox"),
+            Engine::WebKit => command
+                .env_remove("CHROMEDRIVER")
+                .env("E2E_ENGINE", "webkit")
+                .env("DISPLAY", display),
         };
     }
 }
@@ -55,16 +83,15 @@ fn browser_suite(engine: Engine) -> Command {
         "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
         "wasm-bindgen-test-runner",
     );
-    engine.driver(&mut command);
+    engine.driver(&mut command, "");
     command
 }
 
-/// The end-to-end suite in `engine`, on the release build.
-fn e2e_suite(engine: Engine) -> Command {
-    let mut command = cmd(
-        "cargo",
-        &["test", "--locked", "-p", "e2e", "--", "--test-threads=2"],
-    );
+/// The end-to-end suite in `engine`, on the release build: `cargo test`
+/// with `args` (`--no-run` builds it).
+fn e2e_suite(engine: Engine, display: &str, args: &[&str]) -> Command {
+    let mut command = cmd("cargo", &["test", "--locked", "-p", "e2e"]);
+    command.args(args);
     command
         .env("LINK_ACCOUNTS_DIST", root().join(E2E_DIST))
         .env("AUTH0_SPA_JS", tools::spa_js_bundle())
@@ -75,7 +102,7 @@ fn e2e_suite(engine: Engine) -> Command {
         // For the test that serves the build with `xtask headers`' output.
         command.env("XTASK", xtask);
     }
-    engine.driver(&mut command);
+    engine.driver(&mut command, display);
     command
 }
 
@@ -83,13 +110,28 @@ fn e2e_suite(engine: Engine) -> Command {
 pub const E2E_DIST: &str = "target/e2e-dist";
 
 struct Stage {
-    name: &'static str,
-    command: Command,
+    name: String,
+    /// One command, or one per engine, run side by side.
+    commands: Vec<(Option<Engine>, Command)>,
 }
 
-fn stage(name: &'static str, command: Command) -> Stage {
-    Stage { name, command }
+fn stage(name: &str, command: Command) -> Stage {
+    Stage {
+        name: name.to_owned(),
+        commands: vec![(None, command)],
+    }
 }
+
+fn in_engine(name: &str, engine: Engine, command: Command) -> Stage {
+    Stage {
+        name: format!("{name} ({})", engine.name()),
+        commands: vec![(Some(engine), command)],
+    }
+}
+
+/// How many end-to-end tests each engine runs at once, the three engines
+/// side by side on this machine's cores.
+const E2E_THREADS: &str = "--test-threads=2";
 
 pub fn run(args: &[String]) -> Result {
     if let Some(a) = args.first() {
@@ -97,47 +139,23 @@ pub fn run(args: &[String]) -> Result {
     }
     let started = Instant::now();
     tools::ensure(Need::BuildAndBrowser)?;
+    let display = Xvfb::start()?;
 
-    let wasm_tests = browser_suite(Engine::Chromium);
-    let firefox_tests = browser_suite(Engine::Firefox);
-    let e2e = e2e_suite(Engine::Chromium);
-    let e2e_firefox = e2e_suite(Engine::Firefox);
-
+    let clippy = |target: &[&str]| {
+        let mut c = cmd("cargo", &["clippy", "--locked"]);
+        c.args(target)
+            .args(["--all-targets", "--", "-D", "warnings"]);
+        c
+    };
     let stages = vec![
         stage("format", cmd("cargo", &["fmt", "--all", "--check"])),
         stage(
             "clippy (native)",
-            cmd(
-                "cargo",
-                &[
-                    "clippy",
-                    "--locked",
-                    "--workspace",
-                    "--all-targets",
-                    "--all-features",
-                    "--",
-                    "-D",
-                    "warnings",
-                ],
-            ),
+            clippy(&["--workspace", "--all-features"]),
         ),
         stage(
             "clippy (wasm32)",
-            cmd(
-                "cargo",
-                &[
-                    "clippy",
-                    "--locked",
-                    "-p",
-                    "link-accounts",
-                    "--target",
-                    "wasm32-unknown-unknown",
-                    "--all-targets",
-                    "--",
-                    "-D",
-                    "warnings",
-                ],
-            ),
+            clippy(&["-p", "link-accounts", "--target", "wasm32-unknown-unknown"]),
         ),
         stage(
             "native tests",
@@ -162,8 +180,16 @@ pub fn run(args: &[String]) -> Result {
                 ],
             ),
         ),
-        stage("browser tests (wasm-bindgen-test, Chromium)", wasm_tests),
-        stage("browser tests (wasm-bindgen-test, Firefox)", firefox_tests),
+        in_engine(
+            "browser tests (wasm-bindgen-test)",
+            Engine::Chromium,
+            browser_suite(Engine::Chromium),
+        ),
+        in_engine(
+            "browser tests (wasm-bindgen-test)",
+            Engine::Firefox,
+            browser_suite(Engine::Firefox),
+        ),
         stage(
             "release build for end-to-end",
             cmd(
@@ -171,40 +197,129 @@ pub fn run(args: &[String]) -> Result {
                 &["build", "--release", "--offline", "--dist", E2E_DIST],
             ),
         ),
-        stage("end-to-end tests (Chromium)", e2e),
-        stage("end-to-end tests (Firefox)", e2e_firefox),
+        stage(
+            "end-to-end tests, built",
+            e2e_suite(Engine::Chromium, &display.name, &["--no-run"]),
+        ),
+        Stage {
+            name: "end-to-end tests (Chromium, Firefox and WebKit side by side)".into(),
+            commands: Engine::ALL
+                .iter()
+                .map(|&e| (Some(e), e2e_suite(e, &display.name, &["--", E2E_THREADS])))
+                .collect(),
+        },
     ];
 
-    let (mut passed, mut failed) = (0, 0);
+    let mut counts = Counts::default();
     let mut failure = None;
-    for Stage { name, command } in stages {
-        println!("\n== {name}: {}", show(&command));
+    for Stage { name, commands } in stages {
+        for (_, command) in &commands {
+            println!("\n== {name}: {}", show(command));
+        }
         let stage_started = Instant::now();
-        let outcome = run_counting(command);
-        passed += outcome.passed;
-        failed += outcome.failed;
-        println!(
-            "== {name}: {} in {:.0?} ({} passed, {} failed)",
-            if outcome.ok { "ok" } else { "FAILED" },
-            stage_started.elapsed(),
-            outcome.passed,
-            outcome.failed
-        );
-        if !outcome.ok {
-            failed += usize::from(outcome.failed == 0);
+        let outcomes = run_side_by_side(commands);
+        let mut ok = true;
+        for (engine, outcome) in &outcomes {
+            counts.add(*engine, outcome);
+            ok &= outcome.ok;
+            let of = engine.map_or(String::new(), |e| format!(" [{}]", e.name()));
+            println!(
+                "== {name}{of}: {} in {:.0?} ({} passed, {} failed)",
+                if outcome.ok { "ok" } else { "FAILED" },
+                outcome.took,
+                outcome.passed,
+                outcome.failed
+            );
+        }
+        if outcomes.len() > 1 {
+            println!("== {name}: {:.0?} in all", stage_started.elapsed());
+        }
+        if !ok {
             failure = Some(name);
             break;
         }
     }
-    println!("\nRun in Chromium only, and why:");
-    for (test, why) in CHROMIUM_ONLY {
-        println!("  {test}: {why}");
+    drop(display);
+    println!("\nNot run in every engine, and why:");
+    for (test, where_, why) in NOT_EVERYWHERE {
+        println!("  {test} ({where_}): {why}");
     }
+    println!();
+    for engine in Engine::ALL {
+        let (p, f) = counts.of(Some(engine));
+        println!("{}: {p} passed, {f} failed", engine.name());
+    }
+    let (p, f) = counts.of(None);
+    println!("engine-free (format, clippy, native, dev tenant): {p} passed, {f} failed");
     println!("\ntotal time {:.0?}", started.elapsed());
-    println!("{passed} passed, {failed} failed");
+    println!("total: {} passed, {} failed", counts.passed, counts.failed);
     match failure {
         None => Ok(()),
         Some(name) => Err(format!("stage \"{name}\" failed")),
+    }
+}
+
+/// Passed and failed, in all and by engine.
+#[derive(Default)]
+struct Counts {
+    passed: usize,
+    failed: usize,
+    by_engine: Vec<(Option<&'static str>, usize, usize)>,
+}
+
+impl Counts {
+    fn add(&mut self, engine: Option<Engine>, outcome: &Outcome) {
+        // A command that failed without a failing test counts as one.
+        let failed = outcome.failed + usize::from(!outcome.ok && outcome.failed == 0);
+        self.passed += outcome.passed;
+        self.failed += failed;
+        self.by_engine
+            .push((engine.map(Engine::name), outcome.passed, failed));
+    }
+
+    fn of(&self, engine: Option<Engine>) -> (usize, usize) {
+        self.by_engine
+            .iter()
+            .filter(|(e, ..)| *e == engine.map(Engine::name))
+            .fold((0, 0), |(p, f), (_, dp, df)| (p + dp, f + df))
+    }
+}
+
+/// An X server for WebKit's browser, which has no headless mode: Xvfb on
+/// the first free display from :90, stopped when dropped.
+struct Xvfb {
+    name: String,
+    child: std::process::Child,
+}
+
+impl Xvfb {
+    fn start() -> std::result::Result<Xvfb, String> {
+        let free = (90..200)
+            .find(|n| !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists())
+            .ok_or("no free X display from :90 to :199")?;
+        let name = format!(":{free}");
+        let child = Command::new(tools::XVFB)
+            .args([&name, "-screen", "0", "1280x1024x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", tools::XVFB))?;
+        let socket = format!("/tmp/.X11-unix/X{free}");
+        let deadline = Instant::now() + std::time::Duration::from_secs(15);
+        while !std::path::Path::new(&socket).exists() {
+            if Instant::now() > deadline {
+                return Err(format!("Xvfb {name} did not start in 15 s"));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Ok(Xvfb { name, child })
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -212,20 +327,57 @@ struct Outcome {
     ok: bool,
     passed: usize,
     failed: usize,
+    took: std::time::Duration,
 }
 
-/// Runs a command, echoing its stdout, and adds up libtest's result lines.
-fn run_counting(mut command: Command) -> Outcome {
+/// Runs the commands side by side. One alone echoes its stdout as it
+/// comes; several have theirs kept and echoed whole, each after the
+/// other, so that their lines do not mix. Each one's libtest result
+/// lines are added up.
+fn run_side_by_side(commands: Vec<(Option<Engine>, Command)>) -> Vec<(Option<Engine>, Outcome)> {
+    let alone = commands.len() == 1;
+    let running: Vec<_> = commands
+        .into_iter()
+        .map(|(engine, command)| {
+            (
+                engine,
+                std::thread::spawn(move || run_counting(command, alone)),
+            )
+        })
+        .collect();
+    running
+        .into_iter()
+        .map(|(engine, thread)| {
+            let (outcome, kept) = thread.join().expect("a suite's thread");
+            if !kept.is_empty() {
+                let of = engine.map_or("", Engine::name);
+                println!("\n-- {of} --");
+                for line in kept {
+                    println!("{line}");
+                }
+            }
+            (engine, outcome)
+        })
+        .collect()
+}
+
+/// Runs a command, echoing its stdout (or keeping it, unless `echo`), and
+/// adds up libtest's result lines.
+fn run_counting(mut command: Command, echo: bool) -> (Outcome, Vec<String>) {
     let shown = show(&command);
+    let started = Instant::now();
+    let mut kept = Vec::new();
     let mut child = match command.stdout(Stdio::piped()).spawn() {
         Ok(c) => c,
         Err(e) => {
             eprintln!("cannot run {shown}: {e}");
-            return Outcome {
+            let outcome = Outcome {
                 ok: false,
                 passed: 0,
                 failed: 0,
+                took: started.elapsed(),
             };
+            return (outcome, kept);
         }
     };
     let (mut passed, mut failed) = (0, 0);
@@ -235,14 +387,24 @@ fn run_counting(mut command: Command) -> Outcome {
         .lines()
         .map_while(std::io::Result::ok)
     {
-        let _ = writeln!(out, "{line}");
         if let Some((p, f)) = libtest_counts(&line) {
             passed += p;
             failed += f;
         }
+        if echo {
+            let _ = writeln!(out, "{line}");
+        } else {
+            kept.push(line);
+        }
     }
     let ok = child.wait().is_ok_and(|s| s.success());
-    Outcome { ok, passed, failed }
+    let outcome = Outcome {
+        ok,
+        passed,
+        failed,
+        took: started.elapsed(),
+    };
+    (outcome, kept)
 }
 
 /// `test result: ok. 3 passed; 0 failed; ...` → `(3, 0)`.

@@ -55,6 +55,7 @@ pub fn ensure(need: Need) -> Result {
     if need != Need::Build {
         chromium(&mut installed)?;
         firefox(&mut installed)?;
+        webkit(&mut installed)?;
         spa_js(&mut installed)?;
         axe_core(&mut installed)?;
         auth0_node(&mut installed)?;
@@ -288,6 +289,11 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Debian's Firefox ESR, which geckodriver drives (`webdriver.json` names it).
 pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+/// WebKitGTK's WebDriver, the browser it drives, and the X server that
+/// browser draws on.
+pub const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
+pub const MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
+pub const XVFB: &str = "/usr/bin/Xvfb";
 /// geckodriver from crates.io (GitHub's prebuilt ones are unreachable).
 pub const GECKODRIVER_VERSION: &str = "0.37.1";
 
@@ -302,21 +308,7 @@ pub fn geckodriver() -> std::path::PathBuf {
 /// Firefox ESR (apt-get) and geckodriver (crates.io), for the browser
 /// tests in Firefox.
 fn firefox(installed: &mut Vec<&str>) -> Result {
-    if !std::path::Path::new(FIREFOX).exists() {
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        if unsafe { libc::geteuid() } != 0 {
-            return Err(format!(
-                "Firefox is needed for the browser tests, and installing it needs root. \
-                 Run: sudo apt-get install firefox-esr (then {FIREFOX} must exist)"
-            ));
-        }
-        println!("tools: installing firefox-esr with apt-get");
-        status(cmd("apt-get", &["update", "-q"]))?;
-        let mut install = cmd("apt-get", &["install", "-y", "-q", "firefox-esr"]);
-        install.env("DEBIAN_FRONTEND", "noninteractive");
-        status(install)?;
-        installed.push("firefox-esr");
-    }
+    apt(&["firefox-esr"], &[FIREFOX], "Firefox", installed)?;
     let found = output(cmd(&geckodriver().to_string_lossy(), &["--version"])).unwrap_or_default();
     if !found.contains(GECKODRIVER_VERSION) {
         println!("tools: installing geckodriver {GECKODRIVER_VERSION} (takes a few minutes)");
@@ -329,26 +321,53 @@ fn firefox(installed: &mut Vec<&str>) -> Result {
     Ok(())
 }
 
-fn chromium(installed: &mut Vec<&str>) -> Result {
-    if std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists() {
+/// WebKitGTK's WebDriver and its MiniBrowser, and the X server they need
+/// (MiniBrowser has no headless mode), for the end-to-end tests in WebKit.
+fn webkit(installed: &mut Vec<&str>) -> Result {
+    apt(
+        &["webkit2gtk-driver", "xvfb"],
+        &[WEBKIT_DRIVER, MINIBROWSER, XVFB],
+        "WebKit",
+        installed,
+    )
+}
+
+/// Debian's `packages`, unless every one of `needed` exists already.
+/// Installing needs root: without it, the error says what to run.
+fn apt(
+    packages: &[&'static str],
+    needed: &[&str],
+    what: &str,
+    installed: &mut Vec<&str>,
+) -> Result {
+    if needed.iter().all(|p| std::path::Path::new(p).exists()) {
         return Ok(());
     }
+    let list = packages.join(" ");
     // SAFETY: geteuid has no preconditions and cannot fail.
     if unsafe { libc::geteuid() } != 0 {
         return Err(format!(
-            "Chromium and ChromeDriver are needed for the browser tests, and installing them \
-             needs root. Run: sudo apt-get install chromium chromium-driver (then {CHROMIUM} \
-             and {CHROMEDRIVER} must exist)"
+            "{what} is needed for the browser tests, and installing it needs root. \
+             Run: sudo apt-get install {list} (then {} must exist)",
+            needed.join(" and ")
         ));
     }
-    println!("tools: installing chromium and chromium-driver with apt-get");
+    println!("tools: installing {list} with apt-get");
     status(cmd("apt-get", &["update", "-q"]))?;
-    let mut install = cmd(
-        "apt-get",
-        &["install", "-y", "-q", "chromium", "chromium-driver"],
-    );
-    install.env("DEBIAN_FRONTEND", "noninteractive");
+    let mut install = cmd("apt-get", &["install", "-y", "-q"]);
+    install
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive");
     status(install)?;
-    installed.push("chromium");
+    installed.extend(packages);
     Ok(())
+}
+
+fn chromium(installed: &mut Vec<&str>) -> Result {
+    apt(
+        &["chromium", "chromium-driver"],
+        &[CHROMIUM, CHROMEDRIVER],
+        "Chromium with ChromeDriver",
+        installed,
+    )
 }

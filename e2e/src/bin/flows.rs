@@ -207,7 +207,14 @@ async fn ours() -> Vec<Step> {
     )
     .await;
 
+    // The unlink is a change of its own: the person signs in again first
+    // (not timed), and comes back to the question.
     w.click(&format!("[id='unlink-{GITHUB_ROW}']")).await;
+    w.click(&format!("[id='confirm-unlink-{GITHUB_ROW}']"))
+        .await;
+    w.sign_in_again(&ADA).await;
+    w.wait_for(&format!("[id='confirm-unlink-{GITHUB_ROW}']"))
+        .await;
     w.tenant.controls().clear_log();
     let unlink = click_step(
         &w,
