@@ -11,10 +11,26 @@ const ESCAPE: &str = "\u{E00C}";
 const TAB: &str = "\u{E004}";
 const GITHUB_ROW: &str = "github|4242001";
 
+/// Presses `keys` on the element `css`, focused first as a person's Tab
+/// would focus it. The keys go to the focused element: WebKit's driver,
+/// sending keys to an element, starts the next Tab from the page's top.
 async fn key(w: &World, css: &str, keys: &str) {
     w.wait_for(css).await;
     let element = w.browser.find(Locator::Css(css)).await.unwrap();
-    element.send_keys(keys).await.unwrap();
+    w.browser
+        .execute(
+            "if (document.activeElement !== arguments[0]) arguments[0].focus();",
+            vec![serde_json::to_value(&element).unwrap()],
+        )
+        .await
+        .unwrap();
+    w.browser
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(keys)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

@@ -193,30 +193,32 @@ fn MainChoice(pending: PendingLink) -> impl IntoView {
                 view! {
                     <fieldset id="main-choice">
                         <legend>{t(Key::MainLegend)}</legend>
-                        <input
-                            type="radio"
-                            id="keep-main"
-                            name="main-choice"
-                            checked=!make_main
-                            disabled=move || state.any_busy()
-                            on:change=move |_| state.choose_main(false)
-                        />
-                        <label for="keep-main">
-                            {say(text!(KeepMain, who = main_who))}
-                        </label>
-                        <input
-                            type="radio"
-                            id="make-main"
-                            name="main-choice"
-                            checked=make_main
-                            disabled=move || blocked || state.any_busy()
-                            aria-describedby=why.as_ref().map(|_| "make-main-why")
-                            on:change=move |_| state.choose_main(true)
-                        />
-                        <label for="make-main">
-                            {say(text!(MakeMain, who = other_who))}
-                        </label>
-                        {why.map(|why| view! { <p id="make-main-why" class="hint">{say(why)}</p> })}
+                        <div class="choices">
+                            <input
+                                type="radio"
+                                id="keep-main"
+                                name="main-choice"
+                                checked=!make_main
+                                disabled=move || state.any_busy()
+                                on:change=move |_| state.choose_main(false)
+                            />
+                            <label for="keep-main">
+                                {say(text!(KeepMain, who = main_who))}
+                            </label>
+                            <input
+                                type="radio"
+                                id="make-main"
+                                name="main-choice"
+                                checked=make_main
+                                disabled=move || blocked || state.any_busy()
+                                aria-describedby=why.as_ref().map(|_| "make-main-why")
+                                on:change=move |_| state.choose_main(true)
+                            />
+                            <label for="make-main">
+                                {say(text!(MakeMain, who = other_who))}
+                            </label>
+                            {why.map(|why| view! { <p id="make-main-why" class="hint">{say(why)}</p> })}
+                        </div>
                     </fieldset>
                 }
             })
@@ -278,24 +280,26 @@ fn key_row(state: PageState, pending: &PendingLink, i: usize, k: KeyPlan) -> imp
             view! {
                 <fieldset class="conflict">
                     <legend>{say(text!(MergeConflict, key = &key))}</legend>
-                    <input
-                        type="radio"
-                        id=main_id.clone()
-                        name=name.clone()
-                        checked=keep == Keep::Main
-                        disabled=move || state.any_busy()
-                        on:change=move |_| state.choose(key_main.clone(), Keep::Main)
-                    />
-                    <label for=main_id>{say(text!(KeepMainValue, value = shown(&main)))}</label>
-                    <input
-                        type="radio"
-                        id=linked_id.clone()
-                        name=name
-                        checked=keep == Keep::Linked
-                        disabled=move || state.any_busy()
-                        on:change=move |_| state.choose(key_linked.clone(), Keep::Linked)
-                    />
-                    <label for=linked_id>{say(text!(UseOtherValue, value = value))}</label>
+                    <div class="choices">
+                        <input
+                            type="radio"
+                            id=main_id.clone()
+                            name=name.clone()
+                            checked=keep == Keep::Main
+                            disabled=move || state.any_busy()
+                            on:change=move |_| state.choose(key_main.clone(), Keep::Main)
+                        />
+                        <label for=main_id>{say(text!(KeepMainValue, value = shown(&main)))}</label>
+                        <input
+                            type="radio"
+                            id=linked_id.clone()
+                            name=name
+                            checked=keep == Keep::Linked
+                            disabled=move || state.any_busy()
+                            on:change=move |_| state.choose(key_linked.clone(), Keep::Linked)
+                        />
+                        <label for=linked_id>{say(text!(UseOtherValue, value = value))}</label>
+                    </div>
                 </fieldset>
             }
             .into_any()

@@ -154,8 +154,10 @@ fn IdentityRow(
                                             crate::ui::state::focus_after_render(back.clone());
                                         }
                                         // Tab stays in the question: from its last button
-                                        // to its first, and back with Shift.
-                                        if e.key() == "Tab" {
+                                        // to its first, and back with Shift. WebKitGTK
+                                        // names Shift+Tab's key "Unidentified"; its code
+                                        // is still "Tab".
+                                        if e.key() == "Tab" || e.code() == "Tab" {
                                             let active = document()
                                                 .active_element()
                                                 .map(|el| el.id())

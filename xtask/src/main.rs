@@ -31,6 +31,7 @@ tasks:
   why     [wasm]: where the release wasm's code comes from, by crate
           (default: the last release build's, before wasm-opt)
   screenshots  photograph the page's main states into docs/screenshots
+               (--engine firefox or webkit: into docs/screenshots/<engine>)
   post-build  (Trunk's post-build hook) <staging dir>: in a release build, short
           names between the wasm and its JS glue, comments out of the glue and
           the style sheet, precompressed .gz and .br copies; in any build, the

@@ -29,16 +29,24 @@ const NOT_EVERYWHERE: [(&str, &str, &str); 3] = [
 
 /// A browser engine the suites run in.
 #[derive(Clone, Copy)]
-enum Engine {
+pub enum Engine {
     Chromium,
     Firefox,
     WebKit,
 }
 
 impl Engine {
-    const ALL: [Engine; 3] = [Engine::Chromium, Engine::Firefox, Engine::WebKit];
+    pub const ALL: [Engine; 3] = [Engine::Chromium, Engine::Firefox, Engine::WebKit];
 
-    fn name(self) -> &'static str {
+    /// The engine `--engine` names: `chromium`, `firefox` or `webkit`.
+    pub fn parse(name: &str) -> std::result::Result<Engine, String> {
+        Engine::ALL
+            .into_iter()
+            .find(|e| e.name().eq_ignore_ascii_case(name))
+            .ok_or_else(|| format!("no engine {name:?}: chromium, firefox or webkit"))
+    }
+
+    pub fn name(self) -> &'static str {
         match self {
             Engine::Chromium => "Chromium",
             Engine::Firefox => "Firefox",
@@ -49,7 +57,7 @@ impl Engine {
     /// Its driver, as wasm-bindgen-test-runner and the e2e harness find
     /// it: the runner drives geckodriver when GECKODRIVER is set and
     /// CHROMEDRIVER is not. WebKit's browser draws on `display`.
-    fn driver(self, command: &mut Command, display: &str) {
+    pub fn driver(self, command: &mut Command, display: &str) {
         match self {
             Engine::Chromium => command.env("CHROMEDRIVER", CHROMEDRIVER),
             Engine::Firefox => command
@@ -287,19 +295,19 @@ impl Counts {
 
 /// An X server for WebKit's browser, which has no headless mode: Xvfb on
 /// the first free display from :90, stopped when dropped.
-struct Xvfb {
-    name: String,
+pub struct Xvfb {
+    pub name: String,
     child: std::process::Child,
 }
 
 impl Xvfb {
-    fn start() -> std::result::Result<Xvfb, String> {
+    pub fn start() -> std::result::Result<Xvfb, String> {
         let free = (90..200)
             .find(|n| !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists())
             .ok_or("no free X display from :90 to :199")?;
         let name = format!(":{free}");
         let child = Command::new(tools::XVFB)
-            .args([&name, "-screen", "0", "1280x1024x24", "-nolisten", "tcp"])
+            .args([&name, "-screen", "0", "1280x1400x24", "-nolisten", "tcp"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
