@@ -301,6 +301,7 @@ pub fn router() -> Router<AppState> {
         .route("/__controls/log", get(log_get).delete(log_clear))
         .route("/__controls/clock", post(clock_advance))
         .route("/__controls/last-code", get(last_code_get))
+        .route("/__controls/suggestions", get(suggestions_get))
 }
 
 async fn faults_add(State(state): State<AppState>, Json(fault): Json<Fault>) -> StatusCode {
@@ -350,4 +351,27 @@ async fn clock_advance(State(state): State<AppState>, Json(body): Json<ClockBody
 
 async fn last_code_get(State(state): State<AppState>) -> Json<Option<String>> {
     Json(state.controls().last_code())
+}
+
+/// Every user as the post-login Action sees it (`event.user`), with the
+/// claim the tenant itself puts in its ID tokens (`null` for none): what
+/// the Action's tests compare the Action's own claim with.
+async fn suggestions_get(State(state): State<AppState>) -> Result<Json<Value>, StatusCode> {
+    let failed = |e| {
+        tracing::error!("{e}");
+        StatusCode::INTERNAL_SERVER_ERROR
+    };
+    let store = state.store();
+    let mut out = Vec::new();
+    for id in store.user_ids().map_err(failed)? {
+        let Some(user) = store.user(&id).map_err(failed)? else {
+            continue;
+        };
+        let claim = crate::suggest::suggested(&store, &user).map_err(failed)?;
+        out.push(serde_json::json!({
+            "user": crate::suggest::event_user(&user),
+            "claim": (!claim.is_empty()).then_some(claim),
+        }));
+    }
+    Ok(Json(Value::Array(out)))
 }

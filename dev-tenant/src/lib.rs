@@ -23,6 +23,7 @@ pub mod oidc;
 mod pages;
 pub mod seed;
 pub mod store;
+pub mod suggest;
 
 use controls::Controls;
 use keys::{KeySet, SigningKey, TOKEN_LIFETIME};
@@ -82,6 +83,9 @@ pub struct Options {
     /// them (`update:current_user_metadata`, say) refuses them: a request
     /// for one is answered without it.
     pub refused_scopes: Vec<String>,
+    /// Suggested linking (`suggest.rs`): the claim in ID tokens, and the
+    /// post-login Action's machine-to-machine application.
+    pub suggest_linking: bool,
 }
 
 /// Everything a handler can reach. Cheap to clone.
@@ -102,6 +106,7 @@ struct Inner {
     sessions: Mutex<HashMap<String, oidc::TenantSession>>,
     limiter: limits::Limiter,
     refused_scopes: Vec<String>,
+    suggest_linking: bool,
 }
 
 impl AppState {
@@ -151,6 +156,7 @@ impl AppState {
                 sessions: Mutex::default(),
                 limiter: limits::Limiter::new(options.rate_limit),
                 refused_scopes: options.refused_scopes,
+                suggest_linking: options.suggest_linking,
             }),
         };
         if make_one {
@@ -226,6 +232,11 @@ impl AppState {
     /// Whether the clients may be granted `scope`.
     pub fn grants(&self, scope: &str) -> bool {
         !self.inner.refused_scopes.iter().any(|s| s == scope)
+    }
+
+    /// Whether suggested linking is on (`suggest.rs`).
+    pub fn suggests(&self) -> bool {
+        self.inner.suggest_linking
     }
 
     pub fn rate_limit(&self, user: &str) -> limits::Verdict {

@@ -13,7 +13,8 @@ use tokio::net::TcpListener;
 const USAGE: &str = "\
 usage: dev-tenant [--listen 127.0.0.1:4000] [--db FILE] [--seed FILE]
                   [--app-origin URL]... [--rate-limit BURST/PER_MINUTE]
-                  [--refuse-scope SCOPE]... [--test-controls] [--reset]
+                  [--refuse-scope SCOPE]... [--suggest-linking]
+                  [--test-controls] [--reset]
        dev-tenant keys rotate --db FILE
 
   --listen        address to listen on (default 127.0.0.1:4000)
@@ -25,6 +26,10 @@ usage: dev-tenant [--listen 127.0.0.1:4000] [--db FILE] [--seed FILE]
                   (default 20/60: a burst of 20, then 60 a minute)
   --refuse-scope  a scope the client is not granted, as a tenant that does
                   not allow it (update:current_user_metadata, say)
+  --suggest-linking  suggested linking, as the post-login Action in actions/
+                  computes it: the claim in ID tokens, users-by-email, and
+                  the Action's machine-to-machine application
+                  (link-accounts-action, scope read:users)
   --test-controls mount /__controls/ (faults, token defects, request log)
   --reset         forget every user, code and token, and seed again";
 
@@ -79,6 +84,7 @@ async fn main() -> ExitCode {
                 }
             },
             "--test-controls" => options.test_controls = true,
+            "--suggest-linking" => options.suggest_linking = true,
             "--reset" => options.reset = true,
             "-h" | "--help" => {
                 println!("{USAGE}");

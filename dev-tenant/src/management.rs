@@ -21,6 +21,7 @@ use error::json_errors;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/api/v2/users-by-email", get(users_by_email))
         .route("/api/v2/users/{id}", get(users_get).patch(users_patch))
         .route("/api/v2/users/{id}/identities", post(identities_link))
         .route("/api/v2/users/{id}/enrollments", get(enrollments_get))
@@ -202,6 +203,28 @@ async fn users_get(
         .user(&id)?
         .ok_or_else(ApiError::user_not_found)?;
     Ok(Json(user.to_json(state.issuer())))
+}
+
+/// `GET /api/v2/users-by-email?email=`: the users with exactly that email
+/// (case-sensitive, as Auth0's is), with `read:users` only.
+async fn users_by_email(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(&["read:users"])?;
+    let email = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "email")
+        .map(|(_, v)| v.into_owned())
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            ApiError::bad_request("Query validation error: 'Missing required property: email'.")
+                .code("invalid_query_string")
+        })?;
+    let users = state.store().users_by_email(&email)?;
+    Ok(Json(Value::Array(
+        users.iter().map(|u| u.to_json(state.issuer())).collect(),
+    )))
 }
 
 /// `GET /api/v2/users/{id}/enrollments`: the user's confirmed MFA

@@ -60,13 +60,11 @@ fn tenant() -> Tenant {
     }
 }
 
-/// A tenant whose `current_user` calls are limited to `burst`, then
-/// `per_minute`.
-fn tenant_limited(burst: u32, per_minute: u32) -> Tenant {
+/// A tenant with these options, signing with the tests' key.
+fn tenant_with(options: dev_tenant::Options) -> Tenant {
     let options = dev_tenant::Options {
         key: Some(dev_tenant::keys::SigningKey::for_tests()),
-        rate_limit: dev_tenant::limits::RateLimit { burst, per_minute },
-        ..Default::default()
+        ..options
     };
     let state = AppState::open("127.0.0.1:4000".parse().unwrap(), options).unwrap();
     Tenant {
@@ -75,18 +73,29 @@ fn tenant_limited(burst: u32, per_minute: u32) -> Tenant {
     }
 }
 
+/// A tenant whose `current_user` calls are limited to `burst`, then
+/// `per_minute`.
+fn tenant_limited(burst: u32, per_minute: u32) -> Tenant {
+    tenant_with(dev_tenant::Options {
+        rate_limit: dev_tenant::limits::RateLimit { burst, per_minute },
+        ..Default::default()
+    })
+}
+
 /// A tenant that does not grant these scopes to its clients.
 fn tenant_refusing(scopes: &[&str]) -> Tenant {
-    let options = dev_tenant::Options {
-        key: Some(dev_tenant::keys::SigningKey::for_tests()),
+    tenant_with(dev_tenant::Options {
         refused_scopes: scopes.iter().map(|s| s.to_string()).collect(),
         ..Default::default()
-    };
-    let state = AppState::open("127.0.0.1:4000".parse().unwrap(), options).unwrap();
-    Tenant {
-        app: dev_tenant::app(state.clone()),
-        state,
-    }
+    })
+}
+
+/// A tenant with suggested linking on (`--suggest-linking`).
+fn tenant_suggesting() -> Tenant {
+    tenant_with(dev_tenant::Options {
+        suggest_linking: true,
+        ..Default::default()
+    })
 }
 
 fn challenge(verifier: &str) -> String {
@@ -1676,6 +1685,29 @@ mod contract {
         conforms(get, &t.api(Method::GET, other, Some(&token), None).await);
         conforms(get, &t.api(Method::GET, gone, Some(&admin), None).await);
 
+        let by_email = "GET /users-by-email";
+        for (path, token) in [
+            (
+                "/api/v2/users-by-email?email=ada%40example.com",
+                Some(&admin),
+            ),
+            (
+                "/api/v2/users-by-email?email=nobody%40example.com",
+                Some(&admin),
+            ),
+            ("/api/v2/users-by-email", Some(&admin)),
+            (
+                "/api/v2/users-by-email?email=ada%40example.com",
+                Some(&token),
+            ),
+            ("/api/v2/users-by-email?email=ada%40example.com", None),
+        ] {
+            let answer = t
+                .api(Method::GET, path, token.map(String::as_str), None)
+                .await;
+            conforms(by_email, &answer);
+        }
+
         let enrollments = "GET /users/{id}/enrollments";
         for (path, token) in [
             (format!("{user}/enrollments"), Some(&token)),
@@ -2266,5 +2298,132 @@ async fn tenant_sessions_and_codes_expire_and_are_bounded() {
     assert!(
         store.take_code("old").unwrap().is_none(),
         "expired and gone"
+    );
+}
+
+/// The post-login Action's client-credentials grant, as its code sends it.
+async fn action_token(t: &Tenant, secret: &str) -> Answer {
+    t.form(
+        "/oauth/token",
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", dev_tenant::suggest::ACTION_CLIENT_ID),
+            ("client_secret", secret),
+            ("audience", &t.state.management_audience()),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_actions_application_gets_a_read_users_token_only_with_suggestions_on() {
+    let off = tenant();
+    let refused = action_token(&off, dev_tenant::suggest::ACTION_CLIENT_SECRET).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        refused.json(),
+        json!({"error": "access_denied", "error_description": "Unauthorized"})
+    );
+    let t = tenant_suggesting();
+    let wrong = action_token(&t, "guessed").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let answer = action_token(&t, dev_tenant::suggest::ACTION_CLIENT_SECRET).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    let tokens = answer.json();
+    assert_eq!(tokens["scope"], "read:users");
+    assert!(tokens.get("refresh_token").is_none() && tokens.get("id_token").is_none());
+    let claims = claims_of(tokens["access_token"].as_str().unwrap());
+    assert_eq!(claims["sub"], "link-accounts-action@clients");
+    assert_eq!(claims["aud"], t.state.management_audience());
+    // It reads users by email, and nothing it was not granted.
+    let token = tokens["access_token"].as_str();
+    let found = t
+        .api(
+            Method::GET,
+            "/api/v2/users-by-email?email=ada%40example.com",
+            token,
+            None,
+        )
+        .await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.text());
+    let ids: Vec<String> = found
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["user_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, [ADA, ADA_GITHUB, "auth0|65a1b2c3d4e5f60718293c0c"]);
+    let patch = t
+        .api(
+            Method::PATCH,
+            &format!("/api/v2/users/{ADA}"),
+            token,
+            Some(json!({"user_metadata": {"x": 1}})),
+        )
+        .await;
+    assert_eq!(patch.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn users_by_email_is_exact_needs_read_users_and_an_email() {
+    let t = tenant_suggesting();
+    let admin = t.admin_token();
+    let upper = t
+        .api(
+            Method::GET,
+            "/api/v2/users-by-email?email=ADA%40example.com",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(upper.json(), json!([]), "case-sensitive, as Auth0's");
+    let missing = t
+        .api(Method::GET, "/api/v2/users-by-email", Some(&admin), None)
+        .await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    let own = t.token(json!({}));
+    let refused = t
+        .api(
+            Method::GET,
+            "/api/v2/users-by-email?email=ada%40example.com",
+            Some(&own),
+            None,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let mut expected = auth0_error(403, "Insufficient scope; expected any of: read:users.");
+    expected["errorCode"] = json!("insufficient_scope");
+    assert_eq!(refused.json(), expected);
+}
+
+#[tokio::test]
+async fn the_id_token_names_the_other_verified_accounts_connections_only_with_suggestions_on() {
+    let claim = dev_tenant::suggest::CLAIM;
+    let id_token_of = |tokens: &Value| claims_of(tokens["id_token"].as_str().unwrap());
+    let off = tenant();
+    assert!(id_token_of(&off.tokens_for(ADA).await).get(claim).is_none());
+    let t = tenant_suggesting();
+    // Ada: her GitHub account, not the password account whose email is
+    // not verified.
+    assert_eq!(
+        id_token_of(&t.tokens_for(ADA).await)[claim],
+        json!(["github"])
+    );
+    assert_eq!(
+        id_token_of(&t.tokens_for(ADA_GITHUB).await)[claim],
+        json!(["google-oauth2"])
+    );
+    // Once linked, nothing is left to suggest.
+    t.state
+        .store()
+        .link(ADA, ADA_GITHUB, &t.state.now_text())
+        .unwrap();
+    assert!(id_token_of(&t.tokens_for(ADA).await).get(claim).is_none());
+    // An account with no verified email is never given suggestions.
+    assert!(
+        id_token_of(&t.tokens_for("google-oauth2|104857600000000000002").await)
+            .get(claim)
+            .is_none()
     );
 }

@@ -18,6 +18,8 @@ pub(super) struct IdToken<'a> {
     /// When the person actually signed in at the tenant, if the request
     /// asked for it (`max_age` or `prompt=login`).
     pub auth_time: Option<i64>,
+    /// Suggested linking's connections (`suggest.rs`); none: no claim.
+    pub suggested: &'a [String],
 }
 
 impl IdToken<'_> {
@@ -35,6 +37,9 @@ impl IdToken<'_> {
         }
         if let Some(n) = self.nonce {
             claims.insert("nonce".into(), json!(n));
+        }
+        if !self.suggested.is_empty() {
+            claims.insert(crate::suggest::CLAIM.into(), json!(self.suggested));
         }
         sign(state, claims)
     }

@@ -1,6 +1,6 @@
 //! `POST /oauth/token`: an authorization code with its PKCE verifier, or a
 //! refresh token (which rotates; a reused one revokes its family), for
-//! tokens. Errors are RFC 6749's; a failure of the store is `server_error`.
+//! tokens; or the post-login Action's client credentials. Errors are RFC 6749's; a failure of the store is `server_error`.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -99,6 +99,9 @@ struct TokenRequest {
     refresh_token: Option<String>,
     /// On a refresh: a reduced set of the scopes first granted.
     scope: Option<String>,
+    /// The client-credentials grant's secret and API.
+    client_secret: Option<String>,
+    audience: Option<String>,
 }
 
 /// The token request's fields, each at most once, whatever their values.
@@ -112,6 +115,8 @@ struct Once {
     redirect_uri: Option<IgnoredAny>,
     refresh_token: Option<IgnoredAny>,
     scope: Option<IgnoredAny>,
+    client_secret: Option<IgnoredAny>,
+    audience: Option<IgnoredAny>,
 }
 
 impl TokenRequest {
@@ -172,6 +177,9 @@ pub(super) async fn token_post(
     let p = TokenRequest::read(&headers, &body)?;
     let grant_type = need(&p.grant_type, "grant_type")?;
     let client_id = need(&p.client_id, "client_id")?;
+    if grant_type == "client_credentials" {
+        return client_credentials(&state, client_id, &p);
+    }
     known_client(&state, client_id)?;
     let issue = match grant_type {
         "authorization_code" => {
@@ -260,6 +268,45 @@ pub(super) async fn token_post(
     Ok(no_store(Json(issue_tokens(&state, &issue)?)))
 }
 
+/// The client-credentials grant of the post-login Action's application
+/// (only with suggested linking on): a Management API token with its one
+/// scope, `read:users`, and no refresh token or ID token.
+fn client_credentials(
+    state: &AppState,
+    client_id: &str,
+    p: &TokenRequest,
+) -> Result<Response, OAuthError> {
+    use crate::suggest::{ACTION_CLIENT_ID, ACTION_CLIENT_SECRET, ACTION_SCOPE};
+    let secret = given(&p.client_secret);
+    if !state.suggests() || client_id != ACTION_CLIENT_ID || secret != Some(ACTION_CLIENT_SECRET) {
+        return Err(OAuthError::new(
+            StatusCode::UNAUTHORIZED,
+            "access_denied",
+            "Unauthorized",
+        ));
+    }
+    let audience = need(&p.audience, "audience")?;
+    if audience != state.management_audience() {
+        return Err(OAuthError::new(
+            StatusCode::FORBIDDEN,
+            "access_denied",
+            format!("Service not found: {audience}"),
+        ));
+    }
+    let now = state.now();
+    let access_token = state.keys().active().sign(&json!({
+        "iss": state.issuer(), "sub": format!("{client_id}@clients"), "aud": audience,
+        "iat": now, "exp": now + TOKEN_LIFETIME, "scope": ACTION_SCOPE, "azp": client_id,
+        "gty": "client-credentials",
+    }));
+    Ok(no_store(Json(json!({
+        "access_token": access_token,
+        "scope": ACTION_SCOPE,
+        "expires_in": TOKEN_LIFETIME,
+        "token_type": "Bearer",
+    }))))
+}
+
 /// What the tokens are issued for.
 struct Issue {
     client_id: String,
@@ -311,12 +358,18 @@ fn issue_tokens(state: &AppState, issue: &Issue) -> Result<Value, OAuthError> {
         "token_type": "Bearer",
     });
     if openid {
+        // Suggested linking's claim, as the post-login Action adds it.
+        let suggested = match state.suggests() {
+            true => crate::suggest::suggested(&state.store(), &user)?,
+            false => Vec::new(),
+        };
         let minted = id_token::IdToken {
             user: &user,
             scopes: &granted,
             client_id: &issue.client_id,
             nonce: issue.nonce.as_deref(),
             auth_time: issue.wants_auth_time.then_some(issue.auth_time),
+            suggested: &suggested,
         };
         out["id_token"] = json!(minted.mint(state));
     }

@@ -170,6 +170,34 @@ impl Store {
         }))
     }
 
+    /// The users whose email is exactly `email` (Auth0's search is
+    /// case-sensitive), in the order they were made. A user linked into
+    /// another is not a user any more, so is not among them.
+    pub fn users_by_email(&self, email: &str) -> Result<Vec<User>> {
+        let ids: Vec<String> = {
+            let mut stmt = self.conn.prepare(
+                "SELECT user_id FROM users WHERE json_extract(profile, '$.email') = ?1
+                 ORDER BY rowid",
+            )?;
+            let rows = stmt.query_map([email], |r| r.get(0))?;
+            rows.collect::<std::result::Result<_, _>>()?
+        };
+        let mut users = Vec::with_capacity(ids.len());
+        for id in ids {
+            users.extend(self.user(&id)?);
+        }
+        Ok(users)
+    }
+
+    /// Every user's id, in the order they were made.
+    pub fn user_ids(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT user_id FROM users ORDER BY rowid")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
     fn identities_of(&self, owner: &str) -> Result<Vec<Identity>> {
         let mut stmt = self.conn.prepare(
             "SELECT i.provider, i.user_id, i.connection, i.profile_data, c.kind FROM identities i
