@@ -165,13 +165,15 @@ pub fn run(args: &[String]) -> Result {
             "clippy (wasm32)",
             clippy(&["-p", "link-accounts", "--target", "wasm32-unknown-unknown"]),
         ),
-        stage(
-            "native tests",
-            cmd(
+        stage("native tests", {
+            // The dev tenant's tests run the post-login Action's Node tests.
+            let mut c = cmd(
                 "cargo",
                 &["test", "--locked", "--workspace", "--exclude", "e2e"],
-            ),
-        ),
+            );
+            c.env("AUTH0_NODE_PATH", tools::node_sdk_dir());
+            c
+        }),
         stage(
             "fuzz (dev tenant)",
             cmd(
