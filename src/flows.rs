@@ -7,6 +7,7 @@ pub mod linking;
 pub mod merge;
 pub mod sign_in;
 pub mod step_up;
+pub mod suggest;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod through_the_fake_tenant;

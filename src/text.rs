@@ -113,6 +113,8 @@ keys! {
     MergeConflict, KeepMainValue, UseOtherValue, Title, LanguageLabel, SignIn,
     SignOut, SignInAgain, TryAgain, Dismiss, IntroHeading, IntroText, Footer,
     PanicMessage, ConfigHeading, ConfigFix, ProfileLabel, LinkHeading, LinkIntro,
+    SuggestHeading, SuggestLine, LinkIt, LinkItLabel, NotMine, NotMineLabel, NotMineDone,
+    ShowHidden, ShownAgain,
     LinkConnection,
 }
 

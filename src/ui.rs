@@ -14,6 +14,7 @@ mod session_controls;
 mod settings_page;
 pub mod state;
 mod status_line;
+mod suggestions;
 
 pub use app::App;
 pub use config_error::ConfigErrorPage;
@@ -26,6 +27,7 @@ pub use profile::Profile;
 pub use session_controls::SessionControls;
 pub use settings_page::SettingsPage;
 pub use status_line::StatusLine;
+pub use suggestions::Suggestions;
 
 /// A picture's address, if it is one a page may load: `https:`, or `http:`
 /// (the dev tenant on loopback). `javascript:`, `data:` and anything else

@@ -135,6 +135,7 @@ mod storage {
             expires_at: now() + 600,
             auth_time: Some(now()),
             scope: Some("openid read:current_user".into()),
+            suggested: Vec::new(),
         }
     }
 

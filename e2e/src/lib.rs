@@ -66,6 +66,31 @@ pub struct World {
     profile: PathBuf,
 }
 
+/// How a world is set up: the app's configuration, the reader's browser,
+/// and the tenant's and the app server's options.
+struct Setup<'a> {
+    config: AppConfig,
+    reader: Reader<'a>,
+    /// Scopes the tenant does not grant.
+    refused: Vec<String>,
+    /// The app server sends `cargo xtask headers`' headers.
+    deployed: bool,
+    /// Suggested linking on, as `cargo xtask dev` runs the tenant.
+    suggest: bool,
+}
+
+impl Default for Setup<'_> {
+    fn default() -> Self {
+        Setup {
+            config: AppConfig::Good,
+            reader: Reader::default(),
+            refused: Vec::new(),
+            deployed: false,
+            suggest: true,
+        }
+    }
+}
+
 /// The person's browser: the languages it asks for, and its colour scheme.
 #[derive(Clone, Copy)]
 pub struct Reader<'a> {
@@ -116,26 +141,50 @@ impl World {
 
     /// A world whose tenant does not grant the page these scopes.
     pub async fn start_refusing(scopes: &[&str]) -> World {
-        let refused = scopes.iter().map(|s| s.to_string()).collect();
-        World::start_tenant(AppConfig::Good, Reader::default(), refused, false).await
+        World::start_tenant(Setup {
+            refused: scopes.iter().map(|s| s.to_string()).collect(),
+            ..Setup::default()
+        })
+        .await
     }
 
     /// A world whose app server sends exactly the headers that
     /// `cargo xtask headers` prints for this build and this tenant.
     pub async fn start_deployed() -> World {
-        World::start_tenant(AppConfig::Good, Reader::default(), Vec::new(), true).await
+        World::start_tenant(Setup {
+            deployed: true,
+            ..Setup::default()
+        })
+        .await
+    }
+
+    /// A world whose tenant runs no suggested linking (a tenant without
+    /// the post-login Action): its ID tokens carry no suggestions.
+    pub async fn start_without_suggestions() -> World {
+        World::start_tenant(Setup {
+            suggest: false,
+            ..Setup::default()
+        })
+        .await
     }
 
     async fn start_full(config: AppConfig, reader: Reader<'_>) -> World {
-        World::start_tenant(config, reader, Vec::new(), false).await
+        World::start_tenant(Setup {
+            config,
+            reader,
+            ..Setup::default()
+        })
+        .await
     }
 
-    async fn start_tenant(
-        config: AppConfig,
-        reader: Reader<'_>,
-        refused: Vec<String>,
-        deployed: bool,
-    ) -> World {
+    async fn start_tenant(setup: Setup<'_>) -> World {
+        let Setup {
+            config,
+            reader,
+            refused,
+            deployed,
+            suggest,
+        } = setup;
         let app_listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind the app's port");
@@ -151,6 +200,7 @@ impl World {
             app_origins: vec![app_url.clone()],
             key: Some(dev_tenant::keys::SigningKey::for_tests()),
             refused_scopes: refused,
+            suggest_linking: suggest,
             ..dev_tenant::Options::default()
         };
         let tenant = dev_tenant::AppState::open(tenant_addr, options).expect("a tenant");

@@ -79,6 +79,9 @@ pub struct IdClaims {
     pub picture: Option<String>,
     /// When the person actually signed in at the tenant (UNIX seconds).
     pub auth_time: Option<i64>,
+    /// Suggested linking's claim (`flows::suggest::CLAIM`): the connections
+    /// of other accounts with this verified email.
+    pub suggested: Vec<String>,
 }
 
 /// Why a token was refused; each check fails on its own.
@@ -137,6 +140,12 @@ pub struct Claims {
     #[serde(default, deserialize_with = "text")]
     pub picture: Option<String>,
     pub auth_time: Option<i64>,
+    #[serde(
+        default,
+        rename = "https://link-accounts/suggested_connections",
+        deserialize_with = "texts"
+    )]
+    pub suggested: Vec<String>,
 }
 
 /// A profile claim that is text, or nothing.
@@ -144,6 +153,21 @@ fn text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Err
     Ok(match Value::deserialize(d)? {
         Value::String(s) => Some(s),
         _ => None,
+    })
+}
+
+/// A list of text, or nothing (anything else in it reads as nothing too).
+fn texts<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Array(items) => items
+            .into_iter()
+            .map(|i| match i {
+                Value::String(s) => Some(s),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .unwrap_or_default(),
+        _ => Vec::new(),
     })
 }
 
@@ -240,6 +264,7 @@ pub fn check_claims(c: Claims, expected: &Expected<'_>) -> Result<IdClaims, IdTo
         phone_number_verified: c.phone_number_verified,
         picture: c.picture,
         auth_time: c.auth_time,
+        suggested: c.suggested,
     })
 }
 

@@ -26,6 +26,10 @@ pub struct Session {
     /// `scope`); absent in a record kept before it was read.
     #[serde(default)]
     pub scope: Option<String>,
+    /// Suggested linking (`flows::suggest`): the connections the verified
+    /// ID token of the sign-in named; none without the tenant's Action.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suggested: Vec<String>,
 }
 
 impl Session {
@@ -117,6 +121,7 @@ mod tests {
             expires_at,
             auth_time: None,
             scope: None,
+            suggested: Vec::new(),
         }
     }
 

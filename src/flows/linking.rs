@@ -218,12 +218,19 @@ pub fn start<T: Tenant, S: KeyValue>(
         primary: session.user_id.clone(),
         connection: connection.to_owned(),
     };
+    let main = shown.filter(|u| u.user_id == session.user_id);
+    // A suggested account has the main account's email: its login page is
+    // given it (`login_hint`).
+    let hint = main
+        .filter(|_| session.suggested.iter().any(|c| c == connection))
+        .and_then(|u| u.email.as_deref());
     // A refresh token only when the account may become the main one:
     // its session would keep the read-only token it gives.
     let login = urls::Login {
         connection: Some(connection),
         fresh: true,
-        offline: shown.is_none_or(|u| can_make_main(u).is_ok()),
+        hint,
+        offline: main.is_none_or(|u| can_make_main(u).is_ok()),
         ..urls::Login::default()
     };
     let (state, url) = env.begin_round_trip(purpose, &login);

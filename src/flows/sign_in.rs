@@ -319,6 +319,7 @@ async fn verified<T: Tenant, S: KeyValue>(
         expires_at: env.now + tokens.expires_in,
         auth_time: claims.auth_time,
         scope: tokens.scope.clone(),
+        suggested: claims.suggested.clone(),
     };
     let window = env.config.reauth_max_age_seconds;
     // This round-trip's token may change the account only if its sign-in

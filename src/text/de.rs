@@ -187,4 +187,13 @@ pub(super) const TEXT: &[(Key, &str)] = &[
     (LinkHeading, "Weiteres Konto verknüpfen"),
     (LinkIntro, "Sie melden sich mit dem anderen Konto an, um zu zeigen, dass es Ihnen gehört. Verknüpft wird erst, wenn Sie bestätigen."),
     (LinkConnection, "{label}-Konto verknüpfen"),
+    (SuggestHeading, "Gefunden für {email}"),
+    (SuggestLine, "{label}: Sie haben dort auch ein Konto mit dieser E-Mail-Adresse."),
+    (LinkIt, "Verknüpfen"),
+    (LinkItLabel, "Verknüpfen: Ihr {label}-Konto mit dieser E-Mail-Adresse"),
+    (NotMine, "Nicht meins"),
+    (NotMineLabel, "Nicht meins: das {label}-Konto mit dieser E-Mail-Adresse"),
+    (NotMineDone, "Dieser Vorschlag ist auf diesem Browser ausgeblendet. Um ihn wieder zu sehen, wählen Sie unter \u{201e}Weiteres Konto verknüpfen\u{201c} \u{201e}Ausgeblendeten Vorschlag zeigen\u{201c}."),
+    (ShowHidden, "Ausgeblendeten Vorschlag zeigen|Die {n} ausgeblendeten Vorschläge zeigen"),
+    (ShownAgain, "Die ausgeblendeten Vorschläge werden wieder gezeigt."),
 ];

@@ -187,4 +187,13 @@ pub(super) const TEXT: &[(Key, &str)] = &[
     (LinkHeading, "Link another account"),
     (LinkIntro, "You will sign in with the other account to prove it is yours. Nothing is linked until you confirm."),
     (LinkConnection, "Link {label} account"),
+    (SuggestHeading, "Found for {email}"),
+    (SuggestLine, "{label}: you also have an account there with this email."),
+    (LinkIt, "Link it"),
+    (LinkItLabel, "Link it: your {label} account with this email"),
+    (NotMine, "Not mine"),
+    (NotMineLabel, "Not mine: the {label} account with this email"),
+    (NotMineDone, "That suggestion is hidden on this browser. To see it again, choose \u{201c}Show the hidden suggestion\u{201d} under \u{201c}Link another account\u{201d}."),
+    (ShowHidden, "Show the hidden suggestion|Show the {n} hidden suggestions"),
+    (ShownAgain, "The suggestions you hid are shown again."),
 ];

@@ -56,7 +56,7 @@ pub fn LinkButtons() -> impl IntoView {
         // and no second button named like the confirm step's.
         <Show when=move || allowed() && choices.with(|c| !c.is_empty()) && state.pending().with(Option::is_none)>
             <section class="card" aria-labelledby="link-heading">
-                <h2 id="link-heading">{t(Key::LinkHeading)}</h2>
+                <h2 id="link-heading" tabindex="-1">{t(Key::LinkHeading)}</h2>
                 <p>{t(Key::LinkIntro)}</p>
                 <ul class="link-buttons">
                     {move || {
@@ -91,6 +91,26 @@ pub fn LinkButtons() -> impl IntoView {
                             .collect_view()
                     }}
                 </ul>
+                // Where "Not mine" said the hidden suggestions come back.
+                {move || {
+                    let hidden = state.suggestions().1;
+                    (hidden > 0)
+                        .then(|| {
+                            view! {
+                                <p>
+                                    <button
+                                        type="button"
+                                        class="secondary"
+                                        id="show-hidden"
+                                        on:click=move |_| state.show_hidden()
+                                        disabled=move || state.any_busy()
+                                    >
+                                        {say(text!(ShowHidden, n = hidden))}
+                                    </button>
+                                </p>
+                            }
+                        })
+                }}
             </section>
         </Show>
     }

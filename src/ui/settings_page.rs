@@ -6,6 +6,7 @@ use crate::ui::language::{LanguagePicker, say, t};
 use crate::ui::state::PageState;
 use crate::ui::{
     ConfirmLink, ErrorView, IdentityList, LinkButtons, Profile, SessionControls, StatusLine,
+    Suggestions,
 };
 
 /// The settings page: header with the session's controls, the accounts,
@@ -48,6 +49,7 @@ pub fn SettingsPage(
                 <Profile />
                 <ConfirmLink />
                 <IdentityList />
+                <Suggestions />
                 <LinkButtons />
             </Show>
         </main>

@@ -8,11 +8,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::auth::session::Session;
+use crate::auth::storage::WebStore;
 use crate::auth::transaction::Action;
 use crate::config::Config;
 use crate::flows::linking::{self, NotLinked, PendingLink};
 use crate::flows::sign_in::{self, Exchanged, Returned};
-use crate::flows::{Next, Problem, account};
+use crate::flows::{Next, Problem, account, suggest};
 use crate::tenant::{Identity, User};
 use crate::text;
 use crate::text::{Key, Text};
@@ -70,6 +71,9 @@ pub struct PageState {
     reauth: RwSignal<Option<Action>>,
     /// The identity (`provider|user_id`) whose unlink question is open.
     asking: RwSignal<Option<String>>,
+    /// Counts "Not mine" and "Show hidden suggestions": what is hidden is
+    /// read from `localStorage` again when it changes.
+    hidden_changed: RwSignal<u32>,
 }
 
 impl PageState {
@@ -87,6 +91,7 @@ impl PageState {
             retry: RwSignal::new(None),
             pending: RwSignal::new(None),
             factors: RwSignal::new(None),
+            hidden_changed: RwSignal::new(0),
         }
     }
 
@@ -95,6 +100,28 @@ impl PageState {
     /// Reads the configuration.
     pub fn with_config<R>(&self, f: impl FnOnce(&Config) -> R) -> R {
         self.config.with_value(f)
+    }
+
+    /// The suggested accounts to offer (`flows::suggest`), and how many the
+    /// person hid on this browser.
+    pub fn suggestions(&self) -> (Vec<crate::config::Connection>, usize) {
+        self.hidden_changed.track();
+        self.session.with(|s| {
+            self.user.with(|u| {
+                let (Some(s), Some(u)) = (s, u) else {
+                    return (Vec::new(), 0);
+                };
+                let hidden = suggest::hidden(&WebStore::local(), &s.user_id);
+                self.with_config(|c| {
+                    let shown = suggest::suggestions(c, s, u, &hidden);
+                    let all = suggest::suggestions(c, s, u, &[]).len();
+                    (
+                        shown.iter().map(|&c| c.clone()).collect(),
+                        all - shown.len(),
+                    )
+                })
+            })
+        })
     }
 
     /// The signed-in user and their identities, once loaded.

@@ -66,6 +66,8 @@ pub fn run(args: &[String]) -> Result {
             &db.to_string_lossy(),
             "--app-origin",
             &app_origin,
+            // Suggested linking, as the post-login Action in actions/ gives it.
+            "--suggest-linking",
         ],
     );
     if reset {

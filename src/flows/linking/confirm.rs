@@ -166,6 +166,7 @@ pub async fn confirm<T: Tenant, S: KeyValue>(
                     expires_at: pending.expires_at,
                     auth_time: pending.auth_time,
                     scope: pending.scope.clone(),
+                    suggested: Vec::new(),
                 };
                 crate::auth::session::save(env.local, &session);
                 let copied =

@@ -14,6 +14,7 @@ fn claims(sub: &str, email: Option<&str>, verified: Option<bool>) -> IdClaims {
         phone_number_verified: None,
         picture: None,
         auth_time: None,
+        suggested: Vec::new(),
     }
 }
 
@@ -113,6 +114,7 @@ fn a_pending_link_survives_a_reload_only_for_its_own_user() {
         expires_at: 10,
         auth_time: None,
         scope: None,
+        suggested: Vec::new(),
     };
     let pending = PendingLink::new(
         session.user_id.clone(),

@@ -306,3 +306,20 @@ fn a_kept_account_reads_back_as_the_tenant_answered_it() {
         Some(shown)
     );
 }
+
+#[test]
+fn a_suggested_connection_is_started_with_the_main_accounts_email_as_the_hint() {
+    let page = Page::new();
+    let mut ada = page.signed_in(ADA);
+    let shown = block_on(account::load(&page.env(), &ada)).unwrap();
+    let hint = |session: &Session| {
+        let url = linking::start(&page.env(), session, "github", Some(&shown)).unwrap();
+        let q = urls::query_params(url.split_once('?').unwrap().1);
+        q.into_iter()
+            .find(|(k, _)| k == "login_hint")
+            .map(|(_, v)| v)
+    };
+    assert_eq!(hint(&ada), None, "not suggested: no hint");
+    ada.suggested = vec!["github".into()];
+    assert_eq!(hint(&ada).as_deref(), Some("ada@example.com"));
+}

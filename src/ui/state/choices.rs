@@ -58,6 +58,29 @@ impl PageState {
         self.asking.read_only()
     }
 
+    /// "Not mine": the suggestion of `connection` is hidden on this browser
+    /// for this user; the status says where it can be brought back.
+    pub fn not_mine(self, connection: String) {
+        let Some(s) = self.session.get_untracked() else {
+            return;
+        };
+        crate::flows::suggest::hide(&WebStore::local(), &s.user_id, &connection);
+        self.hidden_changed.update(|n| *n += 1);
+        self.done(crate::text::Key::NotMineDone);
+        super::focus_after_render("link-heading");
+    }
+
+    /// Brings back the suggestions the person hid.
+    pub fn show_hidden(self) {
+        let Some(s) = self.session.get_untracked() else {
+            return;
+        };
+        crate::flows::suggest::show_hidden(&WebStore::local(), &s.user_id);
+        self.hidden_changed.update(|n| *n += 1);
+        self.done(crate::text::Key::ShownAgain);
+        super::focus_after_render("suggest-heading");
+    }
+
     /// Opens the unlink question for `identity` (`provider|user_id`), or
     /// closes it (`None`).
     pub fn ask_unlink(self, identity: Option<String>) {
