@@ -1,5 +1,7 @@
 //! The end-to-end harness: a dev tenant, the release build of the app and a
-//! headless Chromium, all on loopback, one set per test.
+//! browser (Chromium, Firefox or WebKit), all on loopback: new servers per
+//! test; the browser kept for the next test of the process when the test
+//! closes its world (its servers are new origins, its cookies are deleted).
 //!
 //! Every wait polls a condition until a deadline; nothing sleeps blindly.
 
@@ -62,7 +64,11 @@ pub struct World {
     latency: app_server::Latency,
     /// The `config.json` the app's server serves (`get`, `set`).
     pub config: app_server::ServedConfig,
-    _driver: Child,
+    /// The browser's driver, until the browser is kept for the next test
+    /// (`close`); its address, and the reader it was started for.
+    driver: Option<Child>,
+    driver_addr: SocketAddr,
+    reader: String,
     profile: PathBuf,
 }
 
@@ -111,6 +117,13 @@ impl Default for Reader<'_> {
             dark: false,
             motion: false,
         }
+    }
+}
+
+impl Reader<'_> {
+    /// Which browsers it can use: only one started for the same reader.
+    fn key(&self) -> String {
+        format!("{}|{}|{}", self.languages, self.dark, self.motion)
     }
 }
 
@@ -236,17 +249,16 @@ impl World {
             sent,
         ));
 
-        let profile = std::env::temp_dir().join(format!(
-            "link-accounts-e2e-{}-{}",
-            std::process::id(),
-            app_addr.port()
-        ));
-        let (driver, driver_addr) = match Engine::chosen() {
-            Engine::Chromium => start_chromedriver().await,
-            Engine::Firefox => start_geckodriver().await,
-            Engine::WebKit => start_webkitdriver(&profile, reader).await,
-        };
-        let browser = connect_browser(driver_addr, &profile, reader).await;
+        let (
+            browser,
+            Kept {
+                driver,
+                addr,
+                profile,
+                reader,
+                ..
+            },
+        ) = browser_for(reader, app_addr.port()).await;
         World {
             browser,
             app_url,
@@ -255,7 +267,9 @@ impl World {
             referers,
             latency,
             config,
-            _driver: driver,
+            driver: Some(driver),
+            driver_addr: addr,
+            reader,
             profile,
         }
     }
@@ -662,25 +676,173 @@ impl World {
         self.tenant.controls().set_latency(ms);
     }
 
-    /// Closes the browser session.
-    pub async fn close(self) {
-        let _ = self.browser.clone().close().await;
+    /// Ends the test's use of the browser. A browser that comes back to a
+    /// blank page (one window, no cookies, the usual size) is kept for the
+    /// next test of this process; any other is closed.
+    pub async fn close(mut self) {
+        match self.blank().await {
+            Some(session) => {
+                let driver = self.driver.take().expect("the driver, until kept");
+                keep(Kept {
+                    driver,
+                    addr: self.driver_addr,
+                    session,
+                    profile: self.profile.clone(),
+                    reader: self.reader.clone(),
+                });
+            }
+            None => {
+                let _ = self.browser.clone().close().await;
+            }
+        }
+    }
+
+    /// The browser as a new test finds one: its other windows closed, the
+    /// cookies of every loopback port deleted (storage is per origin, and
+    /// each test's servers are new origins), the usual size, a blank page;
+    /// then made to outlive this client. Its session's id, if all went well.
+    async fn blank(&self) -> Option<String> {
+        let b = &self.browser;
+        let windows = b.windows().await.ok()?;
+        let (first, others) = windows.split_first()?;
+        for w in others {
+            b.switch_to_window(w.clone()).await.ok()?;
+            b.close_window().await.ok()?;
+        }
+        b.switch_to_window(first.clone()).await.ok()?;
+        b.goto(&self.tenant_url).await.ok()?;
+        b.delete_all_cookies().await.ok()?;
+        b.goto("about:blank").await.ok()?;
+        b.set_window_size(1024, 900).await.ok()?;
+        b.persist().await.ok()?;
+        b.session_id().await.ok()?
     }
 }
 
 impl Drop for World {
-    /// A test that fails skips `close()`: its Chromium, which outlives a
-    /// killed chromedriver, is found by its profile folder and stopped.
+    /// A test that fails skips `close()`: its browser and driver are
+    /// stopped, and its profile removed. A kept browser is left alone.
     fn drop(&mut self) {
-        // `--` ends pkill's options: the pattern itself starts with dashes.
-        let _ = std::process::Command::new("pkill")
-            .args(["-f", "--"])
-            .arg(format!("--user-data-dir={}", self.profile.display()))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status();
-        let _ = std::fs::remove_dir_all(&self.profile);
+        if let Some(driver) = self.driver.take() {
+            end(driver, &self.profile);
+        }
     }
+}
+
+/// A browser kept for the next test of this process (starting one is much
+/// of a short test's time): its driver, the driver's address, the
+/// WebDriver session, the profile, and the reader it was started for.
+struct Kept {
+    driver: Child,
+    addr: SocketAddr,
+    session: String,
+    profile: PathBuf,
+    reader: String,
+}
+
+static KEPT: std::sync::Mutex<Vec<Kept>> = std::sync::Mutex::new(Vec::new());
+
+/// Keeps a browser; the first time, arranges that whatever is kept is
+/// stopped when the test process exits.
+fn keep(kept: Kept) {
+    static AT_EXIT: std::sync::Once = std::sync::Once::new();
+    AT_EXIT.call_once(|| {
+        // SAFETY: registers a plain `extern "C"` function with no arguments.
+        unsafe { libc::atexit(end_kept) };
+    });
+    KEPT.lock().unwrap_or_else(|e| e.into_inner()).push(kept);
+}
+
+/// At the test process's exit: every kept browser and driver stopped.
+extern "C" fn end_kept() {
+    if let Ok(mut kept) = KEPT.try_lock() {
+        for k in kept.drain(..) {
+            end(k.driver, &k.profile);
+        }
+    }
+}
+
+/// Stops a driver and everything it started (its process group, see
+/// `driver_command`), Chromium by its profile too (it may leave the group),
+/// and removes the profile.
+fn end(driver: Child, profile: &std::path::Path) {
+    if let Some(pid) = driver.id().and_then(|p| i32::try_from(p).ok()) {
+        // SAFETY: signals a process group this process made; no memory involved.
+        unsafe { libc::killpg(pid, libc::SIGKILL) };
+    }
+    // `--` ends pkill's options: the pattern itself starts with dashes.
+    let _ = std::process::Command::new("pkill")
+        .args(["-f", "--"])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    let _ = std::fs::remove_dir_all(profile);
+    drop(driver);
+}
+
+/// A browser for `reader`: a kept one whose session still answers, or a
+/// new one (with its driver, and a profile named for the test's app port).
+async fn browser_for(reader: Reader<'_>, app_port: u16) -> (Client, Kept) {
+    let key = reader.key();
+    loop {
+        let found = {
+            let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+            let i = kept.iter().position(|k| k.reader == key);
+            i.map(|i| kept.swap_remove(i))
+        };
+        let Some(k) = found else { break };
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let url = format!("http://{}", k.addr);
+        match Client::with_existing_session(&url, &k.session, connector).await {
+            Ok(client) if client.windows().await.is_ok() => return (client, k),
+            _ => end(k.driver, &k.profile),
+        }
+    }
+    let profile = std::env::temp_dir().join(format!(
+        "link-accounts-e2e-{}-{app_port}",
+        std::process::id()
+    ));
+    let (driver, addr) = match Engine::chosen() {
+        Engine::Chromium => start_chromedriver().await,
+        Engine::Firefox => start_geckodriver().await,
+        Engine::WebKit => start_webkitdriver(&profile, reader).await,
+    };
+    let client = connect_browser(addr, &profile, reader).await;
+    let kept = Kept {
+        driver,
+        addr,
+        session: String::new(),
+        profile,
+        reader: key,
+    };
+    (client, kept)
+}
+
+/// Reads and drops whatever a driver writes from now on, on a thread of its
+/// own, so that it never blocks on a full pipe, nor meets a closed one when
+/// the test that started it ends and its driver is kept.
+fn drain(out: tokio::process::ChildStdout) {
+    use std::os::fd::AsRawFd;
+    let Ok(fd) = out.into_owned_fd() else {
+        return;
+    };
+    // SAFETY: reads and sets the flags of a descriptor this process owns.
+    unsafe {
+        let flags = libc::fcntl(fd.as_raw_fd(), libc::F_GETFL);
+        libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, flags & !libc::O_NONBLOCK);
+    }
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut std::fs::File::from(fd), &mut std::io::sink());
+    });
+}
+
+/// A driver's command, in a process group of its own, so that stopping
+/// the group stops the browser it starts too.
+fn driver_command(program: &str) -> Command {
+    let mut command = Command::new(program);
+    command.process_group(0).kill_on_drop(true);
+    command
 }
 
 /// How to sign in on the tenant's pages.
@@ -796,11 +958,10 @@ async fn start_chromedriver() -> (Child, SocketAddr) {
 /// said before it ended.
 async fn chromedriver_on_some_port(binary: &str) -> Result<(Child, SocketAddr), Vec<String>> {
     use tokio::io::{AsyncBufReadExt, BufReader};
-    let mut child = Command::new(binary)
+    let mut child = driver_command(binary)
         .arg("--port=0")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {binary}: {e}"));
     let mut lines = BufReader::new(child.stdout.take().expect("chromedriver's stdout")).lines();
@@ -823,7 +984,7 @@ async fn chromedriver_on_some_port(binary: &str) -> Result<(Child, SocketAddr), 
         Err(_) => panic!("after {DEADLINE:?}, {binary} had not said its port"),
     };
     // Whatever else it writes there is read and dropped, so it never blocks.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    drain(lines.into_inner().into_inner());
     Ok((child, ([127, 0, 0, 1], port).into()))
 }
 
@@ -879,13 +1040,12 @@ async fn start_webkitdriver(profile: &std::path::Path, reader: Reader<'_>) -> (C
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
-        let mut child = Command::new("WebKitWebDriver")
+        let mut child = driver_command("WebKitWebDriver")
             .arg(format!("--port={port}"))
             .env("DISPLAY", &display)
             .env("XDG_CONFIG_HOME", profile.join("config"))
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
-            .kill_on_drop(true)
             .spawn()
             .expect("cannot start WebKitWebDriver");
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
@@ -937,11 +1097,10 @@ async fn connect_webkit(driver: SocketAddr, reader: Reader<'_>) -> Client {
 async fn start_geckodriver() -> (Child, SocketAddr) {
     use tokio::io::{AsyncBufReadExt, BufReader};
     let binary = std::env::var("GECKODRIVER").unwrap_or_else(|_| "geckodriver".into());
-    let mut child = Command::new(&binary)
+    let mut child = driver_command(&binary)
         .args(["--port", "0"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {binary}: {e}"));
     let mut lines = BufReader::new(child.stdout.take().expect("geckodriver's stdout")).lines();
@@ -961,7 +1120,7 @@ async fn start_geckodriver() -> (Child, SocketAddr) {
         .ok()
         .flatten()
         .unwrap_or_else(|| panic!("{binary} did not say where it listens"));
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    drain(lines.into_inner().into_inner());
     (child, addr)
 }
 

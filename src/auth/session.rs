@@ -33,6 +33,22 @@ pub struct Session {
 }
 
 impl Session {
+    /// A session of `user_id` for tests: made-up tokens, expiring at 10,
+    /// no scope recorded (so any allowed), no suggestions.
+    #[cfg(test)]
+    pub fn for_tests(user_id: &str) -> Session {
+        Session {
+            version: VERSION,
+            access_token: Secret("a".into()),
+            id_token: Secret("i".into()),
+            user_id: user_id.into(),
+            expires_at: 10,
+            auth_time: None,
+            scope: None,
+            suggested: Vec::new(),
+        }
+    }
+
     /// Whether the session's token may do what `scope` allows.
     pub fn may(&self, scope: &str) -> bool {
         granted(self.scope.as_deref(), scope)

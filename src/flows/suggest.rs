@@ -74,7 +74,6 @@ pub fn show_hidden(local: &impl KeyValue, user_id: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::Secret;
     use crate::auth::storage::MemoryStore;
 
     fn config() -> Config {
@@ -87,14 +86,9 @@ mod tests {
 
     fn session(suggested: &[&str], scope: Option<&str>) -> Session {
         Session {
-            version: 1,
-            access_token: Secret("a".into()),
-            id_token: Secret("i".into()),
-            user_id: "google-oauth2|1".into(),
-            expires_at: 10,
-            auth_time: None,
             scope: scope.map(Into::into),
             suggested: suggested.iter().map(|s| s.to_string()).collect(),
+            ..Session::for_tests("google-oauth2|1")
         }
     }
 

@@ -106,16 +106,7 @@ fn linkable_connections_are_the_configured_ones_not_yet_present() {
 #[test]
 fn a_pending_link_survives_a_reload_only_for_its_own_user() {
     let store = MemoryStore::default();
-    let session = Session {
-        version: 1,
-        access_token: Secret("a".into()),
-        id_token: Secret("i".into()),
-        user_id: "google-oauth2|1".into(),
-        expires_at: 10,
-        auth_time: None,
-        scope: None,
-        suggested: Vec::new(),
-    };
+    let session = Session::for_tests("google-oauth2|1");
     let pending = PendingLink::new(
         session.user_id.clone(),
         "github".into(),
