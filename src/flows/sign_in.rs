@@ -230,14 +230,20 @@ pub async fn finish<T: Tenant, S: KeyValue>(
         Ok(Returned::SteppedUp { session: s, action }) => {
             // The stored session keeps its read-only token; the new one
             // stays in the tab (`keep_update`).
-            let s = match current {
-                Some(c) => Session {
-                    access_token: c.access_token.clone(),
-                    expires_at: c.expires_at,
-                    scope: c.scope.clone(),
-                    ..s
-                },
-                None => s,
+            // With no stored session (`prepare` refuses that before the
+            // exchange), nothing is stored: its token could change the account.
+            let Some(c) = current else {
+                let problem = Problem::new(Key::NotForThisAccountStepUp, Next::Dismiss);
+                return Returned::Refused {
+                    problem,
+                    pending: None,
+                };
+            };
+            let s = Session {
+                access_token: c.access_token.clone(),
+                expires_at: c.expires_at,
+                scope: c.scope.clone(),
+                ..s
             };
             session::save(env.local, &s);
             step_up::grant(env.tab, &s, &action);
@@ -310,7 +316,16 @@ async fn verified<T: Tenant, S: KeyValue>(
         verify(env, &id_token, &tx.nonce),
     )
     .await;
-    let claims = claims?;
+    // Refused from here on, the callback revokes the refresh token it was
+    // given (rotated once, for the read-only token) before it says so.
+    let rotated = match &refreshed {
+        Some(Ok(read_only)) => read_only.refresh_token.clone(),
+        _ => None,
+    };
+    let claims = match claims {
+        Ok(claims) => claims,
+        Err(problem) => return Err(revoked(env, rotated, problem).await),
+    };
     let session = |user_id| Session {
         version: session::VERSION,
         access_token: tokens.access_token.clone(),
@@ -370,7 +385,10 @@ async fn verified<T: Tenant, S: KeyValue>(
             let shown = linking::take_shown(env.tab, state.as_deref(), primary);
             let other = read.expect("read for a token with a `sub`");
             let mut pending =
-                linking::proved(env, &tx, (id_token.clone(), &tokens), claims, other)?;
+                match linking::proved(env, &tx, (id_token.clone(), &tokens), claims, other) {
+                    Ok(pending) => pending,
+                    Err(problem) => return Err(revoked(env, rotated, problem).await),
+                };
             pending.factors = enrollments;
             let revoke = match refreshed {
                 Some(Ok(read_only)) => {
@@ -386,6 +404,19 @@ async fn verified<T: Tenant, S: KeyValue>(
             })
         }
     }
+}
+
+/// `problem`, once the refresh token a refused callback was given (if any)
+/// is revoked; a revocation that fails changes nothing the person has.
+async fn revoked<T: Tenant, S: KeyValue>(
+    env: &Env<'_, T, S>,
+    refresh_token: Option<Secret>,
+    problem: Problem,
+) -> Problem {
+    if let Some(token) = refresh_token {
+        let _ = env.tenant.revoke(&token).await;
+    }
+    problem
 }
 
 /// Revokes the refresh token a sign-in used for its read-only token. A

@@ -298,8 +298,10 @@ fn a_tampered_or_unknown_key_token_is_refused_after_one_fresh_key_fetch() {
             Call::Token,
             Call::GetUser,
             Call::Refresh,
-            Call::Jwks
-        ]
+            Call::Jwks,
+            Call::Revoke
+        ],
+        "the refresh token the refused callback was given is revoked"
     );
     // A signature over other claims.
     let url = sign_in::start(&page.env());

@@ -190,9 +190,10 @@ fn someones_main_account_with_other_sign_ins_is_refused_and_nothing_is_called_af
     assert_eq!(linking::load_pending(&page.tab, &ada), None);
     assert_eq!(
         page.tenant.calls().last(),
-        Some(&Call::Enrollments),
-        "the reads beside the check, and nothing after"
+        Some(&Call::Revoke),
+        "the reads beside the check, then only the refresh token revoked"
     );
+    assert!(!page.tenant.calls().contains(&Call::Link));
 }
 
 #[test]
