@@ -401,17 +401,21 @@ impl World {
         .await;
     }
 
-    /// Types into the field `css`.
+    /// Types into the field `css`. Any failure is tried again until the
+    /// deadline: a page that is still leaving answers WebKit's driver with
+    /// an error ("not called before the unload event"), not "no such element".
     pub async fn fill(&self, css: &str, text: &str) {
-        let element = self
-            .browser
-            .wait()
-            .at_most(DEADLINE)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("no field `{css}`: {e}"));
-        element.clear().await.expect("clear a field");
-        element.send_keys(text).await.expect("type into a field");
+        let what = format!("could not type into `{css}`");
+        poll_until(&what, || async move {
+            let element = self
+                .browser
+                .find(Locator::Css(css))
+                .await
+                .map_err(|e| e.to_string())?;
+            element.clear().await.map_err(|e| e.to_string())?;
+            element.send_keys(text).await.map_err(|e| e.to_string())
+        })
+        .await;
     }
 
     /// Waits until the page's address starts with `prefix`.
@@ -433,14 +437,18 @@ impl World {
         .await;
     }
 
-    /// Waits until `css` is on the page.
+    /// Waits until `css` is on the page (any failure to look is tried
+    /// again, as in `fill`).
     pub async fn wait_for(&self, css: &str) {
-        self.browser
-            .wait()
-            .at_most(DEADLINE)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("`{css}` never appeared: {e}"));
+        let what = format!("`{css}` never appeared");
+        poll_until(&what, || async move {
+            self.browser
+                .find(Locator::Css(css))
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string())
+        })
+        .await;
     }
 
     /// Waits until keyboard focus is on the element `id`.
