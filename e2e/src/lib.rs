@@ -64,12 +64,9 @@ pub struct World {
     latency: app_server::Latency,
     /// The `config.json` the app's server serves (`get`, `set`).
     pub config: app_server::ServedConfig,
-    /// The browser's driver, until the browser is kept for the next test
-    /// (`close`); its address, and the reader it was started for.
-    driver: Option<Child>,
-    driver_addr: SocketAddr,
-    reader: String,
-    profile: PathBuf,
+    /// The browser's driver and profile, until the browser is kept for the
+    /// next test (`close`).
+    driven: Option<Kept>,
 }
 
 /// How a world is set up: the app's configuration, the reader's browser,
@@ -249,16 +246,7 @@ impl World {
             sent,
         ));
 
-        let (
-            browser,
-            Kept {
-                driver,
-                addr,
-                profile,
-                reader,
-                ..
-            },
-        ) = browser_for(reader, app_addr.port()).await;
+        let (browser, driven) = browser_for(reader, app_addr.port()).await;
         World {
             browser,
             app_url,
@@ -267,10 +255,7 @@ impl World {
             referers,
             latency,
             config,
-            driver: Some(driver),
-            driver_addr: addr,
-            reader,
-            profile,
+            driven: Some(driven),
         }
     }
 
@@ -667,7 +652,8 @@ impl World {
     /// The DevTools port of this test's Chromium (chromedriver starts it
     /// with `--remote-debugging-port=0`), for tools such as Lighthouse.
     pub fn devtools_port(&self) -> u16 {
-        let file = std::fs::read_to_string(self.profile.join("DevToolsActivePort"))
+        let profile = &self.driven.as_ref().expect("the test's browser").profile;
+        let file = std::fs::read_to_string(profile.join("DevToolsActivePort"))
             .expect("Chromium's DevToolsActivePort");
         file.lines()
             .next()
@@ -690,14 +676,8 @@ impl World {
     pub async fn close(mut self) {
         match self.blank().await {
             Some(session) => {
-                let driver = self.driver.take().expect("the driver, until kept");
-                keep(Kept {
-                    driver,
-                    addr: self.driver_addr,
-                    session,
-                    profile: self.profile.clone(),
-                    reader: self.reader.clone(),
-                });
+                let driven = self.driven.take().expect("the driver, until kept");
+                keep(Kept { session, ..driven });
             }
             None => {
                 let _ = self.browser.clone().close().await;
@@ -731,15 +711,16 @@ impl Drop for World {
     /// A test that fails skips `close()`: its browser and driver are
     /// stopped, and its profile removed. A kept browser is left alone.
     fn drop(&mut self) {
-        if let Some(driver) = self.driver.take() {
-            end(driver, &self.profile);
+        if let Some(driven) = self.driven.take() {
+            end(driven.driver, &driven.profile);
         }
     }
 }
 
-/// A browser kept for the next test of this process (starting one is much
-/// of a short test's time): its driver, the driver's address, the
-/// WebDriver session, the profile, and the reader it was started for.
+/// A browser's driver, the driver's address, the WebDriver session (once
+/// the browser is kept), the profile, and the reader it was started for.
+/// Kept for the next test of this process when its test closes its world:
+/// starting a browser is much of a short test's time.
 struct Kept {
     driver: Child,
     addr: SocketAddr,

@@ -542,19 +542,20 @@ pub async fn unlink<T: Tenant, S: KeyValue>(
         identity: identity.full_id(),
     };
     let update = step_up::require(env, session, &action)?;
-    let unlinked = env.tenant.unlink(&update, &session.user_id, identity).await;
+    let unlinked = env
+        .tenant
+        .unlink(&update, &session.user_id, identity)
+        .await
+        .map_err(|e| env.ended(tenant_problem(&e, Doing::Unlink, env.now)));
     // The token goes with the change it was for, made or ended; a failure
     // the person may retry keeps it.
-    if unlinked.as_ref().is_ok() {
+    if unlinked
+        .as_ref()
+        .map_or_else(|p| p.next != Next::Retry, |_| true)
+    {
         step_up::drop_update(env.tab);
     }
-    let identities = unlinked.map_err(|e| {
-        let problem = env.ended(tenant_problem(&e, Doing::Unlink, env.now));
-        if problem.next != Next::Retry {
-            step_up::drop_update(env.tab);
-        }
-        problem
-    })?;
+    let identities = unlinked?;
     let label = env.config.label_of(&identity.connection);
     let who = identity_who(identity).unwrap_or_default();
     Ok(Changed {

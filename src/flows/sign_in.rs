@@ -414,7 +414,7 @@ async fn revoked<T: Tenant, S: KeyValue>(
     problem: Problem,
 ) -> Problem {
     if let Some(token) = refresh_token {
-        let _ = env.tenant.revoke(&token).await;
+        let _ = revoke(env, &token).await;
     }
     problem
 }

@@ -22,24 +22,25 @@ type NotMine = BTreeMap<String, Vec<String>>;
 
 /// The connections to suggest, in the claim's order: those the session's
 /// ID token named, that the page offers and the account lacks, and that
-/// the person has not hidden. None when the main account's email is not
-/// verified, or when the page may not link.
+/// the person has not hidden; and how many of those it would offer are
+/// hidden. None when the main account's email is not verified, or when
+/// the page may not link.
 pub fn suggestions<'a>(
     config: &'a Config,
     session: &Session,
     user: &User,
     hidden: &[String],
-) -> Vec<&'a Connection> {
+) -> (Vec<&'a Connection>, usize) {
     if user.email.is_none() || user.email_verified != Some(true) || !session.may(LINK_SCOPE) {
-        return Vec::new();
+        return (Vec::new(), 0);
     }
     let linkable = linking::linkable(config, &user.identities);
-    session
+    let (shown, hid): (Vec<&Connection>, Vec<&Connection>) = session
         .suggested
         .iter()
-        .filter(|name| !hidden.contains(name))
         .filter_map(|name| linkable.iter().find(|c| &c.name == name).copied())
-        .collect()
+        .partition(|c| !hidden.contains(&c.name));
+    (shown, hid.len())
 }
 
 /// The connections `user_id` hid on this browser.
@@ -105,7 +106,7 @@ mod tests {
         .unwrap()
     }
 
-    fn names(found: Vec<&Connection>) -> Vec<&str> {
+    fn names((found, _): (Vec<&Connection>, usize)) -> Vec<&str> {
         found.into_iter().map(|c| c.name.as_str()).collect()
     }
 
@@ -118,20 +119,26 @@ mod tests {
             ["email", "github"],
             "the claim's order; discord is not offered, sms is linked"
         );
-        assert_eq!(
-            names(suggestions(
-                &c,
-                &s,
-                &ada(Some(true), &[]),
-                &["github".into()]
-            )),
-            ["email", "sms"]
+        let hiding_github = suggestions(&c, &s, &ada(Some(true), &[]), &["github".into()]);
+        assert_eq!(hiding_github.1, 1, "one hidden");
+        assert_eq!(names(hiding_github), ["email", "sms"]);
+        assert!(
+            suggestions(&c, &s, &ada(Some(false), &[]), &[])
+                .0
+                .is_empty()
         );
-        assert!(suggestions(&c, &s, &ada(Some(false), &[]), &[]).is_empty());
-        assert!(suggestions(&c, &s, &ada(None, &[]), &[]).is_empty());
+        assert!(suggestions(&c, &s, &ada(None, &[]), &[]).0.is_empty());
         let read_only = session(&["github"], Some("openid read:current_user"));
-        assert!(suggestions(&c, &read_only, &ada(Some(true), &[]), &[]).is_empty());
-        assert!(suggestions(&c, &session(&[], None), &ada(Some(true), &[]), &[]).is_empty());
+        assert!(
+            suggestions(&c, &read_only, &ada(Some(true), &[]), &[])
+                .0
+                .is_empty()
+        );
+        assert!(
+            suggestions(&c, &session(&[], None), &ada(Some(true), &[]), &[])
+                .0
+                .is_empty()
+        );
     }
 
     #[test]

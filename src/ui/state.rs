@@ -113,12 +113,8 @@ impl PageState {
                 };
                 let hidden = suggest::hidden(&WebStore::local(), &s.user_id);
                 self.with_config(|c| {
-                    let shown = suggest::suggestions(c, s, u, &hidden);
-                    let all = suggest::suggestions(c, s, u, &[]).len();
-                    (
-                        shown.iter().map(|&c| c.clone()).collect(),
-                        all - shown.len(),
-                    )
+                    let (shown, hidden) = suggest::suggestions(c, s, u, &hidden);
+                    (shown.into_iter().cloned().collect(), hidden)
                 })
             })
         })

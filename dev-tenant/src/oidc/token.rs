@@ -1,6 +1,7 @@
 //! `POST /oauth/token`: an authorization code with its PKCE verifier, or a
 //! refresh token (which rotates; a reused one revokes its family), for
-//! tokens; or the post-login Action's client credentials. Errors are RFC 6749's; a failure of the store is `server_error`.
+//! tokens; or the post-login Action's client credentials. Errors are
+//! RFC 6749's; a failure of the store is `server_error`.
 
 use axum::Json;
 use axum::body::Bytes;

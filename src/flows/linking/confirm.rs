@@ -150,10 +150,7 @@ pub async fn confirm<T: Tenant, S: KeyValue>(
     }
     match linked {
         Ok(identities) => {
-            clear_pending(env.tab);
-            super::owed::settle(env.local);
-            // The change the update token was for is made.
-            step_up::drop_update(env.tab);
+            over(env, Settled::Yes);
             let label = env.config.label_of(&pending.connection);
             let keys = (!copied.is_empty()).then(|| settings(copied.keys().map(String::as_str)));
             if let Some((_, read)) = other {
@@ -208,8 +205,7 @@ pub async fn cancel<T: Tenant, S: KeyValue>(
     pending: &PendingLink,
 ) -> Result<Cancelled, NotLinked> {
     let Some(undo) = pending.undo.clone() else {
-        clear_pending(env.tab);
-        step_up::drop_update(env.tab);
+        over(env, Settled::No);
         return Ok(nothing_linked(None, Text::empty()));
     };
     let problem = |e| env.ended(tenant_problem(&e, Doing::Restore, env.now));
@@ -236,16 +232,12 @@ pub async fn cancel<T: Tenant, S: KeyValue>(
         Err(e) => return Err(not_linked(env, problem(e), pending.clone(), None)),
     };
     if merge::holds(&now, &undo) {
-        clear_pending(env.tab);
-        super::owed::settle(env.local);
-        step_up::drop_update(env.tab);
+        over(env, Settled::Yes);
         return Ok(nothing_linked(shown(now), Text::empty()));
     }
     match env.tenant.update_user_metadata(token, target, &undo).await {
         Ok(user) => {
-            clear_pending(env.tab);
-            super::owed::settle(env.local);
-            step_up::drop_update(env.tab);
+            over(env, Settled::Yes);
             let as_they_were = if pending.make_main {
                 Key::AsTheyWereThat
             } else {
@@ -346,15 +338,32 @@ fn not_linked<T: Tenant, S: KeyValue>(
     if keep {
         save_pending(env.tab, &pending);
     } else {
-        // The change ends here: so does the token that was to make it.
-        clear_pending(env.tab);
-        step_up::drop_update(env.tab);
+        over(env, Settled::No);
     }
     NotLinked {
         problem,
         pending: keep.then_some(pending),
         main_metadata,
     }
+}
+
+/// Whether the undo owed for a link is settled as it ends.
+#[derive(PartialEq, Eq)]
+enum Settled {
+    Yes,
+    No,
+}
+
+/// The link is over (made, cancelled, or ended by a failure): the pending
+/// link goes, and the update token with it, since it was for this change;
+/// with `Settled::Yes`, the undo owed for it too (the link was made, or
+/// the main account is as it was).
+fn over<T: Tenant, S: KeyValue>(env: &Env<'_, T, S>, settled: Settled) {
+    clear_pending(env.tab);
+    if settled == Settled::Yes {
+        super::owed::settle(env.local);
+    }
+    step_up::drop_update(env.tab);
 }
 
 /// "setting “a” is" / "settings “a” and “b” are", for a sentence.
